@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Builds the small Linux that lab VMs network-boot into .lab/assets/:
+#   vmlinuz     the Debian 12 kernel, taken from its .deb without installing it (no hooks run)
+#   initrd.img  a busybox-static initramfs (cpio newc + gzip) whose /init prints BOOTFLEET-MARKER,
+#               "CMDLINE: <kernel command line>", optionally "CALLBACK: <body>" for bf.callback=<url>,
+#               then powers off. See scripts/lab-initramfs/init.
+# Everything comes from Debian packages. Cached: skipped when the assets exist and were built by this
+# version of the script and its initramfs files from the kernel package apt currently names.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+SRC="$ROOT/scripts/lab-initramfs"
+OUT="${BOOTFLEET_LAB_ASSETS:-$ROOT/.lab/assets}"
+BUSYBOX=/bin/busybox
+
+die() { echo "build-lab-assets: $*" >&2; exit 1; }
+
+[[ -x $BUSYBOX ]] || die "$BUSYBOX missing: run scripts/install-deps.sh (busybox-static)"
+
+# The exact kernel package, e.g. linux-image-6.1.0-56-amd64, from the meta package's dependency.
+resolve_kernel_pkg() {
+  apt-cache depends linux-image-amd64 2>/dev/null \
+    | sed -n 's/^ *Depends: \(linux-image-6\.1\.[^ ]*-amd64\)$/\1/p' | head -n1
+}
+KPKG="$(resolve_kernel_pkg)"
+if [[ -z $KPKG ]]; then
+  if [[ -f $OUT/vmlinuz && -f $OUT/initrd.img && -f $OUT/stamp ]]; then
+    # No apt lists here (e.g. a trimmed container): keep what we have rather than touch the network.
+    echo "build-lab-assets: apt cannot name the kernel package; keeping existing assets"
+    echo "kernel: $OUT/vmlinuz"; echo "initrd: $OUT/initrd.img"; exit 0
+  fi
+  [[ $(id -u) -eq 0 ]] || die "apt cannot resolve linux-image-amd64; run 'apt-get update' as root"
+  apt-get update -q
+  KPKG="$(resolve_kernel_pkg)"
+  [[ -n $KPKG ]] || die "cannot resolve linux-image-6.1.*-amd64 from linux-image-amd64"
+fi
+KVER_PKG="$(apt-cache policy "$KPKG" | sed -n 's/^ *Candidate: //p')"
+
+STAMP="$KPKG $KVER_PKG $(cat "$0" "$SRC"/* | sha256sum | cut -d' ' -f1)"
+if [[ -f $OUT/vmlinuz && -f $OUT/initrd.img && -f $OUT/stamp && $(cat "$OUT/stamp") == "$STAMP" ]]; then
+  echo "build-lab-assets: up to date ($KPKG $KVER_PKG)"
+  echo "kernel: $OUT/vmlinuz"; echo "initrd: $OUT/initrd.img"; exit 0
+fi
+
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+# apt drops privileges to _apt for downloads; let it write here to avoid the "unsandboxed" warning.
+if id _apt >/dev/null 2>&1; then chown _apt "$WORK"; fi
+
+echo "build-lab-assets: downloading $KPKG $KVER_PKG"
+(cd "$WORK" && apt-get download -q "$KPKG=$KVER_PKG" >/dev/null)
+DEB="$(ls "$WORK"/*.deb)"
+mkdir -p "$WORK/pkg"
+dpkg-deb --fsys-tarfile "$DEB" | tar -x -C "$WORK/pkg" ./boot ./lib/modules
+KREL="$(ls "$WORK/pkg/lib/modules")"
+MODDIR="$WORK/pkg/lib/modules/$KREL/kernel"
+
+# --- initramfs tree ---
+R="$WORK/root"
+mkdir -p "$R"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,etc,lib/modules}
+cp "$BUSYBOX" "$R/bin/busybox"
+install -m 0755 "$SRC/init" "$R/init"
+install -m 0755 "$SRC/udhcpc.script" "$R/etc/udhcpc.script"
+# Debian builds the NIC drivers as modules; ship just those the lab's NICs need, in load order
+# (their dependency order per modinfo: virtio core before virtio_pci, failover before virtio_net).
+MODULES=(
+  drivers/virtio/virtio.ko drivers/virtio/virtio_ring.ko
+  drivers/virtio/virtio_pci_legacy_dev.ko drivers/virtio/virtio_pci_modern_dev.ko drivers/virtio/virtio_pci.ko
+  net/core/failover.ko drivers/net/net_failover.ko drivers/net/virtio_net.ko
+  drivers/net/ethernet/intel/e1000/e1000.ko
+)
+: >"$R/lib/modules/load-order"
+for m in "${MODULES[@]}"; do
+  [[ -f $MODDIR/$m ]] || die "module $m not in $KPKG"
+  cp "$MODDIR/$m" "$R/lib/modules/"
+  basename "$m" >>"$R/lib/modules/load-order"
+done
+echo "$KREL" >"$R/etc/kernel-release"
+
+mkdir -p "$OUT"
+(cd "$R" && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0) | gzip -9n >"$OUT/initrd.img.tmp"
+cp "$WORK/pkg/boot/vmlinuz-$KREL" "$OUT/vmlinuz.tmp"
+mv "$OUT/initrd.img.tmp" "$OUT/initrd.img"
+mv "$OUT/vmlinuz.tmp" "$OUT/vmlinuz"
+echo "$KREL" >"$OUT/kernel-release"
+echo "$STAMP" >"$OUT/stamp"
+
+echo "build-lab-assets: built from $KPKG $KVER_PKG (kernel $KREL)"
+echo "kernel: $OUT/vmlinuz"
+echo "initrd: $OUT/initrd.img"
