@@ -3,13 +3,13 @@
 #   vmlinuz     the Debian 12 kernel, taken from its .deb without installing it (no hooks run)
 #   initrd.img  a busybox-static initramfs (cpio newc + gzip) whose /init prints BOOTFLEET-MARKER,
 #               "CMDLINE: <kernel command line>", optionally "CALLBACK: <body>" for bf.callback=<url>,
-#               then powers off. See scripts/lab-initramfs/init.
+#               then powers off. See src/lab/initramfs/init.
 # Everything comes from Debian packages. Cached: skipped when the assets exist and were built by this
 # version of the script and its initramfs files from the kernel package apt currently names.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-SRC="$ROOT/scripts/lab-initramfs"
+SRC="$ROOT/src/lab/initramfs"
 OUT="${BOOTFLEET_LAB_ASSETS:-$ROOT/.lab/assets}"
 BUSYBOX=/bin/busybox
 
