@@ -1,0 +1,92 @@
+/**
+ * Where DHCP leases live. One interface, two implementations: SQLite (embedded default,
+ * `sqlite-lease-store.ts`) and PostgreSQL (later, for servers sharing one fleet). Every
+ * method returns a Promise so a networked database fits behind it.
+ *
+ * One row per address. An address is *held* while its state is `offered`, `bound` or
+ * `declined` and `expiresAt` is in the future; `released` and `expired` rows are free
+ * for anyone but remember their last client, so that client can be given the same
+ * address again (RFC 2131 §4.3.1: prefer the client's previous address).
+ *
+ * Every write is durable when its Promise resolves: the server sends a DHCPACK only
+ * after `claim(... state: 'bound')` resolved.
+ */
+
+export type LeaseState = 'offered' | 'bound' | 'released' | 'expired' | 'declined';
+
+export interface Lease {
+  /** Dotted-quad IPv4 address; the key. */
+  address: string;
+  /**
+   * The client this address belongs to (see `dhcp/client-key.ts`: option 61 when sent,
+   * else hardware type + MAC, as lower-case hex); null for a declined address.
+   */
+  clientId: string | null;
+  /** Lower-case colon MAC of the client, for people and for lookups by MAC. */
+  mac: string | null;
+  state: LeaseState;
+  /** Milliseconds since the epoch: end of the offer hold, the lease, or the decline backoff. */
+  expiresAt: number;
+  hostname: string | null;
+  /** Milliseconds since the epoch of the last write to this row. */
+  updatedAt: number;
+}
+
+export interface ClaimRequest {
+  clientId: string;
+  mac: string;
+  address: string;
+  /** `offered`: a short hold while the client decides (DHCPOFFER); `bound`: the lease (DHCPACK). */
+  state: 'offered' | 'bound';
+  expiresAt: number;
+  hostname: string | null;
+  /** The caller's clock, in milliseconds since the epoch. */
+  now: number;
+}
+
+export type ClaimResult =
+  | { ok: true; lease: Lease }
+  | {
+      ok: false;
+      /** `held`: another client holds the address; `declined`: it is in its decline backoff. */
+      reason: 'held' | 'declined';
+      holder: Lease;
+    };
+
+export interface LeaseStore {
+  /** The client's lease row (held or not), or null when the store never saw the client. */
+  getByClient(clientId: string): Promise<Lease | null>;
+  getByAddress(address: string): Promise<Lease | null>;
+  /** Every row, ordered by address. */
+  list(): Promise<Lease[]>;
+  /**
+   * Atomically gives `address` to the client, unless another client holds it or it is
+   * declined. The client's rows for other addresses are dropped (one lease per client).
+   * Offering an address the client already has bound keeps it bound with its expiry
+   * (a DISCOVER never shortens a lease).
+   */
+  claim(req: ClaimRequest): Promise<ClaimResult>;
+  /** DHCPRELEASE: frees the address if this client holds it. True when something changed. */
+  release(clientId: string, address: string, now: number): Promise<boolean>;
+  /**
+   * Drops the client's `offered` hold on an address (it chose another server). A bound
+   * lease is left alone. True when something changed.
+   */
+  cancelOffer(clientId: string, address: string, now: number): Promise<boolean>;
+  /**
+   * DHCPDECLINE: the client found the address in use by someone else. If this client
+   * holds it, the address is kept from everyone until `until`. True when marked.
+   */
+  decline(clientId: string, address: string, until: number, now: number): Promise<boolean>;
+  /**
+   * Turns held rows whose time is past into `expired` (offers and leases) or deletes
+   * them (declines); returns the rows that changed, as they were before.
+   */
+  expire(now: number): Promise<Lease[]>;
+  close(): Promise<void>;
+}
+
+/** True while the row keeps the address from clients other than `lease.clientId`. */
+export function isHeld(lease: Lease, now: number): boolean {
+  return (lease.state === 'offered' || lease.state === 'bound' || lease.state === 'declined') && lease.expiresAt > now;
+}

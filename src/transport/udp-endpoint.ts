@@ -1,0 +1,64 @@
+/**
+ * One UDP socket bound to one interface: 0.0.0.0:<port> with SO_REUSEADDR,
+ * SO_BINDTODEVICE and SO_BROADCAST. Several endpoints on the same port (one per
+ * interface) coexist; each sees only its own interface's datagrams, and a broadcast sent
+ * from it leaves by that interface.
+ */
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { bindToDevice } from './bind-device.js';
+
+export interface UdpEndpointOptions {
+  /** Kernel interface name. */
+  device: string;
+  port: number;
+  /** Default 0.0.0.0: broadcasts (DHCP DISCOVER) are only delivered to wildcard-bound sockets. */
+  address?: string;
+}
+
+export type DatagramHandler = (data: Buffer, from: RemoteInfo) => void;
+
+export class UdpEndpoint {
+  private socket: Socket | null = null;
+
+  private constructor(readonly device: string, readonly port: number) {}
+
+  /** Opens the socket; resolves once it is bound to the device and ready to receive. */
+  static async open(opts: UdpEndpointOptions, onDatagram: DatagramHandler, onError: (err: Error) => void): Promise<UdpEndpoint> {
+    const socket = createSocket({ type: 'udp4', reuseAddr: true });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind({ port: opts.port, address: opts.address ?? '0.0.0.0' }, () => {
+        socket.off('error', reject);
+        resolve();
+      });
+    });
+    try {
+      // The fd only exists after bind(); a datagram from another interface that slips in
+      // during this instant is possible only at startup (see the ADR).
+      bindToDevice(socket, opts.device);
+      socket.setBroadcast(true);
+    } catch (err) {
+      socket.close();
+      throw err;
+    }
+    const ep = new UdpEndpoint(opts.device, socket.address().port);
+    ep.socket = socket;
+    socket.on('message', onDatagram);
+    socket.on('error', onError);
+    return ep;
+  }
+
+  /** Sends one datagram; resolves when the kernel has taken it. */
+  send(data: Buffer, port: number, address: string): Promise<void> {
+    const socket = this.socket;
+    if (!socket) return Promise.reject(new Error(`endpoint on ${this.device} is closed`));
+    return new Promise((resolve, reject) => socket.send(data, port, address, (err) => (err ? reject(err) : resolve())));
+  }
+
+  async close(): Promise<void> {
+    const socket = this.socket;
+    if (!socket) return;
+    this.socket = null;
+    await new Promise<void>((resolve) => socket.close(() => resolve()));
+  }
+}
