@@ -6,12 +6,12 @@ import { z } from 'zod';
  * this file).
  */
 
-const ipv4 = z
-  .string()
-  .regex(/^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/, 'an IPv4 address like 198.18.0.1');
+const octet = '(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
+const ipv4 = z.string().regex(new RegExp(`^${octet}(\\.${octet}){3}$`), 'an IPv4 address like 198.18.0.1');
+/** Octets are range-checked too, so `198.18.0.300/24` fails here rather than later. */
 const cidr = z
   .string()
-  .regex(/^(\d{1,3}\.){3}\d{1,3}\/(3[0-2]|[12]?\d)$/, 'an IPv4 network like 198.18.0.0/24');
+  .regex(new RegExp(`^${octet}(\\.${octet}){3}\\/(3[0-2]|[12]?\\d)$`), 'an IPv4 network like 198.18.0.0/24');
 const mac = z
   .string()
   .regex(/^([0-9a-fA-F]{2}[:-]){5}[0-9a-fA-F]{2}$/, 'a MAC address like 52:54:00:12:34:56')
@@ -22,9 +22,10 @@ const duration = z.union([
   z.number().int().positive(),
   z
     .string()
-    .regex(/^\d+[smhd]$/, 'a duration like 3600, 90s, 30m, 12h or 7d')
+    // Zero is not a duration anyone means (a lease of 0 s); the number branch rejects it too.
+    .regex(/^[1-9]\d*[smhd]$/, 'a duration like 3600, 90s, 30m, 12h or 7d')
     .transform((s) => Number(s.slice(0, -1)) * { s: 1, m: 60, h: 3600, d: 86400 }[s.slice(-1) as 's' | 'm' | 'h' | 'd']),
-]);
+]).describe('a duration like 3600, 90s, 30m, 12h or 7d');
 
 export const interfaceSchema = z
   .object({
@@ -58,12 +59,19 @@ export const reservationSchema = z
   })
   .strict();
 
+/**
+ * iPXE reads its script line by line, so a line break in a profile value would start a
+ * new command; refuse control characters at load time, with a line number, rather than
+ * only when the script is rendered.
+ */
+const scriptSafe = z.string().regex(/^[^\x00-\x1f\x7f]*$/, 'text without line breaks or control characters');
+
 export const profileSchema = z
   .object({
     /** Kernel URL or a path under http.root (served by bootfleet). */
-    kernel: z.string().min(1),
-    initrd: z.array(z.string().min(1)).default([]),
-    cmdline: z.string().default(''),
+    kernel: scriptSafe.min(1),
+    initrd: z.array(scriptSafe.min(1)).default([]),
+    cmdline: scriptSafe.default(''),
   })
   .strict();
 
@@ -143,3 +151,5 @@ export type InterfaceConfig = z.output<typeof interfaceSchema>;
 export type SubnetConfig = z.output<typeof subnetSchema>;
 export type ProfileConfig = z.output<typeof profileSchema>;
 export type ReservationConfig = z.output<typeof reservationSchema>;
+export type PoolConfig = z.output<typeof poolSchema>;
+export type MachineConfig = z.output<typeof machineSchema>;

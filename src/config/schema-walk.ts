@@ -1,0 +1,50 @@
+import type { z } from 'zod';
+import type { ConfigPath } from './yaml-locate.js';
+
+type AnySchema = z.core.$ZodType;
+
+/** Strips default/optional/nullable/pipe wrappers down to the schema that checks the value. */
+function unwrap(schema: AnySchema): AnySchema {
+  let current = schema;
+  for (let guard = 0; guard < 16; guard++) {
+    const def = current._zod.def;
+    if ('innerType' in def && def.innerType) current = def.innerType as AnySchema;
+    else if (def.type === 'pipe' && 'in' in def) current = def.in as AnySchema;
+    else break;
+  }
+  return current;
+}
+
+/**
+ * The schema that validates the value at `path` (wrappers kept, so `.describe()` text
+ * on them is visible), or null when the path leaves the schema.
+ */
+export function schemaAt(root: AnySchema, path: ConfigPath): AnySchema | null {
+  let current: AnySchema = root;
+  for (const segment of path) {
+    const def = unwrap(current)._zod.def;
+    let next: unknown;
+    if (def.type === 'object' && 'shape' in def && typeof segment === 'string') next = (def.shape as Record<string, unknown>)[segment];
+    else if (def.type === 'array' && 'element' in def) next = def.element;
+    else if (def.type === 'record' && 'valueType' in def) next = def.valueType;
+    if (!next) return null;
+    current = next as AnySchema;
+  }
+  return current;
+}
+
+/** Keys an object schema at `path` accepts, in declaration order; empty when not an object. */
+export function knownKeysAt(root: AnySchema, path: ConfigPath): string[] {
+  const schema = schemaAt(root, path);
+  if (!schema) return [];
+  const def = unwrap(schema)._zod.def;
+  return def.type === 'object' && 'shape' in def ? Object.keys(def.shape as object) : [];
+}
+
+/** The `.describe()` text on the schema at `path`, if any. */
+export function descriptionAt(root: AnySchema, path: ConfigPath): string | undefined {
+  const schema = schemaAt(root, path);
+  if (!schema) return undefined;
+  const described = schema as AnySchema & { description?: string };
+  return described.description ?? (unwrap(schema) as AnySchema & { description?: string }).description;
+}
