@@ -3,6 +3,7 @@
  * the buffer (RFC 2131 §2, RFC 2132 §9.3 overload, RFC 3396 long options).
  */
 import { BootOp, type DhcpPacket } from './packet.js';
+import type { DhcpDecodeError, DhcpDecodeErrorCode } from './errors.js';
 import { formatIpv4 } from './ipv4.js';
 import { cStringEnd, decodeText, trimTrailingNuls } from './text.js';
 import {
@@ -11,22 +12,6 @@ import {
   OFFSET_SECS, OFFSET_SIADDR, OFFSET_SNAME, OFFSET_XID, OFFSET_YIADDR, OPTION_BOOTFILE_NAME, OPTION_END,
   OPTION_OVERLOAD, OPTION_PAD, OPTION_TFTP_SERVER_NAME, OVERLOAD_FILE, OVERLOAD_SNAME, SNAME_LENGTH,
 } from './layout.js';
-
-/** Stable error codes for a message that cannot be decoded (see docs on each code below). */
-export type DhcpDecodeErrorCode =
-  /** Shorter than the 240-byte header + cookie, or an option's length runs past the end. */
-  | 'DHCP_TRUNCATED'
-  /** Bytes 236..239 are not 99.130.83.99: BOOTP without DHCP options, or not DHCP at all. */
-  | 'DHCP_BAD_MAGIC'
-  /** Option 52 malformed, or an option inside an overloaded sname/file field runs past the field. */
-  | 'DHCP_BAD_OPTION'
-  /** hlen > 16: chaddr cannot hold the hardware address. */
-  | 'DHCP_BAD_HLEN'
-  /** Longer than 64 KiB: no UDP payload is. */
-  | 'DHCP_TOO_LARGE';
-
-/** Why a message could not be decoded; `offset` is the byte where decoding stopped. */
-export type DhcpDecodeError = { code: DhcpDecodeErrorCode; message: string; offset: number };
 
 export type DhcpDecodeResult = { ok: true; packet: DhcpPacket } | { ok: false; error: DhcpDecodeError };
 
