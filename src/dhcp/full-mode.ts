@@ -1,0 +1,359 @@
+/**
+ * The full-mode DHCP server's state machine (RFC 2131 §4.3): one decoded request in, at
+ * most one reply out. It owns no socket; `server.ts` does the I/O. Address choice is
+ * in `pool.ts`, boot policy in `boot/decide.ts`, persistence behind `LeaseStore`.
+ */
+import type { BootfleetConfig } from '../config/schema.js';
+import type { EventSink } from '../events/boot-event.js';
+import type { LeaseStore } from '../store/lease-store.js';
+import type { BootPlan } from '../boot/boot-plan.js';
+import type { ClientFacts } from '../boot/client-facts.js';
+import { decide } from '../boot/decide.js';
+import { factsFromPacket } from '../boot/facts-from-packet.js';
+import type { EncodeOptions } from '../wire/dhcp/codec.js';
+import { MessageType, FLAG_BROADCAST, type DhcpPacket } from '../wire/dhcp/packet.js';
+import { getIp, getMaxMessageSize, getParamRequestList, macOf } from '../wire/dhcp/options.js';
+import { applyBootPlan } from './boot-options.js';
+import { clientKey } from './client-key.js';
+import { contains, isUnset } from './ipv4-math.js';
+import { chooseAddress, judgeAddress, reservationFor, subnetContaining, subnetsOf, type PoolQuery, type Subnet } from './pool.js';
+import { addLeaseTimes, addMessage, addNetworkOptions, baseReply, echoRelayAgent } from './reply-builder.js';
+import { replyDestination, type Destination } from './reply-address.js';
+import type { DhcpDropCode } from './screen.js';
+
+const OPTION_REQUESTED_IP = 50;
+const OPTION_SERVER_ID = 54;
+/** RFC 2131 §2: every client accepts 576-byte messages. */
+const MIN_MESSAGE = 576;
+/** An Ethernet frame's UDP payload: option 57 of 65280 (EDK2) is a buffer size, not an MTU. */
+const MAX_MESSAGE = 1500 - 20 - 8;
+/** A claim that loses a race (another server, same database) is retried with a fresh snapshot. */
+const CLAIM_ATTEMPTS = 3;
+
+/** The interface a request arrived on. */
+export interface ReceivingInterface {
+  name: string;
+  /** Our address there: the server identifier (option 54). */
+  address: string;
+  netmask: string;
+  /** Address clients fetch boot files from; default `address`. */
+  serverAddress?: string;
+}
+
+export interface FullModeOptions {
+  config: BootfleetConfig;
+  store: LeaseStore;
+  events: EventSink;
+  /** Addresses of every interface we answer on: never handed out, and used to spot renewals from behind a relay. */
+  localAddresses: readonly string[];
+  /** How long an OFFER holds its address. Default 60 s (EDK2 under emulation can be slow to REQUEST). */
+  offerHoldSeconds?: number;
+  /** How long a DECLINEd address is kept from everyone. Default 600 s. */
+  declineSeconds?: number;
+  /** Milliseconds since the epoch; injectable for tests. */
+  now?: () => number;
+  /** Boot policy; default `decide()` in full mode. Injectable for tests. */
+  plan?: (facts: ClientFacts, serverAddress: string) => BootPlan;
+}
+
+export interface DhcpReply {
+  packet: DhcpPacket;
+  to: Destination;
+  encode: EncodeOptions;
+}
+
+export type FullModeOutcome =
+  | { kind: 'reply'; reply: DhcpReply }
+  /** Handled, and RFC 2131 says nothing goes back (RELEASE, DECLINE, another server chosen, …). */
+  | { kind: 'silent' }
+  | { kind: 'drop'; code: DhcpDropCode };
+
+type RequestState = 'selecting' | 'init-reboot' | 'renewing';
+
+export class FullModeResponder {
+  private readonly subnets: Subnet[];
+  private readonly now: () => number;
+  private readonly offerHoldMs: number;
+  private readonly declineMs: number;
+  private readonly plan: (facts: ClientFacts, serverAddress: string) => BootPlan;
+
+  constructor(private readonly opts: FullModeOptions) {
+    this.subnets = subnetsOf(opts.config.dhcp.subnets);
+    this.now = opts.now ?? Date.now;
+    this.offerHoldMs = (opts.offerHoldSeconds ?? 60) * 1000;
+    this.declineMs = (opts.declineSeconds ?? 600) * 1000;
+    this.plan =
+      opts.plan ?? ((facts, serverAddress) => decide(facts, { mode: 'full', serverAddress, httpPort: opts.config.http.port, config: opts.config }));
+  }
+
+  /** Handles one screened request (see `screen.ts`) that arrived on `iface`. */
+  async handle(req: DhcpPacket, type: MessageType, iface: ReceivingInterface): Promise<FullModeOutcome> {
+    switch (type) {
+      case MessageType.Discover:
+        return this.discover(req, iface);
+      case MessageType.Request:
+        return this.request(req, iface);
+      case MessageType.Decline:
+        return this.decline(req, iface);
+      case MessageType.Release:
+        return this.release(req, iface);
+      case MessageType.Inform:
+        return this.inform(req, iface);
+      default:
+        return this.drop(req, 'DHCP_NOT_REQUEST', 'debug', `${MessageType[type] ?? type} is not a client message`);
+    }
+  }
+
+  private async discover(req: DhcpPacket, iface: ReceivingInterface): Promise<FullModeOutcome> {
+    const mac = macOf(req);
+    const key = clientKey(req);
+    const requested = getIp(req.options, OPTION_REQUESTED_IP);
+    this.emit('dhcp.discover', 'info', mac, 'DISCOVER', { iface: iface.name, xid: hex(req.xid), relay: relayOf(req), requested });
+    const subnet = this.subnetFor(req, iface);
+    if (!subnet) return this.drop(req, 'DHCP_NO_SUBNET', 'debug', `no subnet configured for ${relayOf(req) ?? iface.name}`);
+    const facts = factsFromPacket(req);
+    const plan = this.plan(facts, serverAddressOf(iface));
+    if (plan.kind === 'ignore') return this.silent(mac, plan.reason);
+
+    for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
+      const now = this.now();
+      const [leases, record] = await Promise.all([this.opts.store.list(), this.opts.store.getByClient(key)]);
+      const q = this.query(subnet, key, mac, leases, now, iface);
+      const choice = chooseAddress(q, record?.address ?? null, requested);
+      if (!choice) {
+        this.emit('dhcp.exhausted', 'warn', mac, `no free address in ${subnet.config.subnet}`, { subnet: subnet.config.subnet });
+        return { kind: 'silent' };
+      }
+      const claimed = await this.opts.store.claim({
+        clientId: key,
+        mac,
+        address: choice.address,
+        state: 'offered',
+        expiresAt: now + this.offerHoldMs,
+        hostname: choice.reservation?.hostname ?? facts.hostname,
+        now,
+      });
+      if (!claimed.ok) continue;
+      const reply = baseReply(req, MessageType.Offer, iface.address);
+      reply.yiaddr = choice.address;
+      this.fillLease(reply, req, subnet, choice.reservation?.hostname ?? null, plan, iface);
+      this.emit('dhcp.offer', 'info', mac, `OFFER ${choice.address}`, {
+        ip: choice.address,
+        why: choice.reason,
+        boot: plan.kind,
+        reason: plan.reason,
+      });
+      return this.reply(req, reply, MessageType.Offer, facts);
+    }
+    this.emit('dhcp.exhausted', 'warn', mac, `lost ${CLAIM_ATTEMPTS} races for an address in ${subnet.config.subnet}`, { subnet: subnet.config.subnet });
+    return { kind: 'silent' };
+  }
+
+  /** RFC 2131 §4.3.2: which of SELECTING, INIT-REBOOT, RENEWING/REBINDING, and what to answer. */
+  private async request(req: DhcpPacket, iface: ReceivingInterface): Promise<FullModeOutcome> {
+    const mac = macOf(req);
+    const key = clientKey(req);
+    const serverId = getIp(req.options, OPTION_SERVER_ID);
+    const requested = getIp(req.options, OPTION_REQUESTED_IP);
+    const record = await this.opts.store.getByClient(key);
+
+    let state: RequestState;
+    let address: string | null;
+    if (serverId !== null) {
+      state = 'selecting';
+      if (serverId !== iface.address) {
+        // The client took another server's offer: free the address we were holding for it.
+        if (record?.state === 'offered') await this.opts.store.cancelOffer(key, record.address, this.now());
+        this.emit('dhcp.request', 'info', mac, `REQUEST for server ${serverId}: not us`, { state, server: serverId, ip: requested });
+        return { kind: 'silent' };
+      }
+      // RFC 2131 says ciaddr MUST be 0 in SELECTING; take it if a client puts the address there.
+      address = requested ?? (isUnset(req.ciaddr) ? null : req.ciaddr);
+    } else if (requested !== null && isUnset(req.ciaddr)) {
+      state = 'init-reboot';
+      address = requested;
+    } else if (!isUnset(req.ciaddr)) {
+      // RENEWING (unicast to us) and REBINDING (broadcast) look the same without IP_PKTINFO,
+      // and RFC 2131 treats them alike but for where the reply goes, which ciaddr decides.
+      state = 'renewing';
+      address = req.ciaddr;
+    } else {
+      return this.drop(req, 'DHCP_BAD_REQUEST', 'info', 'REQUEST with neither server identifier, requested address nor ciaddr');
+    }
+    if (address === null) return this.drop(req, 'DHCP_BAD_REQUEST', 'info', 'REQUEST (selecting) without a requested address');
+    this.emit('dhcp.request', 'info', mac, `REQUEST ${address} (${state})`, { state, ip: address, iface: iface.name, relay: relayOf(req) });
+
+    const subnet = this.subnetFor(req, iface);
+    const authoritative = this.opts.config.dhcp.authoritative;
+    // RFC 2131 §4.3.2: a server that knows nothing of the client stays silent, so that
+    // another server that does know it can answer. An authoritative server owns the
+    // segment and NAKs whatever it will not ACK.
+    const mayNak = state === 'selecting' || authoritative || record !== null;
+    if (!subnet) {
+      if (state === 'selecting') return this.nak(req, iface, `no subnet for this segment any more`);
+      return this.drop(req, 'DHCP_NO_SUBNET', 'debug', `no subnet configured for ${relayOf(req) ?? iface.name}`);
+    }
+    const facts = factsFromPacket(req);
+    const plan = this.plan(facts, serverAddressOf(iface));
+    if (plan.kind === 'ignore') return this.silent(mac, plan.reason);
+
+    const now = this.now();
+    const q = this.query(subnet, key, mac, await this.opts.store.list(), now, iface);
+    const verdict = judgeAddress(q, address);
+    if (verdict !== 'ok') {
+      return mayNak ? this.nak(req, iface, `${address}: ${verdict}`) : this.silent(mac, `${address}: ${verdict}; client unknown and not authoritative`);
+    }
+    if (!authoritative && state !== 'selecting' && record?.address !== address) {
+      return record === null ? this.silent(mac, 'client unknown and not authoritative') : this.nak(req, iface, `${address} is not the client's lease`);
+    }
+    const reservation = reservationFor(q);
+    const leaseSeconds = subnet.config.leaseTime;
+    const claimed = await this.opts.store.claim({
+      clientId: key,
+      mac,
+      address,
+      state: 'bound',
+      expiresAt: now + leaseSeconds * 1000,
+      hostname: reservation?.hostname ?? facts.hostname,
+      now,
+    });
+    // Only now is the lease durable; only now may the ACK leave.
+    if (!claimed.ok) return this.nak(req, iface, `${address} was just taken (${claimed.reason})`);
+    const reply = baseReply(req, MessageType.Ack, iface.address);
+    reply.ciaddr = req.ciaddr;
+    reply.yiaddr = address;
+    this.fillLease(reply, req, subnet, reservation?.hostname ?? null, plan, iface);
+    this.emit('dhcp.ack', 'info', mac, `ACK ${address} for ${leaseSeconds}s`, {
+      ip: address,
+      state,
+      lease: leaseSeconds,
+      boot: plan.kind,
+      reason: plan.reason,
+    });
+    return this.reply(req, reply, MessageType.Ack, facts);
+  }
+
+  private async decline(req: DhcpPacket, iface: ReceivingInterface): Promise<FullModeOutcome> {
+    const mac = macOf(req);
+    const serverId = getIp(req.options, OPTION_SERVER_ID);
+    if (serverId !== null && serverId !== iface.address) return this.silent(mac, `DECLINE for server ${serverId}`);
+    const address = getIp(req.options, OPTION_REQUESTED_IP);
+    if (address === null) return this.drop(req, 'DHCP_BAD_REQUEST', 'info', 'DECLINE without a requested address (option 50)');
+    const now = this.now();
+    const marked = await this.opts.store.decline(clientKey(req), address, now + this.declineMs, now);
+    this.emit('dhcp.decline', 'warn', mac, `DECLINE ${address}: another host uses it${marked ? `; kept from clients for ${this.declineMs / 1000}s` : ' (not its lease: ignored)'}`, {
+      ip: address,
+      marked,
+    });
+    return { kind: 'silent' };
+  }
+
+  private async release(req: DhcpPacket, iface: ReceivingInterface): Promise<FullModeOutcome> {
+    const mac = macOf(req);
+    const serverId = getIp(req.options, OPTION_SERVER_ID);
+    if (serverId !== null && serverId !== iface.address) return this.silent(mac, `RELEASE for server ${serverId}`);
+    if (isUnset(req.ciaddr)) return this.drop(req, 'DHCP_BAD_REQUEST', 'info', 'RELEASE without ciaddr');
+    const released = await this.opts.store.release(clientKey(req), req.ciaddr, this.now());
+    this.emit('dhcp.release', 'info', mac, `RELEASE ${req.ciaddr}${released ? '' : ' (not its lease: ignored)'}`, { ip: req.ciaddr, released });
+    return { kind: 'silent' };
+  }
+
+  /** RFC 2131 §4.3.5: configuration only, no address and no lease times. */
+  private async inform(req: DhcpPacket, iface: ReceivingInterface): Promise<FullModeOutcome> {
+    const mac = macOf(req);
+    this.emit('dhcp.inform', 'info', mac, `INFORM from ${req.ciaddr}`, { ip: req.ciaddr, iface: iface.name });
+    if (isUnset(req.ciaddr)) return this.drop(req, 'DHCP_BAD_REQUEST', 'info', 'INFORM without ciaddr');
+    const subnet = subnetContaining(this.subnets, isUnset(req.giaddr) ? req.ciaddr : req.giaddr);
+    if (!subnet || !contains(subnet.net, req.ciaddr)) return this.drop(req, 'DHCP_NO_SUBNET', 'debug', `no subnet configured for ${req.ciaddr}`);
+    const reply = baseReply(req, MessageType.Ack, iface.address);
+    reply.ciaddr = req.ciaddr;
+    const reservation = reservationFor({ subnet, mac, reservations: this.opts.config.dhcp.reservations });
+    addNetworkOptions(reply, subnet, reservation?.hostname ?? null);
+    echoRelayAgent(reply, req);
+    this.emit('dhcp.ack', 'info', mac, `ACK (inform) ${req.ciaddr}`, { ip: req.ciaddr, state: 'inform' });
+    return this.reply(req, reply, MessageType.Ack, null);
+  }
+
+  private nak(req: DhcpPacket, iface: ReceivingInterface, why: string): FullModeOutcome {
+    const reply = baseReply(req, MessageType.Nak, iface.address);
+    // RFC 2131 §4.3.2: a NAK through a relay carries the broadcast bit so the relay
+    // broadcasts it to a client whose address we just refused.
+    if (!isUnset(req.giaddr)) reply.flags |= FLAG_BROADCAST;
+    addMessage(reply, why);
+    echoRelayAgent(reply, req);
+    this.emit('dhcp.nak', 'info', macOf(req), `NAK: ${why}`, { reason: why });
+    return this.reply(req, reply, MessageType.Nak, null);
+  }
+
+  private fillLease(reply: DhcpPacket, req: DhcpPacket, subnet: Subnet, hostname: string | null, plan: BootPlan, iface: ReceivingInterface): void {
+    addLeaseTimes(reply, subnet.config.leaseTime);
+    addNetworkOptions(reply, subnet, hostname);
+    applyBootPlan(reply, plan, { serverAddress: serverAddressOf(iface), requested: getParamRequestList(req.options) });
+    echoRelayAgent(reply, req);
+  }
+
+  private reply(req: DhcpPacket, packet: DhcpPacket, type: MessageType, facts: ClientFacts | null): FullModeOutcome {
+    const clientMax = getMaxMessageSize(req.options) ?? MIN_MESSAGE;
+    return {
+      kind: 'reply',
+      reply: {
+        packet,
+        to: replyDestination(req, type, this.opts.config.dhcp.port, clientPortFor(this.opts.config.dhcp.port)),
+        // Overload only when the options do not fit, and never for gPXE (design.md).
+        encode: { maxSize: Math.min(clientMax, MAX_MESSAGE), allowOverload: facts !== null && !facts.gpxe },
+      },
+    };
+  }
+
+  /**
+   * RFC 2131 §4.3.1: the relay's subnet (giaddr) when relayed, else the receiving
+   * interface's. A unicast RENEW from behind a relay has no giaddr; it is recognised by a
+   * ciaddr in a configured subnet none of our interfaces sits on.
+   */
+  private subnetFor(req: DhcpPacket, iface: ReceivingInterface): Subnet | null {
+    if (!isUnset(req.giaddr)) return subnetContaining(this.subnets, req.giaddr);
+    const local = subnetContaining(this.subnets, iface.address);
+    if (!isUnset(req.ciaddr) && (local === null || !contains(local.net, req.ciaddr))) {
+      const remote = subnetContaining(this.subnets, req.ciaddr);
+      if (remote && !this.opts.localAddresses.some((a) => contains(remote.net, a))) return remote;
+    }
+    return local;
+  }
+
+  private query(subnet: Subnet, clientId: string, mac: string, leases: PoolQuery['leases'], now: number, iface: ReceivingInterface): PoolQuery {
+    const exclude = [...this.opts.localAddresses, iface.address];
+    if (subnet.config.router !== undefined) exclude.push(subnet.config.router);
+    return { subnet, clientId, mac, reservations: this.opts.config.dhcp.reservations, leases, now, exclude };
+  }
+
+  private drop(req: DhcpPacket, code: DhcpDropCode, level: 'debug' | 'info', message: string): FullModeOutcome {
+    this.emit('dhcp.drop', level, macOf(req), message, { code });
+    return { kind: 'drop', code };
+  }
+
+  private silent(mac: string, why: string): FullModeOutcome {
+    this.emit('dhcp.silent', 'debug', mac, `no reply: ${why}`);
+    return { kind: 'silent' };
+  }
+
+  private emit(kind: string, level: 'debug' | 'info' | 'warn', mac: string, msg: string, data?: Record<string, string | number | boolean | null | undefined>): void {
+    this.opts.events.emit(data ? { kind, level, mac, msg, data } : { kind, level, mac, msg });
+  }
+}
+
+/** Clients listen one port above the server (67 → 68), as dnsmasq and udhcpc `-P` do for other ports. */
+export function clientPortFor(serverPort: number): number {
+  return serverPort + 1;
+}
+
+function serverAddressOf(iface: ReceivingInterface): string {
+  return iface.serverAddress ?? iface.address;
+}
+
+function relayOf(req: DhcpPacket): string | null {
+  return isUnset(req.giaddr) ? null : req.giaddr;
+}
+
+function hex(n: number): string {
+  return `0x${(n >>> 0).toString(16).padStart(8, '0')}`;
+}

@@ -1,0 +1,127 @@
+/**
+ * Address allocation for full-mode DHCP: which address a client gets in a subnet, and
+ * whether an address a client asks for is one it may have. Pure: it works on a snapshot
+ * of the lease table; the store's `claim` is what makes a choice stick atomically.
+ *
+ * Order of preference (RFC 2131 §4.3.1): a reservation for the client's MAC always wins;
+ * then the client's previous address; then the address it asked for (option 50); then
+ * the lowest free address of the subnet's pools.
+ */
+import type { ReservationConfig, SubnetConfig } from '../config/schema.js';
+import { isHeld, type Lease } from '../store/lease-store.js';
+import { contains, ipToNumber, numberToIp, parseCidr, type Ipv4Network } from './ipv4-math.js';
+
+/** A configured subnet with its network parsed once. */
+export interface Subnet {
+  config: SubnetConfig;
+  net: Ipv4Network;
+}
+
+export function subnetsOf(configs: readonly SubnetConfig[]): Subnet[] {
+  return configs.map((config) => ({ config, net: parseCidr(config.subnet) }));
+}
+
+/** The most specific configured subnet holding `ip`, or null. */
+export function subnetContaining(subnets: readonly Subnet[], ip: string): Subnet | null {
+  let best: Subnet | null = null;
+  for (const s of subnets) if (contains(s.net, ip) && (best === null || s.net.prefix > best.net.prefix)) best = s;
+  return best;
+}
+
+/** What the pool needs to know about one client and the lease table. */
+export interface PoolQuery {
+  subnet: Subnet;
+  clientId: string;
+  mac: string;
+  reservations: readonly ReservationConfig[];
+  /** Snapshot of the lease table (`LeaseStore.list()`). */
+  leases: readonly Lease[];
+  now: number;
+  /** Addresses never handed out here: our own interface address, the router. */
+  exclude: readonly string[];
+}
+
+export type AddressReason = 'reservation' | 'previous' | 'requested' | 'lowest-free';
+
+export interface AddressChoice {
+  address: string;
+  reason: AddressReason;
+  reservation: ReservationConfig | null;
+}
+
+/** Why an address may not go to this client (or `ok`). */
+export type AddressVerdict =
+  | 'ok'
+  | 'wrong-subnet'
+  | 'not-in-pool'
+  | 'excluded'
+  | 'reserved-for-other'
+  | 'client-has-reservation'
+  | 'held-by-other'
+  | 'declined';
+
+/** The client's reservation inside this subnet, if any. */
+export function reservationFor(q: Pick<PoolQuery, 'subnet' | 'mac' | 'reservations'>): ReservationConfig | null {
+  return q.reservations.find((r) => r.mac === q.mac && contains(q.subnet.net, r.address)) ?? null;
+}
+
+/**
+ * May this client have `address` in this subnet right now? A client with a reservation
+ * may only have its reserved address (so a REQUEST for another one is NAKed and it comes
+ * back for the reservation); nobody else may have a reserved address.
+ */
+export function judgeAddress(q: PoolQuery, address: string): AddressVerdict {
+  if (!contains(q.subnet.net, address)) return 'wrong-subnet';
+  const own = reservationFor(q);
+  if (own) {
+    if (own.address !== address) return 'client-has-reservation';
+  } else {
+    if (q.reservations.some((r) => r.address === address)) return 'reserved-for-other';
+    if (!inPools(q.subnet, address)) return 'not-in-pool';
+  }
+  const n = ipToNumber(address);
+  if (n === q.subnet.net.network || (n === q.subnet.net.broadcast && q.subnet.net.prefix < 31)) return 'excluded';
+  if (q.exclude.includes(address)) return 'excluded';
+  const row = q.leases.find((l) => l.address === address);
+  if (row && row.clientId !== q.clientId && isHeld(row, q.now)) return row.state === 'declined' ? 'declined' : 'held-by-other';
+  return 'ok';
+}
+
+/**
+ * The address to offer, or null when the pools are exhausted (or the client's reserved
+ * address is taken by someone else's unexpired lease: it is given back when that client
+ * next asks, because its REQUEST is then NAKed).
+ */
+export function chooseAddress(q: PoolQuery, previous: string | null, requested: string | null): AddressChoice | null {
+  const own = reservationFor(q);
+  if (own) return judgeAddress(q, own.address) === 'ok' ? { address: own.address, reason: 'reservation', reservation: own } : null;
+  if (previous !== null && judgeAddress(q, previous) === 'ok') return { address: previous, reason: 'previous', reservation: null };
+  if (requested !== null && judgeAddress(q, requested) === 'ok') return { address: requested, reason: 'requested', reservation: null };
+  const taken = new Set<number>();
+  for (const l of q.leases) if (l.clientId !== q.clientId && isHeld(l, q.now)) taken.add(ipToNumber(l.address));
+  for (const r of q.reservations) taken.add(ipToNumber(r.address));
+  for (const x of q.exclude) taken.add(ipToNumber(x));
+  for (const [start, end] of poolRanges(q.subnet)) {
+    for (let n = start; n <= end; n++) {
+      if (!taken.has(n)) return { address: numberToIp(n), reason: 'lowest-free', reservation: null };
+    }
+  }
+  return null;
+}
+
+/** The subnet's pools as numeric ranges, clipped to its host addresses and sorted. */
+function poolRanges(subnet: Subnet): [number, number][] {
+  const { network, broadcast, prefix } = subnet.net;
+  // /31 and /32 have no network or broadcast address to skip (RFC 3021).
+  const lo = prefix < 31 ? network + 1 : network;
+  const hi = prefix < 31 ? broadcast - 1 : broadcast;
+  return subnet.config.pools
+    .map((p): [number, number] => [Math.max(lo, ipToNumber(p.start)), Math.min(hi, ipToNumber(p.end))])
+    .filter(([a, b]) => a <= b)
+    .sort((a, b) => a[0] - b[0]);
+}
+
+function inPools(subnet: Subnet, address: string): boolean {
+  const n = ipToNumber(address);
+  return poolRanges(subnet).some(([a, b]) => n >= a && n <= b);
+}

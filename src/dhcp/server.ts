@@ -1,0 +1,217 @@
+/**
+ * The DHCP server process part: one interface-bound socket per served interface, a
+ * decode → screen → state machine → encode → send loop, counters, and lease expiry.
+ * It never dies on a packet: whatever goes wrong with one is dropped, counted and logged.
+ */
+import type { RemoteInfo } from 'node:dgram';
+import type { BootfleetConfig } from '../config/schema.js';
+import type { EventSink } from '../events/boot-event.js';
+import type { LeaseStore } from '../store/lease-store.js';
+import { UdpEndpoint } from '../transport/udp-endpoint.js';
+import { decodeDhcp, encodeDhcp } from '../wire/dhcp/codec.js';
+import { macOf } from '../wire/dhcp/options.js';
+import { FullModeResponder, type ReceivingInterface } from './full-mode.js';
+import { screenRequest, type DhcpDropCode } from './screen.js';
+
+/** An interface as the server is given it: looked up by the caller (`transport/interfaces.ts`). */
+export interface DhcpServerInterface {
+  name: string;
+  mode: 'full' | 'proxy' | 'off';
+  address: string;
+  netmask: string;
+  /** Address clients fetch boot files from; default `address`. */
+  serverAddress?: string;
+}
+
+export interface DhcpServerOptions {
+  config: BootfleetConfig;
+  store: LeaseStore;
+  events: EventSink;
+  interfaces: DhcpServerInterface[];
+  /** How long an OFFER holds its address (default 60 s). */
+  offerHoldSeconds?: number;
+  /** How often expired leases are swept (default 60 s). */
+  expireIntervalMs?: number;
+}
+
+export interface DhcpServerStats {
+  /** Datagrams read from any socket. */
+  received: number;
+  /** Replies handed to the kernel. */
+  replied: number;
+  /** Datagrams discarded: undecodable, not a client request, not for a segment we serve, or failed. */
+  dropped: number;
+}
+
+/**
+ * Requests waiting behind the one being handled. Handling is serial, so two requests can
+ * never race for an address inside this process; beyond this backlog we shed load
+ * rather than answer seconds late (clients retransmit).
+ */
+const MAX_BACKLOG = 256;
+
+export class DhcpServer {
+  readonly stats: DhcpServerStats = { received: 0, replied: 0, dropped: 0 };
+  private readonly responder: FullModeResponder;
+  private readonly endpoints: UdpEndpoint[] = [];
+  private queue: Promise<void> = Promise.resolve();
+  private backlog = 0;
+  private expireTimer: NodeJS.Timeout | null = null;
+  private running = false;
+
+  constructor(private readonly opts: DhcpServerOptions) {
+    this.responder = new FullModeResponder({
+      config: opts.config,
+      store: opts.store,
+      events: opts.events,
+      localAddresses: opts.interfaces.filter((i) => i.mode === 'full').map((i) => i.address),
+      ...(opts.offerHoldSeconds !== undefined ? { offerHoldSeconds: opts.offerHoldSeconds } : {}),
+    });
+  }
+
+  /** Opens a socket on each full-mode interface. Rejects (and opens none) if any cannot be bound. */
+  async start(): Promise<void> {
+    if (this.running) return;
+    const port = this.opts.config.dhcp.port;
+    try {
+      for (const iface of this.opts.interfaces) {
+        if (iface.mode === 'off') continue;
+        if (iface.mode === 'proxy') {
+          this.opts.events.emit({
+            kind: 'dhcp.proxy',
+            level: 'warn',
+            msg: `proxy mode is not implemented yet: DHCP on ${iface.name} is ignored`,
+            data: { iface: iface.name },
+          });
+          continue;
+        }
+        const receiving: ReceivingInterface = { name: iface.name, address: iface.address, netmask: iface.netmask };
+        if (iface.serverAddress !== undefined) receiving.serverAddress = iface.serverAddress;
+        let endpoint: UdpEndpoint | null = null;
+        endpoint = await UdpEndpoint.open(
+          { device: iface.name, port },
+          (data, from) => endpoint && this.enqueue(data, from, receiving, endpoint),
+          (err) => this.opts.events.emit({ kind: 'dhcp.error', level: 'error', msg: `socket on ${iface.name}: ${err.message}`, data: { iface: iface.name } }),
+        );
+        this.endpoints.push(endpoint);
+        this.opts.events.emit({ kind: 'dhcp.listen', level: 'info', msg: `full-mode DHCP on ${iface.name} (${iface.address}) port ${port}`, data: { iface: iface.name, port } });
+      }
+    } catch (err) {
+      await this.closeEndpoints();
+      throw err;
+    }
+    this.running = true;
+    this.sweep();
+    this.expireTimer = setInterval(() => this.sweep(), this.opts.expireIntervalMs ?? 60_000);
+    this.expireTimer.unref();
+  }
+
+  /** Closes the sockets and waits for the request being handled to finish. */
+  async stop(): Promise<void> {
+    if (this.expireTimer) clearInterval(this.expireTimer);
+    this.expireTimer = null;
+    this.running = false;
+    await this.closeEndpoints();
+    await this.queue;
+  }
+
+  private async closeEndpoints(): Promise<void> {
+    await Promise.all(this.endpoints.splice(0).map((e) => e.close()));
+  }
+
+  private enqueue(data: Buffer, from: RemoteInfo, iface: ReceivingInterface, endpoint: UdpEndpoint): void {
+    this.stats.received++;
+    if (this.backlog >= MAX_BACKLOG) {
+      this.dropped('DHCP_BUSY', 'warn', `backlog of ${MAX_BACKLOG} requests: shedding load`, from, iface);
+      return;
+    }
+    this.backlog++;
+    this.queue = this.queue
+      .then(() => this.process(data, from, iface, endpoint))
+      .catch((err: unknown) => this.dropped('DHCP_STORE_FAILED', 'error', `request failed: ${errorText(err)}`, from, iface))
+      .finally(() => {
+        this.backlog--;
+      });
+  }
+
+  private async process(data: Buffer, from: RemoteInfo, iface: ReceivingInterface, endpoint: UdpEndpoint): Promise<void> {
+    const decoded = decodeDhcp(data);
+    if (!decoded.ok) {
+      const { code, message, offset } = decoded.error;
+      this.dropped(code, 'info', `undecodable datagram: ${message}`, from, iface, undefined, { offset, bytes: data.length });
+      return;
+    }
+    const packet = decoded.packet;
+    const screened = screenRequest(packet);
+    if (!screened.ok) {
+      this.dropped(screened.code, screened.level, screened.message, from, iface, macOf(packet));
+      return;
+    }
+    const outcome = await this.responder.handle(packet, screened.type, iface);
+    if (outcome.kind === 'drop') {
+      this.stats.dropped++;
+      return;
+    }
+    if (outcome.kind === 'silent') return;
+    const { reply } = outcome;
+    let bytes: Buffer;
+    try {
+      bytes = encodeDhcp(reply.packet, reply.encode);
+    } catch (err) {
+      this.dropped('DHCP_ENCODE_FAILED', 'error', `cannot encode reply: ${errorText(err)}`, from, iface, macOf(packet));
+      return;
+    }
+    try {
+      await endpoint.send(bytes, reply.to.port, reply.to.address);
+      this.stats.replied++;
+    } catch (err) {
+      this.opts.events.emit({
+        kind: 'dhcp.error',
+        level: 'warn',
+        mac: macOf(packet),
+        msg: `send to ${reply.to.address}:${reply.to.port} failed: ${errorText(err)}`,
+        data: { iface: iface.name },
+      });
+    }
+  }
+
+  /** Ends offers and leases whose time is past, through the same queue as requests. */
+  private sweep(): void {
+    this.queue = this.queue
+      .then(async () => {
+        for (const lease of await this.opts.store.expire(Date.now())) {
+          this.opts.events.emit({
+            kind: 'dhcp.expire',
+            level: lease.state === 'bound' ? 'info' : 'debug',
+            ...(lease.mac !== null ? { mac: lease.mac } : {}),
+            msg: `${lease.state} ${lease.address} expired`,
+            data: { ip: lease.address, state: lease.state },
+          });
+        }
+      })
+      .catch((err: unknown) => this.opts.events.emit({ kind: 'dhcp.error', level: 'error', msg: `lease expiry failed: ${errorText(err)}` }));
+  }
+
+  private dropped(
+    code: DhcpDropCode | string,
+    level: 'debug' | 'info' | 'warn' | 'error',
+    msg: string,
+    from: RemoteInfo,
+    iface: ReceivingInterface,
+    mac?: string,
+    extra: Record<string, number> = {},
+  ): void {
+    this.stats.dropped++;
+    this.opts.events.emit({
+      kind: 'dhcp.drop',
+      level,
+      ...(mac ? { mac } : {}),
+      msg,
+      data: { code, from: `${from.address}:${from.port}`, iface: iface.name, ...extra },
+    });
+  }
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
