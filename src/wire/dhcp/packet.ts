@@ -26,6 +26,7 @@ export enum BootOp {
 export const FLAG_BROADCAST = 0x8000;
 
 export interface DhcpPacket {
+  /** As sent: a decoded value outside 1..2 is kept (lossless), the server drops it. */
   op: BootOp;
   htype: number;
   hlen: number;
@@ -40,7 +41,10 @@ export interface DhcpPacket {
   giaddr: string;
   /** The 16-byte chaddr field as sent; the MAC is its first `hlen` bytes. */
   chaddr: Buffer;
-  /** Fixed BOOTP fields, NUL-trimmed. Filled from option 52 overload when the sender used it. */
+  /**
+   * Fixed BOOTP fields, read as C strings (up to the first NUL). When option 52 overloads a
+   * field with options, its value comes from option 66 (sname) / 67 (file) instead, '' when absent.
+   */
   sname: string;
   file: string;
   /**
