@@ -1,0 +1,36 @@
+/**
+ * The path of a request as segments that are safe to join under a root, or why not.
+ * Decoding comes first so that `%2e%2e`, `%2f` and `..%2f` are judged as what they mean.
+ */
+export type RequestPath =
+  | { ok: true; segments: string[] }
+  | { ok: false; status: 400 | 403; reason: string };
+
+export function parseRequestPath(rawPath: string): RequestPath {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(rawPath);
+  } catch {
+    return { ok: false, status: 400, reason: 'bad percent-encoding' };
+  }
+  if (decoded.includes('\0')) return { ok: false, status: 403, reason: 'NUL in path' };
+  const segments: string[] = [];
+  for (const segment of decoded.split('/')) {
+    if (segment === '' || segment === '.') continue;
+    if (segment === '..') return { ok: false, status: 403, reason: 'dot-dot in path' };
+    segments.push(segment);
+  }
+  return { ok: true, segments };
+}
+
+const MAC = /^[0-9a-f]{2}([:-]?)[0-9a-f]{2}(\1[0-9a-f]{2}){4}$/i;
+
+/**
+ * `52:54:00:AB:CD:EF`, `52-54-00-ab-cd-ef` or `525400abcdef` → `52:54:00:ab:cd:ef`;
+ * anything else → null. iPXE's `${net0/mac}` gives the colon form, `${mac:hexhyp}` the dashes.
+ */
+export function normalizeMac(text: string | null | undefined): string | null {
+  if (!text || !MAC.test(text)) return null;
+  const hex = text.replace(/[:-]/g, '').toLowerCase();
+  return hex.replace(/(..)(?!$)/g, '$1:');
+}

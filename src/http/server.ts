@@ -1,0 +1,396 @@
+import { constants as fsConstants, type ReadStream, type Stats } from 'node:fs';
+import { open, realpath, stat, type FileHandle } from 'node:fs/promises';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { pipeline, type Duplex } from 'node:stream';
+import type { EventLevel, EventSink } from '../events/boot-event.js';
+import { parseByteRange, type ByteRange } from './byte-range.js';
+import { contentTypeFor } from './content-type.js';
+import { normalizeMac, parseRequestPath } from './request-path.js';
+import { SmallFileCache } from './small-file-cache.js';
+
+/** What the app's boot-script renderer is told about a `GET /boot.ipxe`. */
+export interface BootScriptRequest {
+  /** `?mac=` lower-cased and colon-separated, or null when absent or not a MAC. */
+  mac: string | null;
+  clientIp: string;
+  query: URLSearchParams;
+}
+
+export interface BootScriptResponse {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+export interface HttpBootServerOptions {
+  /** Bind address, e.g. the boot interface's address; `0.0.0.0` listens everywhere. */
+  address: string;
+  /** 0 picks a free port; read it back from {@link HttpBootServer.port} after start(). */
+  port: number;
+  /** Static assets: kernels, initrds, ISOs. */
+  root: string;
+  /** Looked up after `root`, in order, e.g. /usr/lib/ipxe so UEFI HTTP boot can fetch ipxe.efi/snponly.efi. */
+  extraDirs?: string[];
+  events: EventSink;
+  /** So events carry the MAC when the URL has none (from DHCP leases). */
+  macFor?: (clientIp: string) => string | undefined;
+  /** Called for GET and HEAD /boot.ipxe. A throw becomes a 500 and an `http.error` event. */
+  renderBootScript: (req: BootScriptRequest) => BootScriptResponse | Promise<BootScriptResponse>;
+  /** A connection with no traffic for this long is reset. Default 30 000 ms. */
+  idleTimeoutMs?: number;
+  /** Files up to this size are kept in memory once read. Default 1 MiB (iPXE binaries, scripts). */
+  cacheEntryBytes?: number;
+  /** Memory for cached files in all. Default 32 MiB. */
+  cacheTotalBytes?: number;
+}
+
+/** What one request did, collected while it runs and emitted as `http.request` when it closes. */
+interface Exchange {
+  started: number;
+  method: string;
+  path: string;
+  clientIp: string;
+  agent: string | undefined;
+  mac: string | undefined;
+  range: string | undefined;
+  /** Body bytes the response carries when it completes. */
+  bodyBytes: number;
+  stream: ReadStream | null;
+  /** Why a request was refused, for the log (never sent to the client). */
+  note: string | undefined;
+}
+
+type Resolved = { ok: true; realPath: string; stat: Stats } | { ok: false; status: 403 | 404; note?: string };
+
+const TEXT = 'text/plain; charset=utf-8';
+// O_NOFOLLOW: the realpath check already resolved links; refuse one swapped in since.
+// O_NONBLOCK: opening a FIFO planted in the root must not block a libuv worker.
+const OPEN_FLAGS = fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK;
+const NOT_FOUND_CODES = new Set(['ENOENT', 'ENOTDIR', 'ENAMETOOLONG', 'ELOOP']);
+const HANGUP_CODES = new Set(['ERR_STREAM_PREMATURE_CLOSE', 'ERR_STREAM_DESTROYED', 'EPIPE', 'ECONNRESET']);
+
+/**
+ * Serves boot assets over HTTP/1.1 with keep-alive and single byte ranges (iPXE, UEFI
+ * HTTP boot, GRUB, installers), plus `/boot.ipxe` rendered by the app for each machine.
+ * Files stream from disk; small ones are cached. Nothing outside `root`/`extraDirs` is
+ * reachable, through `..`, encodings or symlinks.
+ */
+export class HttpBootServer {
+  private readonly server: http.Server;
+  private readonly cache: SmallFileCache;
+  private readonly events: EventSink;
+  private roots: string[] = [];
+  private boundPort: number;
+
+  constructor(private readonly opts: HttpBootServerOptions) {
+    this.events = opts.events;
+    this.boundPort = opts.port;
+    this.cache = new SmallFileCache(opts.cacheEntryBytes ?? 1 << 20, opts.cacheTotalBytes ?? 32 << 20);
+    const idle = opts.idleTimeoutMs ?? 30_000;
+    this.server = http.createServer({ keepAlive: true, noDelay: true }, (req, res) => this.onRequest(req, res));
+    this.server.keepAliveTimeout = idle;
+    this.server.setTimeout(idle);
+    // Idle and stalled connections are reset rather than closed with FIN: netboot clients
+    // usually vanish without closing (the kernel takes over the NIC), and a server-side
+    // FIN_WAIT/TIME_WAIT for that 4-tuple can stall the machine's next boot when its
+    // loader reuses the source port (GRUB always uses 21550; see lab-notes).
+    this.server.on('timeout', (socket: Socket) => socket.resetAndDestroy());
+    this.server.on('clientError', (err: NodeJS.ErrnoException, socket) => this.onClientError(err, socket));
+  }
+
+  /** The bound port once start() has resolved (useful with port 0), else the configured one. */
+  get port(): number {
+    return this.boundPort;
+  }
+
+  async start(): Promise<void> {
+    this.roots = [];
+    for (const [i, dir] of [this.opts.root, ...(this.opts.extraDirs ?? [])].entries()) {
+      try {
+        this.roots.push(await realpath(dir));
+      } catch (e) {
+        this.events.emit({
+          kind: 'http.root',
+          level: i === 0 ? 'warn' : 'debug',
+          msg: `${i === 0 ? 'root' : 'extra directory'} ${dir} is not readable; nothing is served from it`,
+          data: { dir, code: errorCode(e) },
+        });
+      }
+    }
+    await new Promise<void>((resolve, reject) => {
+      const onError = (err: Error): void => reject(err);
+      this.server.once('error', onError);
+      this.server.listen(this.opts.port, this.opts.address, () => {
+        this.server.off('error', onError);
+        resolve();
+      });
+    });
+    this.boundPort = (this.server.address() as AddressInfo).port;
+    this.server.on('error', (err) => this.events.emit({ kind: 'http.error', level: 'error', msg: `server: ${err.message}` }));
+    this.events.emit({ kind: 'http.listen', level: 'info', msg: `HTTP on ${this.opts.address}:${this.boundPort}`, data: { address: this.opts.address, port: this.boundPort, roots: this.roots.join(':') } });
+  }
+
+  /** Stops listening and drops every connection, transfers in flight included. */
+  async stop(): Promise<void> {
+    if (!this.server.listening) return;
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  private onRequest(req: IncomingMessage, res: ServerResponse): void {
+    const url = req.url ?? '';
+    const q = url.indexOf('?');
+    const ex: Exchange = {
+      started: performance.now(),
+      method: req.method ?? '',
+      path: q < 0 ? url : url.slice(0, q),
+      clientIp: clientAddress(req.socket),
+      agent: req.headers['user-agent'],
+      mac: undefined,
+      range: req.headers.range,
+      bodyBytes: 0,
+      stream: null,
+      note: undefined,
+    };
+    res.on('close', () => this.finish(ex, res));
+    this.route(req, res, ex, q < 0 ? '' : url.slice(q + 1)).catch((err: unknown) => this.fail(res, ex, err));
+  }
+
+  private async route(req: IncomingMessage, res: ServerResponse, ex: Exchange, rawQuery: string): Promise<void> {
+    const head = ex.method === 'HEAD';
+    if (ex.method !== 'GET' && !head) {
+      res.setHeader('Allow', 'GET, HEAD');
+      return this.sendText(res, ex, 405, 'method not allowed\n', false);
+    }
+    if (!ex.path.startsWith('/')) return this.sendText(res, ex, 400, 'bad request\n', head);
+    if (ex.path === '/boot.ipxe') return this.bootScript(res, ex, new URLSearchParams(rawQuery), head);
+    ex.mac = (rawQuery ? normalizeMac(new URLSearchParams(rawQuery).get('mac')) : null) ?? this.macFor(ex.clientIp);
+    return this.staticFile(req, res, ex, head);
+  }
+
+  private async bootScript(res: ServerResponse, ex: Exchange, query: URLSearchParams, head: boolean): Promise<void> {
+    const mac = normalizeMac(query.get('mac'));
+    ex.mac = mac ?? this.macFor(ex.clientIp);
+    const out = await this.opts.renderBootScript({ mac, clientIp: ex.clientIp, query });
+    const body = Buffer.from(out.body, 'utf8');
+    res.writeHead(out.status, { 'Content-Type': out.contentType, 'Content-Length': body.length, 'Cache-Control': 'no-store' });
+    ex.bodyBytes = head ? 0 : body.length;
+    res.end(head ? undefined : body);
+  }
+
+  private async staticFile(req: IncomingMessage, res: ServerResponse, ex: Exchange, head: boolean): Promise<void> {
+    const parsed = parseRequestPath(ex.path);
+    if (!parsed.ok) {
+      ex.note = parsed.reason;
+      return this.sendText(res, ex, parsed.status, parsed.status === 400 ? 'bad request\n' : 'forbidden\n', head);
+    }
+    const found: Resolved = parsed.segments.length > 0 ? await this.resolve(parsed.segments) : { ok: false, status: 404 };
+    if (!found.ok) {
+      ex.note = found.note;
+      return this.sendText(res, ex, found.status, found.status === 404 ? 'not found\n' : 'forbidden\n', head);
+    }
+    let fileStat = found.stat;
+    let body = head ? undefined : this.cache.get(found.realPath, fileStat);
+    let handle: FileHandle | undefined;
+    if (!head && !body) {
+      try {
+        handle = await open(found.realPath, OPEN_FLAGS);
+        fileStat = await handle.stat();
+        if (!fileStat.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'ENOENT' });
+        if (this.cache.accepts(fileStat.size)) {
+          body = await handle.readFile();
+          await handle.close();
+          handle = undefined;
+          this.cache.set(found.realPath, fileStat, body);
+        }
+      } catch (e) {
+        await handle?.close().catch(() => {});
+        const code = errorCode(e);
+        if (code === 'EACCES' || NOT_FOUND_CODES.has(code)) {
+          ex.note = code;
+          return this.sendText(res, ex, code === 'EACCES' ? 403 : 404, code === 'EACCES' ? 'forbidden\n' : 'not found\n', head);
+        }
+        throw e;
+      }
+    }
+    this.sendFile(req, res, ex, { realPath: found.realPath, stat: fileStat, body, handle, head });
+  }
+
+  private sendFile(
+    req: IncomingMessage,
+    res: ServerResponse,
+    ex: Exchange,
+    file: { realPath: string; stat: Stats; body: Buffer | undefined; handle: FileHandle | undefined; head: boolean },
+  ): void {
+    const { stat: st, body, handle, head } = file;
+    // A file that changed while we read it: the bytes we hold are what we describe.
+    const size = body ? body.length : st.size;
+    const etag = `"${size.toString(16)}-${Math.floor(st.mtimeMs).toString(16)}"`;
+    const lastModified = st.mtime.toUTCString();
+    res.setHeader('Content-Type', contentTypeFor(file.realPath));
+    res.setHeader('Last-Modified', lastModified);
+    res.setHeader('ETag', etag);
+    res.setHeader('Accept-Ranges', 'bytes');
+    const range = chooseRange(req, size, etag, lastModified, st.mtimeMs);
+    if (range.kind !== 'full' && range.kind !== 'partial') {
+      void handle?.close().catch(() => {});
+      if (range.kind === 'not-modified') {
+        res.writeHead(304);
+      } else {
+        res.writeHead(416, { 'Content-Range': `bytes */${size}`, 'Content-Length': 0 });
+      }
+      res.end();
+      return;
+    }
+    const start = range.kind === 'partial' ? range.start : 0;
+    const end = range.kind === 'partial' ? range.end : size - 1;
+    const length = end - start + 1;
+    if (range.kind === 'partial') {
+      res.writeHead(206, { 'Content-Range': `bytes ${start}-${end}/${size}`, 'Content-Length': length });
+    } else {
+      res.writeHead(200, { 'Content-Length': length });
+    }
+    if (head || length === 0) {
+      void handle?.close().catch(() => {});
+      res.end();
+      return;
+    }
+    ex.bodyBytes = length;
+    if (body) {
+      res.end(start === 0 && length === body.length ? body : body.subarray(start, end + 1));
+      return;
+    }
+    if (!handle) throw new Error('no open file to stream');
+    const stream = handle.createReadStream({ start, end, highWaterMark: 64 * 1024 });
+    ex.stream = stream;
+    pipeline(stream, res, (err) => {
+      // A client that hangs up mid-file is routine (iPXE cancelling, a VM powered off);
+      // only a failure on our side (a read error) is an error.
+      if (err && !HANGUP_CODES.has(errorCode(err))) this.fail(res, ex, err);
+    });
+  }
+
+  private async resolve(segments: string[]): Promise<Resolved> {
+    for (const root of this.roots) {
+      let real: string;
+      try {
+        real = await realpath(path.join(root, ...segments));
+      } catch (e) {
+        const code = errorCode(e);
+        if (NOT_FOUND_CODES.has(code)) continue;
+        if (code === 'EACCES') return { ok: false, status: 403, note: code };
+        throw e;
+      }
+      // A symlink may point anywhere; only what really lies under the root is served.
+      if (!isInside(root, real)) return { ok: false, status: 404, note: 'symlink leads outside the root' };
+      let st: Stats;
+      try {
+        st = await stat(real);
+      } catch (e) {
+        if (NOT_FOUND_CODES.has(errorCode(e))) continue;
+        throw e;
+      }
+      if (st.isFile()) return { ok: true, realPath: real, stat: st };
+    }
+    return { ok: false, status: 404 };
+  }
+
+  private sendText(res: ServerResponse, ex: Exchange, status: number, text: string, head: boolean): void {
+    res.writeHead(status, { 'Content-Type': TEXT, 'Content-Length': Buffer.byteLength(text) });
+    ex.bodyBytes = head ? 0 : Buffer.byteLength(text);
+    res.end(head ? undefined : text);
+  }
+
+  /** Our failure: tell the client briefly if we still can, and the log in full. */
+  private fail(res: ServerResponse, ex: Exchange, err: unknown): void {
+    const message = err instanceof Error ? err.message : String(err);
+    this.events.emit({ kind: 'http.error', level: 'error', mac: ex.mac, msg: `${ex.method} ${ex.path}: ${message}`, data: { path: ex.path, code: errorCode(err) } });
+    if (!res.headersSent && !res.destroyed) {
+      this.sendText(res, ex, 500, 'internal error\n', ex.method === 'HEAD');
+    } else {
+      res.destroy();
+    }
+  }
+
+  private finish(ex: Exchange, res: ServerResponse): void {
+    const status = res.statusCode;
+    const aborted = !res.writableFinished;
+    // Bytes of an aborted transfer are those read from the file: an upper bound on what left.
+    const bytes = aborted ? Math.min(ex.stream?.bytesRead ?? 0, ex.bodyBytes) : ex.bodyBytes;
+    const level: EventLevel = status >= 500 ? 'error' : status === 400 || status === 403 || ex.note !== undefined ? 'warn' : 'info';
+    this.events.emit({
+      kind: 'http.request',
+      level,
+      mac: ex.mac ?? this.macFor(ex.clientIp),
+      msg: `${ex.method} ${ex.path} ${status}${aborted ? ' (client hung up)' : ''}`,
+      data: {
+        method: ex.method,
+        path: ex.path,
+        status,
+        bytes,
+        ms: Math.round((performance.now() - ex.started) * 10) / 10,
+        range: ex.range,
+        client: ex.clientIp,
+        agent: ex.agent,
+        aborted: aborted || undefined,
+        note: ex.note,
+      },
+    });
+  }
+
+  private onClientError(err: NodeJS.ErrnoException, socket: Duplex & { remoteAddress?: string }): void {
+    if (err.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+    this.events.emit({ kind: 'http.drop', level: 'info', msg: `malformed request: ${err.code ?? err.message}`, data: { code: err.code, client: socket.remoteAddress } });
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  }
+
+  private macFor(clientIp: string): string | undefined {
+    return this.opts.macFor?.(clientIp);
+  }
+}
+
+type RangeChoice = ByteRange | { kind: 'not-modified' };
+
+/**
+ * Conditional requests first (RFC 9110 §13.2.2): If-None-Match, else If-Modified-Since,
+ * may answer 304; a Range counts only when If-Range (if sent) still names this version.
+ */
+function chooseRange(req: IncomingMessage, size: number, etag: string, lastModified: string, mtimeMs: number): RangeChoice {
+  const noneMatch = req.headers['if-none-match'];
+  if (noneMatch !== undefined) {
+    if (noneMatch.trim() === '*' || noneMatch.split(',').some((t) => t.trim().replace(/^W\//, '') === etag)) return { kind: 'not-modified' };
+  } else {
+    const since = req.headers['if-modified-since'];
+    if (since !== undefined) {
+      const t = Date.parse(since);
+      if (!Number.isNaN(t) && Math.floor(mtimeMs / 1000) * 1000 <= t) return { kind: 'not-modified' };
+    }
+  }
+  const ifRange = req.headers['if-range'];
+  if (ifRange !== undefined && ifRange !== etag && ifRange !== lastModified) return { kind: 'full' };
+  return parseByteRange(req.headers.range, size);
+}
+
+function isInside(root: string, real: string): boolean {
+  if (real === root) return true;
+  return real.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
+}
+
+function clientAddress(socket: Socket): string {
+  const a = socket.remoteAddress ?? '';
+  // A dual-stack listener reports IPv4 peers as IPv4-mapped IPv6; leases know them as IPv4.
+  return a.startsWith('::ffff:') ? a.slice(7) : a;
+}
+
+function errorCode(e: unknown): string {
+  return typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : '';
+}
