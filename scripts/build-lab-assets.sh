@@ -61,20 +61,24 @@ mkdir -p "$R"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,etc,lib/modules}
 cp "$BUSYBOX" "$R/bin/busybox"
 install -m 0755 "$SRC/init" "$R/init"
 install -m 0755 "$SRC/udhcpc.script" "$R/etc/udhcpc.script"
-# Debian builds the NIC drivers as modules; ship just those the lab's NICs need, in load order
-# (their dependency order per modinfo: virtio core before virtio_pci, failover before virtio_net).
-MODULES=(
-  drivers/virtio/virtio.ko drivers/virtio/virtio_ring.ko
-  drivers/virtio/virtio_pci_legacy_dev.ko drivers/virtio/virtio_pci_modern_dev.ko drivers/virtio/virtio_pci.ko
-  net/core/failover.ko drivers/net/net_failover.ko drivers/net/virtio_net.ko
-  drivers/net/ethernet/intel/e1000/e1000.ko
-)
+# Debian builds the NIC drivers as modules: ship those the lab's NICs need (virtio-net, e1000) plus
+# their dependencies, in load order. The package has no modules.dep (depmod runs in its postinst, which
+# we skip), so read each module's own `depends=` modinfo field and order them depth-first.
+WANTED=(virtio_pci virtio_net e1000)
+declare -A KO_PATH=() DONE=()
+while IFS= read -r ko; do KO_PATH[$(basename "$ko" .ko)]="$ko"; done < <(find "$MODDIR" -name '*.ko')
 : >"$R/lib/modules/load-order"
-for m in "${MODULES[@]}"; do
-  [[ -f $MODDIR/$m ]] || die "module $m not in $KPKG"
-  cp "$MODDIR/$m" "$R/lib/modules/"
-  basename "$m" >>"$R/lib/modules/load-order"
-done
+add_module() {
+  local name="${1//-/_}" dep deps
+  [[ -n ${DONE[$name]:-} ]] && return 0
+  [[ -n ${KO_PATH[$name]:-} ]] || die "module $name not in $KPKG"
+  DONE[$name]=1
+  deps="$(tr '\0' '\n' <"${KO_PATH[$name]}" | sed -n 's/^depends=//p' | head -n1)"
+  for dep in ${deps//,/ }; do add_module "$dep"; done
+  cp "${KO_PATH[$name]}" "$R/lib/modules/$name.ko"
+  echo "$name.ko" >>"$R/lib/modules/load-order"
+}
+for m in "${WANTED[@]}"; do add_module "$m"; done
 echo "$KREL" >"$R/etc/kernel-release"
 
 mkdir -p "$OUT"
