@@ -14,7 +14,7 @@ elif [[ ! -d node_modules ]]; then
 fi
 echo "== build"
 rm -rf dist
-npx tsc -p .
+npm run build --silent
 
 if [[ $scope == all && $(id -u) -ne 0 ]]; then
   echo "test.sh: network and VM tests need root (they create network namespaces); running unit tests only" >&2

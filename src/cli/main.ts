@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { checkConfigCommand } from './check-config.js';
+import { explainCommand } from './explain.js';
+import { serveCommand } from './serve.js';
+
+const program = new Command()
+  .name('bootfleet')
+  .description('Network-boot a fleet of machines: DHCP (full or proxy), TFTP, HTTP and iPXE chainloading in one process.')
+  .version('0.1.0');
+
+program
+  .command('serve')
+  .description('Run the DHCP, TFTP and HTTP servers on the interfaces named in the config.')
+  .requiredOption('-c, --config <file>', 'bootfleet YAML config')
+  .action(async (opts: { config: string }) => {
+    process.exitCode = await serveCommand(opts.config);
+  });
+
+program
+  .command('check-config')
+  .description('Validate a config file and print every problem with its file, line and key; exit 1 if any.')
+  .requiredOption('-c, --config <file>', 'bootfleet YAML config')
+  .action((opts: { config: string }) => {
+    process.exitCode = checkConfigCommand(opts.config);
+  });
+
+program
+  .command('explain')
+  .description('Print what a machine would be given at boot, and why, without any network.')
+  .requiredOption('--mac <mac>', 'the machine\'s MAC address')
+  .option('--arch <n>', 'DHCP option 93 client arch (0 BIOS, 7/9 UEFI x64, 11 ARM64, 16 UEFI HTTP); omit for a client that sends none')
+  .option('--ipxe', 'the client is already iPXE (sends option 175 / user class iPXE)', false)
+  .option('--gpxe', 'the client is gPXE', false)
+  .option('--os', 'an operating system DHCP client, not boot firmware', false)
+  .option('--mode <mode>', 'full or proxy', 'full')
+  .option('--server <ip>', 'the address clients reach bootfleet at (default: the config\'s serverAddress)')
+  .option('-c, --config <file>', 'bootfleet YAML config (default: built-in defaults)')
+  .option('--json', 'print the plan as JSON', false)
+  .action((opts: { mac: string; arch?: string; ipxe: boolean; gpxe: boolean; os: boolean; mode: string; server?: string; config?: string; json: boolean }) => {
+    process.exitCode = explainCommand(opts);
+  });
+
+await program.parseAsync(process.argv);
