@@ -130,7 +130,7 @@ export class FullModeResponder {
         address: choice.address,
         state: 'offered',
         expiresAt: now + this.offerHoldMs,
-        hostname: choice.reservation?.hostname ?? facts.hostname,
+        hostname: choice.reservation?.hostname ?? clientHostname(facts),
         now,
       });
       if (!claimed.ok) continue;
@@ -214,7 +214,7 @@ export class FullModeResponder {
       address,
       state: 'bound',
       expiresAt: now + leaseSeconds * 1000,
-      hostname: reservation?.hostname ?? facts.hostname,
+      hostname: reservation?.hostname ?? clientHostname(facts),
       now,
     });
     // Only now is the lease durable; only now may the ACK leave.
@@ -344,6 +344,11 @@ export class FullModeResponder {
 /** Clients listen one port above the server (67 → 68), as dnsmasq and udhcpc `-P` do for other ports. */
 export function clientPortFor(serverPort: number): number {
   return serverPort + 1;
+}
+
+/** The client's own option 12, kept for people reading the lease table; capped like a DNS name. */
+function clientHostname(facts: ClientFacts): string | null {
+  return facts.hostname === null ? null : facts.hostname.slice(0, 253);
 }
 
 function serverAddressOf(iface: ReceivingInterface): string {
