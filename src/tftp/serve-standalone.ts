@@ -6,13 +6,18 @@
  *
  *   node dist/tftp/serve-standalone.js --address 198.18.69.1 --port 69 --root ./tftp \
  *     [--extra-dir /usr/lib/ipxe] [--max-blksize 65464] [--max-windowsize 16] \
- *     [--timeout 2] [--retries 5] [--log-level info]
+ *     [--timeout 2] [--retries 5] [--log-level info] [--hooks ./hooks.mjs]
+ *
+ * `--hooks` names an ES module that may export `virtualFile(name, clientIp)` and
+ * `macFor(clientIp)` (see TftpServerOptions), to try out generated files.
  */
+import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { EventLevel } from '../events/boot-event.js';
 import { EventLog } from '../events/event-log.js';
-import { TftpServer } from './server.js';
+import { TftpServer, type TftpServerOptions } from './server.js';
 
 const { values } = parseArgs({
   options: {
@@ -25,6 +30,7 @@ const { values } = parseArgs({
     timeout: { type: 'string', default: '2' },
     retries: { type: 'string', default: '5' },
     'log-level': { type: 'string', default: 'info' },
+    hooks: { type: 'string' },
   },
 });
 
@@ -36,6 +42,9 @@ function int(name: string, value: string | undefined): number {
   }
   return n;
 }
+
+type Hooks = Pick<TftpServerOptions, 'virtualFile' | 'macFor'>;
+const hooks: Hooks = values.hooks ? ((await import(pathToFileURL(path.resolve(values.hooks)).href)) as Hooks) : {};
 
 const level = values['log-level'] as EventLevel;
 const events = new EventLog({ level, format: 'json', write: (line) => process.stdout.write(`event ${line}\n`) });
@@ -49,6 +58,8 @@ const server = new TftpServer({
   timeoutSec: int('timeout', values.timeout),
   retries: int('retries', values.retries),
   events,
+  virtualFile: hooks.virtualFile,
+  macFor: hooks.macFor,
 });
 
 let stopping = false;

@@ -49,6 +49,16 @@ describe('TFTP server in a network namespace', { skip: !canUseNetns() && 'needs 
     });
   }
 
+  /** Stats once `ready` holds (the server may still be reading a client's last datagram), or the last seen after 3 s. */
+  async function statsWhen(ready: (s: TftpStats) => boolean): Promise<TftpStats> {
+    const deadline = Date.now() + 3000;
+    for (;;) {
+      const s = await stats();
+      if (ready(s) || Date.now() > deadline) return s;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
   /** Runs a command in the client namespace without blocking this process. */
   function inClient(cmd: string, args: string[], timeoutMs = 60_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
@@ -82,8 +92,26 @@ describe('TFTP server in a network namespace', { skip: !canUseNetns() && 'needs 
     return { code: r.code, file, stderr: r.stderr };
   }
 
-  function lastDone(file: string): ServerEvent | undefined {
-    return events.filter((e) => e.kind === 'tftp.done' && e.data?.file === file).at(-1);
+  /**
+   * The server's last `tftp.done` for `file` since `after` events. The client can exit
+   * before the server has read its final ACK and printed the event, so poll briefly.
+   */
+  async function doneEvent(file: string, after = 0): Promise<ServerEvent | undefined> {
+    const deadline = Date.now() + 3000;
+    for (;;) {
+      const found = events.slice(after).filter((e) => e.kind === 'tftp.done' && e.data?.file === file).at(-1);
+      if (found || Date.now() > deadline) return found;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  async function eventually<T>(probe: () => T | undefined): Promise<T | undefined> {
+    const deadline = Date.now() + 3000;
+    for (;;) {
+      const found = probe();
+      if (found !== undefined || Date.now() > deadline) return found;
+      await new Promise((r) => setTimeout(r, 20));
+    }
   }
 
   before(async () => {
@@ -113,6 +141,16 @@ describe('TFTP server in a network namespace', { skip: !canUseNetns() && 'needs 
     clientNs = Netns.create('tftpc');
     vethPair(serverNs, 'srv0', `${SERVER}/24`, clientNs, 'cli0', '198.18.69.2/24');
 
+    // Generated files and MACs, as the app will wire them from boot/ and the DHCP leases.
+    writeFileSync(
+      path.join(dir, 'hooks.mjs'),
+      [
+        "export function virtualFile(name, ip) {",
+        "  return name.startsWith('pxelinux.cfg/') ? Buffer.from(`generated ${name} for ${ip}\\n`) : null;",
+        "}",
+        "export function macFor(ip) { return ip === '198.18.69.2' ? '52:54:00:12:34:56' : undefined; }",
+      ].join('\n'),
+    );
     const extraDirs = [extra, ...(existsSync('/usr/lib/ipxe') ? ['/usr/lib/ipxe'] : [])];
     const child = serverNs.spawn('node', [
       path.join(here, 'serve-standalone.js'),
@@ -125,6 +163,7 @@ describe('TFTP server in a network namespace', { skip: !canUseNetns() && 'needs 
       '--timeout', '1',
       '--retries', '2',
       '--log-level', 'debug',
+      '--hooks', path.join(dir, 'hooks.mjs'),
     ], { stdio: ['pipe', 'pipe', 'pipe'] });
     sendLine = (line) => child.stdin?.write(line + '\n');
     let stderr = '';
@@ -158,10 +197,11 @@ describe('TFTP server in a network namespace', { skip: !canUseNetns() && 'needs 
 
   test('tftp-hpa (RFC 1350, no options): small file, empty file, netascii', async () => {
     for (const name of ['small.txt', 'empty.bin', 'dup.bin']) {
+      const mark = events.length;
       const file = outPath();
       const r = await inClient('tftp', ['-m', 'binary', SERVER, '-c', 'get', name, file]);
       assert.equal(sha(readFileSync(file)), sha(files.get(name) ?? Buffer.alloc(1)), `${name}: ${r.stdout}${r.stderr}`);
-      assert.equal(lastDone(name)?.data?.blksize, 512);
+      assert.equal((await doneEvent(name, mark))?.data?.blksize, 512);
     }
     const file = outPath();
     await inClient('tftp', ['-m', 'netascii', SERVER, '-c', 'get', 'text.txt', file]);
@@ -171,30 +211,33 @@ describe('TFTP server in a network namespace', { skip: !canUseNetns() && 'needs 
   test('curl at blksize 512, 1428, 1468, 8192, 65464: odd sizes and exact multiples', async () => {
     for (const bs of [512, 1428, 1468, 8192, 65464]) {
       for (const name of [`odd-${bs}.bin`, `exact-${bs}.bin`]) {
+        const mark = events.length;
         const r = await curl(name, bs);
         assert.equal(r.code, 0, r.stderr);
         assert.equal(sha(readFileSync(r.file)), sha(files.get(name) ?? Buffer.alloc(1)), name);
-        assert.equal(lastDone(name)?.data?.blksize, bs, `${name} negotiated blksize`);
+        assert.equal((await doneEvent(name, mark))?.data?.blksize, bs, `${name} negotiated blksize`);
       }
     }
   });
 
   test('33 MiB at blksize 512: block numbers wrap past 65535', async () => {
+    const mark = events.length;
     const r = await curl('big33.bin', 512);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(sha(readFileSync(r.file)), sha(files.get('big33.bin') ?? Buffer.alloc(1)));
-    const done = lastDone('big33.bin');
+    const done = await doneEvent('big33.bin', mark);
     assert.equal(done?.data?.blksize, 512);
     assert.equal(done?.data?.bytes, 33 * 2 ** 20 + 1000);
   });
 
   test('atftp with windowsize 8, and 32 clamped to the maximum of 16', async () => {
     for (const [asked, granted] of [[8, 8], [32, 16]] as const) {
+      const mark = events.length;
       const file = outPath();
       const r = await inClient('atftp', ['--option', 'blksize 1468', '--option', 'tsize 0', '--option', `windowsize ${asked}`, '-g', '-r', 'medium.bin', '-l', file, SERVER]);
       assert.equal(r.code, 0, r.stderr);
       assert.equal(sha(readFileSync(file)), sha(files.get('medium.bin') ?? Buffer.alloc(1)));
-      const done = lastDone('medium.bin');
+      const done = await doneEvent('medium.bin', mark);
       assert.equal(done?.data?.windowsize, granted);
       assert.equal(done?.data?.blksize, 1468);
     }
@@ -210,9 +253,9 @@ describe('TFTP server in a network namespace', { skip: !canUseNetns() && 'needs 
     assert.ok(got.completed);
     assert.equal(got.sha256, sha(files.get('medium.bin') ?? Buffer.alloc(1)));
     assert.equal(got.duplicateData, 0);
-    const s = await stats();
+    const s = await statsWhen((x) => x.aborted >= 1);
     assert.ok(s.aborted >= 1, JSON.stringify(s));
-    const abort = events.find((e) => e.kind === 'tftp.abort');
+    const abort = await eventually(() => events.find((e) => e.kind === 'tftp.abort'));
     assert.equal(abort?.level, 'debug');
     assert.ok(events.some((e) => e.kind === 'tftp.request' && e.data?.options === 'tsize=0,blksize=1468,windowsize=4'));
   });
@@ -224,7 +267,7 @@ describe('TFTP server in a network namespace', { skip: !canUseNetns() && 'needs 
       assert.equal(r.code, 0, r.stderr);
       assert.equal(sha(readFileSync(r.file)), want);
     }
-    assert.equal((await stats()).active, 0);
+    assert.equal((await statsWhen((x) => x.active === 0)).active, 0);
   });
 
   test('a duplicate ACK never causes a duplicate DATA (lock-step and windowed)', async () => {
@@ -251,7 +294,7 @@ describe('TFTP server in a network namespace', { skip: !canUseNetns() && 'needs 
     const r = await lab({ request: { opcode: 'rrq', filename: 'dup.bin' }, stopAckingAfter: 2, timeoutMs: 8000 });
     assert.equal(r.error?.code, 0, JSON.stringify(r));
     assert.equal(r.packetsAfterStop, 3, 'two retransmissions of DATA 2, then the ERROR');
-    const after = await stats();
+    const after = await statsWhen((x) => x.failed > before.failed && x.active === 0);
     assert.equal(after.failed, before.failed + 1);
     assert.equal(after.active, 0);
   });
@@ -282,6 +325,17 @@ describe('TFTP server in a network namespace', { skip: !canUseNetns() && 'needs 
     }
   });
 
+  test('virtual files come before the filesystem; events carry the MAC from macFor', async () => {
+    const r = await lab({ request: { opcode: 'rrq', filename: '/pxelinux.cfg/01-52-54-00-12-34-56', options: [['tsize', '0']] }, idleMs: 50 });
+    const want = Buffer.from('generated pxelinux.cfg/01-52-54-00-12-34-56 for 198.18.69.2\n');
+    assert.equal(r.sha256, sha(want));
+    assert.deepEqual(r.oack, [['tsize', String(want.length)]]);
+    const bad = await lab({ request: { opcode: 'rrq', filename: 'pxelinux.cfg/../../etc/passwd' } });
+    assert.equal(bad.error?.code, 2, 'names are sanitized before virtualFile sees them');
+    const done = (await doneEvent('/pxelinux.cfg/01-52-54-00-12-34-56')) as (ServerEvent & { mac?: string }) | undefined;
+    assert.equal(done?.mac, '52:54:00:12:34:56');
+  });
+
   test('WRQ is refused with ERROR 2', async () => {
     const r = await lab({ request: { opcode: 'wrq', filename: 'upload.bin' } });
     assert.equal(r.error?.code, 2);
@@ -303,7 +357,7 @@ describe('TFTP server in a network namespace', { skip: !canUseNetns() && 'needs 
       idleMs: 300,
     });
     assert.equal(r.rawReplies, 0);
-    const after = await stats();
+    const after = await statsWhen((x) => x.dropped >= before.dropped + 5);
     assert.equal(after.dropped, before.dropped + 5);
     const drops = events.filter((e) => e.kind === 'tftp.drop').map((e) => e.data?.reason);
     for (const code of ['TFTP_BAD_OPCODE', 'TFTP_TRUNCATED', 'TFTP_NOT_A_REQUEST']) assert.ok(drops.includes(code), code);
