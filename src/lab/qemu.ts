@@ -47,7 +47,7 @@ export interface Vm {
   waitFor(pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray>;
   /** Serial output so far, cleaned like {@link Vm.waitFor} sees it. */
   serialText(): string;
-  /** Ends QEMU (by PID) and removes its per-VM firmware variables file. Idempotent. */
+  /** Ends QEMU (by PID) and waits for it; its per-VM firmware variables file goes when it exits. Idempotent. */
   stop(): Promise<void>;
   /** QEMU's exit code (null when ended by a signal). The guest's `poweroff` makes it exit 0. */
   readonly exited: Promise<number | null>;
@@ -60,7 +60,6 @@ const TAIL_LINES = 40;
 
 /** Removes ANSI escape sequences and CRs (SeaBIOS and iPXE draw with both). */
 export function cleanSerial(raw: string): string {
-  // eslint-disable-next-line no-control-regex
   return raw.replace(/\x1b\[[0-?]*[ -/]*[@-~]/g, '').replace(/\x1b[()][0-9A-B]/g, '').replace(/\r/g, '');
 }
 
@@ -124,6 +123,7 @@ export async function startVm(opts: VmOptions): Promise<Vm> {
   const exited = new Promise<number | null>((resolve) => {
     child.once('exit', (code) => {
       exitCode = code;
+      if (varsFile) rmSync(varsFile, { force: true });
       resolve(code);
     });
     child.once('error', () => {
@@ -180,7 +180,6 @@ export async function startVm(opts: VmOptions): Promise<Vm> {
         await opts.ns.stop(child);
       }
       await exited;
-      if (varsFile) rmSync(varsFile, { force: true });
     },
   };
   return vm;
