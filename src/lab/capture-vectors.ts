@@ -203,7 +203,7 @@ function readme(kind: 'dhcp' | 'tftp', vectors: Vector[], versions: Record<strin
   const what =
     kind === 'dhcp'
       ? 'Each `.bin` is one DHCP message exactly as it crossed the wire: the UDP payload (BOOTP header, magic cookie, options), nothing around it. `<client>-<type>.bin` is the first message of that type the client sent; `dnsmasq-<type>-<client>.bin` is dnsmasq\'s reply to it (a reference reply from a known-good server, not a spec).'
-      : 'Each `.bin` is one TFTP packet\'s UDP payload. `<client>-rrq[-N].bin` are the read requests in the order the client sent them (N counts from 1); `<client>-error.bin` is the first ERROR a client sent mid-transfer; `dnsmasq-oack-<client>.bin` is dnsmasq\'s first OACK to that client.';
+      : 'Each `.bin` is one TFTP packet\'s UDP payload. `<client>-rrq.bin` is the first read request a client sent, `<client>-rrq-2.bin`, `-3` … the following ones in order; `<client>-error.bin` is the first ERROR a client sent mid-transfer; `dnsmasq-oack-<client>.bin` is dnsmasq\'s first OACK to that client.';
   return `# Captured ${kind.toUpperCase()} vectors (real clients)
 
 Written by \`scripts/capture-vectors.sh\` (src/lab/capture-vectors.ts) on ${date}. Do not edit by hand:
