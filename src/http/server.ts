@@ -32,7 +32,11 @@ export interface HttpBootServerOptions {
   port: number;
   /** Static assets: kernels, initrds, ISOs. */
   root: string;
-  /** Looked up after `root`, in order, e.g. /usr/lib/ipxe so UEFI HTTP boot can fetch ipxe.efi/snponly.efi. */
+  /**
+   * Looked up after `root`, in order, e.g. /usr/lib/ipxe so UEFI HTTP boot can fetch
+   * ipxe.efi/snponly.efi. Package-owned: their symlinks are followed wherever they lead
+   * (Debian links /usr/lib/ipxe/ipxe.efi to /boot/ipxe.efi); `..` is still refused.
+   */
   extraDirs?: string[];
   events: EventSink;
   /** So events carry the MAC when the URL has none (from DHCP leases). */
@@ -82,7 +86,8 @@ export class HttpBootServer {
   private readonly server: http.Server;
   private readonly cache: SmallFileCache;
   private readonly events: EventSink;
-  private roots: string[] = [];
+  /** `root` confines its symlinks; extra directories are package-owned (see extraDirs). */
+  private roots: { dir: string; linksMayLeave: boolean }[] = [];
   private boundPort: number;
 
   constructor(private readonly opts: HttpBootServerOptions) {
@@ -110,7 +115,7 @@ export class HttpBootServer {
     this.roots = [];
     for (const [i, dir] of [this.opts.root, ...(this.opts.extraDirs ?? [])].entries()) {
       try {
-        this.roots.push(await realpath(dir));
+        this.roots.push({ dir: await realpath(dir), linksMayLeave: i > 0 });
       } catch (e) {
         this.events.emit({
           kind: 'http.root',
@@ -130,7 +135,7 @@ export class HttpBootServer {
     });
     this.boundPort = (this.server.address() as AddressInfo).port;
     this.server.on('error', (err) => this.events.emit({ kind: 'http.error', level: 'error', msg: `server: ${err.message}` }));
-    this.events.emit({ kind: 'http.listen', level: 'info', msg: `HTTP on ${this.opts.address}:${this.boundPort}`, data: { address: this.opts.address, port: this.boundPort, roots: this.roots.join(':') } });
+    this.events.emit({ kind: 'http.listen', level: 'info', msg: `HTTP on ${this.opts.address}:${this.boundPort}`, data: { address: this.opts.address, port: this.boundPort, roots: this.roots.map((r) => r.dir).join(':') } });
   }
 
   /** Stops listening and drops every connection, transfers in flight included. */
@@ -276,7 +281,7 @@ export class HttpBootServer {
   }
 
   private async resolve(segments: string[]): Promise<Resolved> {
-    for (const root of this.roots) {
+    for (const { dir: root, linksMayLeave } of this.roots) {
       let real: string;
       try {
         real = await realpath(path.join(root, ...segments));
@@ -287,7 +292,7 @@ export class HttpBootServer {
         throw e;
       }
       // A symlink may point anywhere; only what really lies under the root is served.
-      if (!isInside(root, real)) return { ok: false, status: 404, note: 'symlink leads outside the root' };
+      if (!linksMayLeave && !isInside(root, real)) return { ok: false, status: 404, note: 'symlink leads outside the root' };
       let st: Stats;
       try {
         st = await stat(real);

@@ -37,12 +37,25 @@ export function isInside(root: string, candidate: string): boolean {
 }
 
 /**
- * Looks `name` (already sanitized) up in each root in turn. `roots` must already be real
- * paths (`fs.realpath`). Symlinks are followed with `realpath` and the target must stay
- * inside the root it was found in; a name that escapes is denied, not looked up further.
+ * A directory files are served from. `root` is the user's tree: its symlinks must stay
+ * inside it. Extra directories are package-owned (Debian's `ipxe` links
+ * /usr/lib/ipxe/ipxe.efi to /boot/ipxe.efi), so their links may lead anywhere.
  */
-export async function resolveInRoots(name: string, roots: readonly string[]): Promise<Resolved> {
-  for (const root of roots) {
+export interface SearchRoot {
+  /** A real (symlink-free) path. */
+  dir: string;
+  linksMayLeave: boolean;
+}
+
+/**
+ * Looks `name` (already sanitized) up in each root in turn. Symlinks are followed with
+ * `realpath`; unless the root allows it, the target must stay inside the root it was
+ * found in, and a name that escapes is denied, not looked up further.
+ */
+export async function resolveInRoots(name: string, roots: readonly (string | SearchRoot)[]): Promise<Resolved> {
+  for (const entry of roots) {
+    const root = typeof entry === 'string' ? entry : entry.dir;
+    const linksMayLeave = typeof entry !== 'string' && entry.linksMayLeave;
     let real: string;
     try {
       real = await realpath(path.join(root, name));
@@ -51,7 +64,7 @@ export async function resolveInRoots(name: string, roots: readonly string[]): Pr
       if (code === 'ENOENT' || code === 'ENOTDIR') continue;
       return { kind: 'denied' };
     }
-    if (!isInside(root, real)) return { kind: 'denied' };
+    if (!linksMayLeave && !isInside(root, real)) return { kind: 'denied' };
     try {
       const st = await stat(real);
       if (!st.isFile()) continue;

@@ -14,7 +14,7 @@ import { toNetascii } from '../wire/tftp/netascii.js';
 import { Opcode, TftpErrorCode, type TftpRequest } from '../wire/tftp/packet.js';
 import { FileCache, FileTooLargeError, type CachedFile } from './file-cache.js';
 import { negotiate } from './negotiate.js';
-import { resolveInRoots, sanitizeName } from './safe-path.js';
+import { resolveInRoots, sanitizeName, type SearchRoot } from './safe-path.js';
 import { TransferSession, type Peer, type SessionOutcome } from './transfer-session.js';
 
 export interface TftpServerOptions {
@@ -88,7 +88,7 @@ function printable(s: string): string {
 export class TftpServer {
   readonly stats: TftpStats = { transfers: 0, completed: 0, failed: 0, aborted: 0, refused: 0, dropped: 0, active: 0 };
   private socket: dgram.Socket | null = null;
-  private roots: string[] = [];
+  private roots: SearchRoot[] = [];
   private readonly cache: FileCache;
   private readonly active = new Set<Active>();
   private readonly perClient = new Map<string, number>();
@@ -108,9 +108,9 @@ export class TftpServer {
   async start(): Promise<void> {
     this.stopping = false;
     this.roots = [];
-    for (const dir of [this.opts.root, ...(this.opts.extraDirs ?? [])]) {
+    for (const [i, dir] of [this.opts.root, ...(this.opts.extraDirs ?? [])].entries()) {
       try {
-        this.roots.push(await realpath(dir));
+        this.roots.push({ dir: await realpath(dir), linksMayLeave: i > 0 });
       } catch {
         this.emit({ kind: 'tftp.config', level: 'warn', msg: 'TFTP directory missing, skipped', data: { dir } });
       }
@@ -126,7 +126,7 @@ export class TftpServer {
     socket.on('error', (err) => this.emit({ kind: 'tftp.socket', level: 'error', msg: 'TFTP socket error', data: { error: err.message } }));
     socket.on('message', (msg, rinfo) => this.onRequest(msg, { address: rinfo.address, port: rinfo.port }));
     this.socket = socket;
-    this.emit({ kind: 'tftp.listen', level: 'info', msg: 'TFTP listening', data: { address: this.opts.address, port: this.port, roots: this.roots.join(':') } });
+    this.emit({ kind: 'tftp.listen', level: 'info', msg: 'TFTP listening', data: { address: this.opts.address, port: this.port, roots: this.roots.map((r) => r.dir).join(':') } });
   }
 
   async stop(): Promise<void> {

@@ -1,0 +1,84 @@
+/**
+ * End to end: QEMU VMs network-boot a small Linux from bootfleet alone, in full DHCP mode,
+ * inside namespaces this test makes. Each VM's initramfs prints BOOTFLEET-MARKER and its
+ * kernel command line, which carries the profile marker, then powers off.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { canUseNetns, destroyAll } from '../lab/netns.js';
+import { bootLab, type Lab } from '../lab/topology.js';
+import { startVm } from '../lab/qemu.js';
+import { stageHttpRoot } from '../harness/lab-assets.js';
+import { BootfleetProcess } from '../harness/bootfleet-process.js';
+
+const skip = canUseNetns() ? false : 'needs root to create network namespaces';
+const BOOT_TIMEOUT = 150_000;
+
+
+describe('end to end: full DHCP mode', { skip, timeout: 600_000 }, () => {
+  let lab: Lab;
+  let server: BootfleetProcess;
+  let dir: string;
+  const macA = '52:54:00:bf:00:0a';
+  const macB = '52:54:00:bf:00:0b';
+
+  before(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'bootfleet-e2e-'));
+    lab = await bootLab({ taps: 2 });
+    server = await BootfleetProcess.start(
+      lab.server,
+      {
+        interfaces: [{ name: 'bf0', mode: 'full' }],
+        dhcp: { subnets: [{ subnet: '198.18.0.0/24', pools: [{ start: '198.18.0.100', end: '198.18.0.150' }], router: '198.18.0.1', leaseTime: '1h' }] },
+        tftp: { root: path.join(dir, 'tftp') },
+        http: { port: 8080, root: stageHttpRoot(dir) },
+        boot: { uefi: 'ipxe.efi', defaultProfile: 'alpha' },
+        profiles: {
+          alpha: { kernel: 'vmlinuz', initrd: ['initrd.img'], cmdline: 'console=ttyS0 bf.profile=alpha' },
+          beta: { kernel: 'vmlinuz', initrd: ['initrd.img'], cmdline: 'console=ttyS0 bf.profile=beta' },
+        },
+        machines: [{ mac: macB, profile: 'beta' }],
+      },
+      { dir },
+    );
+    mkdirSync(path.join(dir, 'tftp'), { recursive: true });
+  });
+
+  after(async () => {
+    await server?.stop();
+    await lab?.destroy();
+    await destroyAll();
+  });
+
+  test('BIOS: SeaBIOS + iPXE ROM → HTTP script → kernel (profile alpha)', { timeout: BOOT_TIMEOUT + 10_000 }, async () => {
+    const vm = await startVm({ ns: lab.lan, tapName: lab.tapNames[0]!, mac: macA, firmware: 'bios', name: 'bios-a', logDir: dir });
+    try {
+      const m = await vm.waitFor(/CMDLINE: (.*)/, BOOT_TIMEOUT);
+      assert.match(m[1]!, /bf\.profile=alpha/);
+    } finally {
+      await vm.stop();
+    }
+    const kinds = server.timeline(macA).map((e) => e.kind);
+    assert.ok(kinds.includes('dhcp.ack'), `timeline: ${kinds.join(' ')}`);
+    assert.ok(kinds.includes('http.script'), `timeline: ${kinds.join(' ')}`);
+  });
+
+  test('UEFI: OVMF PXE (arch 7) → ipxe.efi over TFTP → iPXE asks again → HTTP script → kernel', { timeout: BOOT_TIMEOUT + 10_000 }, async () => {
+    const vm = await startVm({ ns: lab.lan, tapName: lab.tapNames[1]!, mac: macB, firmware: 'uefi', name: 'uefi-b', logDir: dir });
+    try {
+      const m = await vm.waitFor(/CMDLINE: (.*)/, BOOT_TIMEOUT);
+      // Machine B has its own profile: different MACs, different profiles (scenario c).
+      assert.match(m[1]!, /bf\.profile=beta/);
+    } finally {
+      await vm.stop();
+    }
+    const timeline = server.timeline(macB);
+    const tftp = timeline.find((e) => e.kind === 'tftp.done');
+    assert.ok(tftp, `a TFTP transfer of ipxe.efi: ${timeline.map((e) => e.kind).join(' ')}`);
+    const offers = timeline.filter((e) => e.kind === 'dhcp.offer' || e.kind === 'dhcp.ack');
+    assert.ok(offers.length >= 2, 'firmware PXE and then iPXE each got a DHCP reply');
+  });
+});
