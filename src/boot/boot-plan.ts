@@ -1,6 +1,8 @@
 /**
  * What a client gets, decided by `decide()`. Servers carry a plan out; they never decide.
  */
+import type { PxeMenu } from './pxe-menu.js';
+
 export type BootPlan =
   | {
       kind: 'chainload-tftp';
@@ -19,6 +21,16 @@ export type BootPlan =
       kind: 'uefi-http';
       /** Absolute http:// URL of the EFI binary; the reply echoes option 60 `HTTPClient`. */
       url: string;
+      reason: string;
+    }
+  | {
+      /**
+       * Show a PXE boot menu (proxy mode, PXE firmware that is not iPXE): option 43 carries the
+       * items; the client sends the one chosen back in a boot server REQUEST, whose plan
+       * `planForMenuSelection()` gives.
+       */
+      kind: 'pxe-menu';
+      menu: PxeMenu;
       reason: string;
     }
   | {

@@ -2,6 +2,7 @@ import type { BootfleetConfig } from '../config/schema.js';
 import type { BootPlan } from './boot-plan.js';
 import { ClientArch, type ClientFacts } from './client-facts.js';
 import { profileFor } from './profile-for.js';
+import { pxeMenuFor } from './pxe-menu.js';
 
 export interface DecideContext {
   mode: 'full' | 'proxy';
@@ -48,8 +49,16 @@ export function decide(facts: ClientFacts, ctx: DecideContext): BootPlan {
       };
     }
     case 'bios-pxe':
-      return { kind: 'chainload-tftp', file: boot.bios, reason: `legacy BIOS PXE (arch ${facts.arch ?? 'absent'}): chainload ${boot.bios}` };
     case 'uefi-pxe': {
+      // Menus are shown by PXE firmware only: iPXE got here by choosing an item already.
+      // Full mode has no boot server port (4011) to receive the choice, so menus are proxy-only.
+      const menu = ctx.mode === 'proxy' ? pxeMenuFor(facts.arch, ctx.config) : null;
+      if (menu) {
+        return { kind: 'pxe-menu', menu, reason: `PXE firmware arch ${facts.arch ?? 'absent'}: boot.menu has ${menu.entries.length} item(s) for it` };
+      }
+      if (facts.firmware === 'bios-pxe') {
+        return { kind: 'chainload-tftp', file: boot.bios, reason: `legacy BIOS PXE (arch ${facts.arch ?? 'absent'}): chainload ${boot.bios}` };
+      }
       const byArch: Record<number, string | null> = {
         [ClientArch.EfiX64]: boot.uefi,
         [ClientArch.EfiBc]: boot.uefi,

@@ -35,6 +35,11 @@ export const interfaceSchema = z
     mode: z.enum(['full', 'proxy', 'off']).default('full'),
     /** Address advertised to clients for TFTP/HTTP on this segment; default: the interface's first IPv4. */
     serverAddress: ipv4.optional(),
+    /**
+     * A proxyDHCP server (another bootfleet, dnsmasq `proxy`, WDS…) answers on this segment. In full
+     * mode, iPXE clients are then not told to skip their proxyDHCP wait (iPXE option 175.176).
+     */
+    proxyPresent: z.boolean().default(false),
   })
   .strict();
 
@@ -65,6 +70,55 @@ export const reservationSchema = z
  * only when the script is rendered.
  */
 const scriptSafe = z.string().regex(/^[^\x00-\x1f\x7f]*$/, 'text without line breaks or control characters');
+
+/**
+ * PXE client system architectures as PXE menus name them (dnsmasq's `pxe-service` CSA names,
+ * RFC 4578 §2.1 numbers). `X86-64_EFI` also matches arch 7: EDK2/OVMF x64 sends 7 (RFC 4578 calls
+ * it "EFI BC", and dnsmasq would need `BC_EFI` for it).
+ */
+export const pxeCsaNames = ['x86PC', 'PC98', 'IA64_EFI', 'Alpha', 'Arc_x86', 'Intel_Lean_Client', 'IA32_EFI', 'BC_EFI', 'Xscale_EFI', 'X86-64_EFI', 'ARM32_EFI', 'ARM64_EFI'] as const;
+
+/** The option 93 architecture numbers each CSA name matches. */
+export const pxeCsaArches: Readonly<Record<(typeof pxeCsaNames)[number], readonly number[]>> = {
+  x86PC: [0],
+  PC98: [1],
+  IA64_EFI: [2],
+  Alpha: [3],
+  Arc_x86: [4],
+  Intel_Lean_Client: [5],
+  IA32_EFI: [6],
+  BC_EFI: [7],
+  Xscale_EFI: [8],
+  // EDK2/OVMF x64 sends 7, other x64 firmware 9: both are x86-64 UEFI (design.md).
+  'X86-64_EFI': [7, 9],
+  ARM32_EFI: [10],
+  ARM64_EFI: [11],
+};
+
+export const pxeMenuItemSchema = z
+  .object({
+    /** Text the PXE ROM shows for this item. */
+    label: z.string().min(1).max(200).regex(/^[^\x00-\x1f\x7f]+$/, 'text without line breaks or control characters'),
+    /** Which client architecture sees the item. */
+    csa: z.enum(pxeCsaNames),
+    /** A boot file name served over TFTP (e.g. `undionly.kpxe`), or `local` to leave network boot and boot from disk. */
+    plan: z.string().min(1).max(127).regex(/^[^\x00-\x1f\x7f]+$/, 'a boot file name or local'),
+  })
+  .strict();
+
+export const pxeMenuSchema = z
+  .object({
+    /** Shown before the menu (PXE 2.1 PXE_MENU_PROMPT); timeout in seconds: 0 boots the first item at once, 255 waits forever. */
+    prompt: z
+      .object({
+        text: z.string().max(200).regex(/^[^\x00-\x1f\x7f]*$/, 'text without line breaks or control characters').default('Press F8 for the boot menu'),
+        timeout: z.number().int().min(0).max(255).default(10),
+      })
+      .strict()
+      .optional(),
+    items: z.array(pxeMenuItemSchema).min(1),
+  })
+  .strict();
 
 export const profileSchema = z
   .object({
@@ -138,6 +192,11 @@ export const configSchema = z
         arm64: z.string().nullable().default(null),
         /** Profile for machines with no entry of their own. */
         defaultProfile: z.string().default('default'),
+        /**
+         * PXE boot menu (dnsmasq's pxe-service / pxe-prompt) for PXE firmware that is not iPXE, in proxy
+         * mode: items for the client's architecture are shown; an architecture with no item boots as usual.
+         */
+        menu: pxeMenuSchema.optional(),
       })
       .strict()
       .default({ bios: 'undionly.kpxe', uefi: 'ipxe.efi', uefiIa32: null, arm64: null, defaultProfile: 'default' }),
@@ -153,3 +212,6 @@ export type ProfileConfig = z.output<typeof profileSchema>;
 export type ReservationConfig = z.output<typeof reservationSchema>;
 export type PoolConfig = z.output<typeof poolSchema>;
 export type MachineConfig = z.output<typeof machineSchema>;
+export type PxeMenuConfig = z.output<typeof pxeMenuSchema>;
+export type PxeMenuItemConfig = z.output<typeof pxeMenuItemSchema>;
+export type PxeCsaName = (typeof pxeCsaNames)[number];

@@ -1,6 +1,6 @@
 import type { PathFinding } from './issue-message.js';
 import { formatCidr, ipv4ToNumber, networkContains, numberToIpv4, parseCidr, rangesOverlap, type Ipv4Network } from './ipv4.js';
-import type { BootfleetConfig } from './schema.js';
+import { pxeCsaArches, type BootfleetConfig } from './schema.js';
 import { formatPath, type ConfigPath } from './yaml-locate.js';
 
 export interface SemanticFindings {
@@ -19,6 +19,7 @@ export function checkSemantics(config: BootfleetConfig): SemanticFindings {
   const networks = checkSubnets(config, out);
   checkReservations(config, networks, out);
   checkProfiles(config, out);
+  checkMenu(config, out);
   return out;
 }
 
@@ -137,4 +138,26 @@ function checkProfiles(config: BootfleetConfig, out: SemanticFindings): void {
       error(out, ['machines', i, 'profile'], 'CFG_UNKNOWN_PROFILE', `got "${m.profile}", expected ${expected}`);
     }
   });
+}
+
+/** A PXE ROM reads each option 43 sub-option as one TLV of at most 255 bytes (PXE 2.1 §2.4.1). */
+const PXE_SUBOPTION_MAX = 255;
+
+function checkMenu(config: BootfleetConfig, out: SemanticFindings): void {
+  const menu = config.boot.menu;
+  if (menu === undefined) return;
+  if (!config.interfaces.some((i) => i.mode === 'proxy')) {
+    warn(out, ['boot', 'menu'], 'boot.menu is shown only on interfaces in proxy mode, and there are none');
+  }
+  // One client sees the items of its own architecture: each arch's menu (43.9: 3 bytes + label
+  // per item) and boot server list (43.8: 7 bytes per item that boots a file) must fit 255 bytes.
+  const arches = new Set(menu.items.flatMap((item) => pxeCsaArches[item.csa]));
+  for (const arch of arches) {
+    const seen = menu.items.filter((item) => pxeCsaArches[item.csa].includes(arch));
+    const menuBytes = seen.reduce((n, item) => n + 3 + Buffer.byteLength(item.label, 'utf8'), 0);
+    const serverBytes = seen.filter((item) => item.plan !== 'local').length * 7;
+    if (menuBytes > PXE_SUBOPTION_MAX || serverBytes > PXE_SUBOPTION_MAX) {
+      error(out, ['boot', 'menu', 'items'], 'CFG_VALUE', `got ${seen.length} items for client arch ${arch} taking ${Math.max(menuBytes, serverBytes)} bytes, expected at most ${PXE_SUBOPTION_MAX} (3 bytes + label per item): shorten the labels or drop items`);
+    }
+  }
 }

@@ -44,6 +44,7 @@ export function applyBootPlan(reply: DhcpPacket, plan: BootPlan, ctx: BootReplyC
       setString(reply.options, OPTION_VENDOR_CLASS, 'HTTPClient');
       setFile(reply, plan.url, true);
       return;
+    case 'pxe-menu': // option 43 menus are built by the proxy responder (proxy-mode.ts)
     case 'no-boot':
     case 'ignore':
       return;

@@ -14,6 +14,7 @@ import type { EncodeOptions } from '../wire/dhcp/codec.js';
 import { MessageType, FLAG_BROADCAST, type DhcpPacket } from '../wire/dhcp/packet.js';
 import { getIp, getMaxMessageSize, getParamRequestList, macOf } from '../wire/dhcp/options.js';
 import { applyBootPlan } from './boot-options.js';
+import { addIpxeNoPxeDhcp } from './ipxe-options.js';
 import { clientKey } from './client-key.js';
 import { contains, isUnset } from './ipv4-math.js';
 import { chooseAddress, judgeAddress, reservationFor, subnetContaining, subnetsOf, type PoolQuery, type Subnet } from './pool.js';
@@ -38,6 +39,8 @@ export interface ReceivingInterface {
   netmask: string;
   /** Address clients fetch boot files from; default `address`. */
   serverAddress?: string;
+  /** A proxyDHCP server answers on this segment (config `interfaces[].proxyPresent`): iPXE must wait for it. */
+  proxyPresent?: boolean;
 }
 
 export interface FullModeOptions {
@@ -136,7 +139,7 @@ export class FullModeResponder {
       if (!claimed.ok) continue;
       const reply = baseReply(req, MessageType.Offer, iface.address);
       reply.yiaddr = choice.address;
-      this.fillLease(reply, req, subnet, choice.reservation?.hostname ?? null, plan, iface);
+      this.fillLease(reply, req, subnet, choice.reservation?.hostname ?? null, plan, facts, iface);
       this.emit('dhcp.offer', 'info', mac, `OFFER ${choice.address}`, {
         ip: choice.address,
         why: choice.reason,
@@ -222,7 +225,7 @@ export class FullModeResponder {
     const reply = baseReply(req, MessageType.Ack, iface.address);
     reply.ciaddr = req.ciaddr;
     reply.yiaddr = address;
-    this.fillLease(reply, req, subnet, reservation?.hostname ?? null, plan, iface);
+    this.fillLease(reply, req, subnet, reservation?.hostname ?? null, plan, facts, iface);
     this.emit('dhcp.ack', 'info', mac, `ACK ${address} for ${leaseSeconds}s`, {
       ip: address,
       state,
@@ -285,10 +288,13 @@ export class FullModeResponder {
     return this.reply(req, reply, MessageType.Nak, null);
   }
 
-  private fillLease(reply: DhcpPacket, req: DhcpPacket, subnet: Subnet, hostname: string | null, plan: BootPlan, iface: ReceivingInterface): void {
+  private fillLease(reply: DhcpPacket, req: DhcpPacket, subnet: Subnet, hostname: string | null, plan: BootPlan, facts: ClientFacts, iface: ReceivingInterface): void {
     addLeaseTimes(reply, subnet.config.leaseTime);
     addNetworkOptions(reply, subnet, hostname);
     applyBootPlan(reply, plan, { serverAddress: serverAddressOf(iface), requested: getParamRequestList(req.options) });
+    // We are the segment's DHCP server and no proxy is known there: spare iPXE its wait for
+    // ProxyDHCP offers. Where a proxy does answer, iPXE must keep waiting or it misses it.
+    if (facts.firmware === 'ipxe' && iface.proxyPresent !== true) addIpxeNoPxeDhcp(reply);
     echoRelayAgent(reply, req);
   }
 

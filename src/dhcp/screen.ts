@@ -16,7 +16,9 @@ export type DhcpDropCode =
   | 'DHCP_NO_SUBNET'
   | 'DHCP_BUSY'
   | 'DHCP_STORE_FAILED'
-  | 'DHCP_ENCODE_FAILED';
+  | 'DHCP_ENCODE_FAILED'
+  /** A proxy reply that would hand out an address, NAK, or carry lease options: a bug, never sent. */
+  | 'DHCP_PROXY_UNSAFE';
 
 export type ScreenResult =
   | { ok: true; type: MessageType }

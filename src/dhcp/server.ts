@@ -1,7 +1,9 @@
 /**
- * The DHCP server process part: one interface-bound socket per served interface, a
- * decode → screen → state machine → encode → send loop, counters, and lease expiry.
- * It never dies on a packet: whatever goes wrong with one is dropped, counted and logged.
+ * The DHCP server process part: interface-bound sockets (one per full-mode interface; two per
+ * proxy interface, ports 67 and 4011), a decode → screen → responder → encode → send loop,
+ * counters, and lease expiry. Each reply leaves by the socket its request came in on, so by
+ * the same interface. It never dies on a packet: whatever goes wrong with one is dropped,
+ * counted and logged.
  */
 import type { RemoteInfo } from 'node:dgram';
 import type { BootfleetConfig } from '../config/schema.js';
@@ -10,7 +12,9 @@ import type { LeaseStore } from '../store/lease-store.js';
 import { UdpEndpoint } from '../transport/udp-endpoint.js';
 import { decodeDhcp, encodeDhcp } from '../wire/dhcp/codec.js';
 import { macOf } from '../wire/dhcp/options.js';
-import { FullModeResponder, type ReceivingInterface } from './full-mode.js';
+import type { DhcpPacket } from '../wire/dhcp/packet.js';
+import { FullModeResponder, type DhcpReply, type ReceivingInterface } from './full-mode.js';
+import { ProxyModeResponder, PXE_PORT, type ProxyPortKind } from './proxy-mode.js';
 import { screenRequest, type DhcpDropCode } from './screen.js';
 
 /** An interface as the server is given it: looked up by the caller (`transport/interfaces.ts`). */
@@ -21,6 +25,8 @@ export interface DhcpServerInterface {
   netmask: string;
   /** Address clients fetch boot files from; default `address`. */
   serverAddress?: string;
+  /** A proxyDHCP server answers on this segment; default: the config's `interfaces[].proxyPresent`. */
+  proxyPresent?: boolean;
 }
 
 export interface DhcpServerOptions {
@@ -32,7 +38,12 @@ export interface DhcpServerOptions {
   offerHoldSeconds?: number;
   /** How often expired leases are swept (default 60 s). */
   expireIntervalMs?: number;
+  /** The PXE boot server port proxy interfaces also listen on (default 4011, PXE 2.1 §2.2.6). */
+  pxePort?: number;
 }
+
+/** Which responder a socket's datagrams go to. */
+type Route = { mode: 'full'; iface: ReceivingInterface } | { mode: 'proxy'; iface: ReceivingInterface; via: ProxyPortKind };
 
 export interface DhcpServerStats {
   /** Datagrams read from any socket. */
@@ -53,6 +64,7 @@ const MAX_BACKLOG = 256;
 export class DhcpServer {
   readonly stats: DhcpServerStats = { received: 0, replied: 0, dropped: 0 };
   private readonly responder: FullModeResponder;
+  private readonly proxy: ProxyModeResponder;
   private readonly endpoints: UdpEndpoint[] = [];
   private queue: Promise<void> = Promise.resolve();
   private backlog = 0;
@@ -67,34 +79,37 @@ export class DhcpServer {
       localAddresses: opts.interfaces.filter((i) => i.mode === 'full').map((i) => i.address),
       ...(opts.offerHoldSeconds !== undefined ? { offerHoldSeconds: opts.offerHoldSeconds } : {}),
     });
+    this.proxy = new ProxyModeResponder({ config: opts.config, events: opts.events });
   }
 
-  /** Opens a socket on each full-mode interface. Rejects (and opens none) if any cannot be bound. */
+  /**
+   * Opens a socket on each full-mode interface and two (DHCP port and PXE port) on each proxy
+   * interface. Rejects (and leaves none open) if any cannot be bound.
+   */
   async start(): Promise<void> {
     if (this.running) return;
     const port = this.opts.config.dhcp.port;
+    const pxePort = this.opts.pxePort ?? PXE_PORT;
     try {
       for (const iface of this.opts.interfaces) {
         if (iface.mode === 'off') continue;
-        if (iface.mode === 'proxy') {
-          this.opts.events.emit({
-            kind: 'dhcp.proxy',
-            level: 'warn',
-            msg: `proxy mode is not implemented yet: DHCP on ${iface.name} is ignored`,
-            data: { iface: iface.name },
-          });
-          continue;
-        }
         const receiving: ReceivingInterface = { name: iface.name, address: iface.address, netmask: iface.netmask };
         if (iface.serverAddress !== undefined) receiving.serverAddress = iface.serverAddress;
-        let endpoint: UdpEndpoint | null = null;
-        endpoint = await UdpEndpoint.open(
-          { device: iface.name, port },
-          (data, from) => endpoint && this.enqueue(data, from, receiving, endpoint),
-          (err) => this.opts.events.emit({ kind: 'dhcp.error', level: 'error', msg: `socket on ${iface.name}: ${err.message}`, data: { iface: iface.name } }),
-        );
-        this.endpoints.push(endpoint);
-        this.opts.events.emit({ kind: 'dhcp.listen', level: 'info', msg: `full-mode DHCP on ${iface.name} (${iface.address}) port ${port}`, data: { iface: iface.name, port } });
+        const proxyPresent = iface.proxyPresent ?? this.opts.config.interfaces.find((c) => c.name === iface.name)?.proxyPresent;
+        if (proxyPresent !== undefined) receiving.proxyPresent = proxyPresent;
+        if (iface.mode === 'full') {
+          await this.listen(iface.name, port, { mode: 'full', iface: receiving });
+          this.opts.events.emit({ kind: 'dhcp.listen', level: 'info', msg: `full-mode DHCP on ${iface.name} (${iface.address}) port ${port}`, data: { iface: iface.name, port, mode: 'full' } });
+        } else {
+          await this.listen(iface.name, port, { mode: 'proxy', iface: receiving, via: 'dhcp' });
+          await this.listen(iface.name, pxePort, { mode: 'proxy', iface: receiving, via: 'pxe' });
+          this.opts.events.emit({
+            kind: 'dhcp.listen',
+            level: 'info',
+            msg: `proxyDHCP on ${iface.name} (${iface.address}) ports ${port} and ${pxePort}: boot options for PXE and iPXE clients, never addresses`,
+            data: { iface: iface.name, port, pxePort, mode: 'proxy' },
+          });
+        }
       }
     } catch (err) {
       await this.closeEndpoints();
@@ -115,11 +130,22 @@ export class DhcpServer {
     await this.queue;
   }
 
+  private async listen(device: string, port: number, route: Route): Promise<void> {
+    let endpoint: UdpEndpoint | null = null;
+    endpoint = await UdpEndpoint.open(
+      { device, port },
+      (data, from) => endpoint && this.enqueue(data, from, route, endpoint),
+      (err) => this.opts.events.emit({ kind: 'dhcp.error', level: 'error', msg: `socket on ${device} port ${port}: ${err.message}`, data: { iface: device, port } }),
+    );
+    this.endpoints.push(endpoint);
+  }
+
   private async closeEndpoints(): Promise<void> {
     await Promise.all(this.endpoints.splice(0).map((e) => e.close()));
   }
 
-  private enqueue(data: Buffer, from: RemoteInfo, iface: ReceivingInterface, endpoint: UdpEndpoint): void {
+  private enqueue(data: Buffer, from: RemoteInfo, route: Route, endpoint: UdpEndpoint): void {
+    const iface = route.iface;
     this.stats.received++;
     if (this.backlog >= MAX_BACKLOG) {
       this.dropped('DHCP_BUSY', 'warn', `backlog of ${MAX_BACKLOG} requests: shedding load`, from, iface);
@@ -127,14 +153,15 @@ export class DhcpServer {
     }
     this.backlog++;
     this.queue = this.queue
-      .then(() => this.process(data, from, iface, endpoint))
+      .then(() => this.process(data, from, route, endpoint))
       .catch((err: unknown) => this.dropped('DHCP_STORE_FAILED', 'error', `request failed: ${errorText(err)}`, from, iface))
       .finally(() => {
         this.backlog--;
       });
   }
 
-  private async process(data: Buffer, from: RemoteInfo, iface: ReceivingInterface, endpoint: UdpEndpoint): Promise<void> {
+  private async process(data: Buffer, from: RemoteInfo, route: Route, endpoint: UdpEndpoint): Promise<void> {
+    const iface = route.iface;
     const decoded = decodeDhcp(data);
     if (!decoded.ok) {
       const { code, message, offset } = decoded.error;
@@ -147,13 +174,19 @@ export class DhcpServer {
       this.dropped(screened.code, screened.level, screened.message, from, iface, macOf(packet));
       return;
     }
-    const outcome = await this.responder.handle(packet, screened.type, iface);
+    const outcome =
+      route.mode === 'full'
+        ? await this.responder.handle(packet, screened.type, iface)
+        : this.proxy.handle(packet, screened.type, { iface, via: route.via, from: { address: from.address, port: from.port } });
     if (outcome.kind === 'drop') {
       this.stats.dropped++;
       return;
     }
     if (outcome.kind === 'silent') return;
-    const { reply } = outcome;
+    await this.send(outcome.reply, packet, from, iface, endpoint);
+  }
+
+  private async send(reply: DhcpReply, packet: DhcpPacket, from: RemoteInfo, iface: ReceivingInterface, endpoint: UdpEndpoint): Promise<void> {
     let bytes: Buffer;
     try {
       bytes = encodeDhcp(reply.packet, reply.encode);
