@@ -5,6 +5,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -24,10 +25,11 @@ describe('end to end: full DHCP mode', { skip, timeout: 600_000 }, () => {
   let dir: string;
   const macA = '52:54:00:bf:00:0a';
   const macB = '52:54:00:bf:00:0b';
+  const macC = '52:54:00:bf:00:0c';
 
   before(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'bootfleet-e2e-'));
-    lab = await bootLab({ taps: 2 });
+    lab = await bootLab({ taps: 3 });
     server = await BootfleetProcess.start(
       lab.server,
       {
@@ -51,6 +53,15 @@ describe('end to end: full DHCP mode', { skip, timeout: 600_000 }, () => {
     await server?.stop();
     await lab?.destroy();
     await destroyAll();
+    // Each scenario must leave nothing behind: no namespace of this process, no VM.
+    const left = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })
+      .split('\n')
+      .filter((l) => l.startsWith(`bft${process.pid}-`));
+    assert.deepEqual(left, [], 'no lab namespace is left');
+    const qemus = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' })
+      .split('\n')
+      .filter((l) => l.includes('qemu-system') && l.includes(dir));
+    assert.deepEqual(qemus, [], 'no VM of this test is left');
   });
 
   test('BIOS: SeaBIOS + iPXE ROM → HTTP script → kernel (profile alpha)', { timeout: BOOT_TIMEOUT + 10_000 }, async () => {
@@ -80,5 +91,22 @@ describe('end to end: full DHCP mode', { skip, timeout: 600_000 }, () => {
     assert.ok(tftp, `a TFTP transfer of ipxe.efi: ${timeline.map((e) => e.kind).join(' ')}`);
     const offers = timeline.filter((e) => e.kind === 'dhcp.offer' || e.kind === 'dhcp.ack');
     assert.ok(offers.length >= 2, 'firmware PXE and then iPXE each got a DHCP reply');
+  });
+
+  test('UEFI HTTP boot: OVMF (arch 16) gets option 60 HTTPClient and a URL → ipxe.efi over HTTP → script → kernel', { timeout: BOOT_TIMEOUT + 10_000 }, async () => {
+    // Turning OVMF's PXE off makes it try HTTP boot (lab-notes: "UEFI HTTP boot (OVMF)").
+    const extraArgs = ['-fw_cfg', 'name=opt/org.tianocore/IPv4PXESupport,string=n', '-fw_cfg', 'name=opt/org.tianocore/IPv6PXESupport,string=n'];
+    const vm = await startVm({ ns: lab.lan, tapName: lab.tapNames[2]!, mac: macC, firmware: 'uefi', name: 'uefi-http-c', logDir: dir, extraArgs });
+    try {
+      const m = await vm.waitFor(/CMDLINE: (.*)/, BOOT_TIMEOUT);
+      assert.match(m[1]!, /bf\.profile=alpha/);
+    } finally {
+      await vm.stop();
+    }
+    const timeline = server.timeline(macC);
+    const offer = timeline.find((e) => e.kind === 'dhcp.offer' && e.data?.boot === 'uefi-http');
+    assert.ok(offer, `an offer with the uefi-http plan: ${timeline.map((e) => `${e.kind}:${String(e.data?.boot ?? '')}`).join(' ')}`);
+    const efi = timeline.find((e) => e.kind === 'http.request' && e.data?.path === '/ipxe.efi' && e.data?.status === 200);
+    assert.ok(efi, 'the firmware fetched ipxe.efi over HTTP');
   });
 });
