@@ -129,11 +129,87 @@ export const profileSchema = z
   })
   .strict();
 
+/**
+ * Names of profiles and groups that the API addresses in a URL path segment
+ * (`/api/v1/groups/<name>`), so kept to a safe alphabet.
+ */
+export const fleetObjectName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'a name of letters, digits, ".", "_" and "-" (at most 63, starting with a letter or digit)');
+
+/**
+ * Labels on a machine, matched by group selectors. Keys are Kubernetes-like; values are any
+ * one-line text: renderers escape them per target, so `x; reboot` is a legal (harmless) value.
+ */
+export const labelsSchema = z.record(
+  z.string().regex(/^[A-Za-z0-9]([A-Za-z0-9._/-]{0,62})$/, 'a label key of letters, digits, ".", "_", "/" and "-" (at most 63)'),
+  z.string().max(253).regex(/^[^\x00-\x1f\x7f]*$/, 'one line of text (at most 253 characters)'),
+);
+
+/** Firmware families as `boot/client-facts.ts` names them (`FirmwareFamily`; a test keeps them equal). */
+export const firmwareNames = ['bios-pxe', 'uefi-pxe', 'uefi-http', 'ipxe', 'os'] as const;
+
+const uuid = z
+  .string()
+  .regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, 'a UUID like 4c4c4544-0042-3510-8056-b3c04f4d3232')
+  .transform((u) => u.toLowerCase());
+
+/**
+ * Which machines a group selects. Every field given must match (AND); a list matches when
+ * any of its entries does. A group with more fields is more specific (see fleet/resolve-profile.ts).
+ */
+export const groupSelectorSchema = z
+  .object({
+    macs: z.array(mac).min(1).optional(),
+    /** SMBIOS UUIDs as sent in DHCP option 97. */
+    uuids: z.array(uuid).min(1).optional(),
+    /** Every label given must be on the machine with this value. */
+    labels: labelsSchema.optional(),
+    /** DHCP option 93 client arch numbers (0 BIOS, 7/9 UEFI x64, 11 ARM64, …). */
+    arch: z.array(z.number().int().min(0).max(65535)).min(1).optional(),
+    firmware: z.array(z.enum(firmwareNames)).min(1).optional(),
+    /** The machine's address (its last lease, or where it fetches its script from) lies in this network. */
+    subnet: cidr.optional(),
+  })
+  .strict();
+
+export const groupSchema = z
+  .object({
+    profile: z.string().min(1),
+    /** Higher wins; among equal priorities the group with more selector fields wins, then the name. */
+    priority: z.number().int().min(-1000).max(1000).default(0),
+    selector: groupSelectorSchema.default({}),
+  })
+  .strict();
+
 export const machineSchema = z
   .object({
     mac,
     profile: z.string().min(1),
     hostname: z.string().optional(),
+    labels: labelsSchema.optional(),
+  })
+  .strict();
+
+export const apiTokenSchema = z
+  .object({
+    /** Who holds the token; shown in logs, never the token itself. */
+    name: z.string().min(1).max(63),
+    token: z.string().min(16, 'a token of at least 16 characters').max(256).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces'),
+    /** read: GET only; admin: everything. */
+    role: z.enum(['read', 'admin']),
+  })
+  .strict();
+
+export const apiSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    /** An admin API does not belong on the boot network: loopback unless asked. */
+    address: ipv4.default('127.0.0.1'),
+    port: port.default(8081),
+    tokens: z.array(apiTokenSchema).default([]),
+    /** A YAML file holding a list like `tokens` (kept out of the main config); read at start. */
+    tokensFile: z.string().regex(/^\//, 'an absolute path').optional(),
   })
   .strict();
 
@@ -202,6 +278,8 @@ export const configSchema = z
       .default({ bios: 'undionly.kpxe', uefi: 'ipxe.efi', uefiIa32: null, arm64: null, defaultProfile: 'default' }),
     profiles: z.record(z.string(), profileSchema).default({}),
     machines: z.array(machineSchema).default([]),
+    groups: z.record(fleetObjectName, groupSchema).default({}),
+    api: apiSchema.default({ enabled: true, address: '127.0.0.1', port: 8081, tokens: [] }),
   })
   .strict();
 
@@ -212,6 +290,11 @@ export type ProfileConfig = z.output<typeof profileSchema>;
 export type ReservationConfig = z.output<typeof reservationSchema>;
 export type PoolConfig = z.output<typeof poolSchema>;
 export type MachineConfig = z.output<typeof machineSchema>;
+export type GroupConfig = z.output<typeof groupSchema>;
+export type GroupSelectorConfig = z.output<typeof groupSelectorSchema>;
+export type ApiConfig = z.output<typeof apiSchema>;
+export type ApiTokenConfig = z.output<typeof apiTokenSchema>;
+export type FirmwareName = (typeof firmwareNames)[number];
 export type PxeMenuConfig = z.output<typeof pxeMenuSchema>;
 export type PxeMenuItemConfig = z.output<typeof pxeMenuItemSchema>;
 export type PxeCsaName = (typeof pxeCsaNames)[number];
