@@ -25,7 +25,9 @@ import { startVm, type Firmware, type Vm } from './qemu.js';
 import { startDnsmasq } from './dnsmasq.js';
 import { startCapture } from './tcpdump.js';
 import { readPcap, type UdpRecord } from './pcap.js';
-import { MESSAGE_TYPE_NAMES, optionText, peekDhcp, type DhcpPeek } from './dhcp-peek.js';
+import { decodeDhcp } from '../wire/dhcp/codec.js';
+import { getClientArch, getMessageType, getString, getUserClasses, macOf } from '../wire/dhcp/options.js';
+import { MessageType, type DhcpPacket } from '../wire/dhcp/packet.js';
 
 const REPO = resolve(fileURLToPath(import.meta.url), '../../..');
 const ASSETS = join(REPO, '.lab/assets');
@@ -77,9 +79,9 @@ function pkgVersion(pkg: string): string {
 }
 
 /** Who sent a packet, from its Ethernet source and what it says about itself. */
-function clientOf(mac: string, dhcp: DhcpPeek | null): string | null {
+function clientOf(mac: string, dhcp: DhcpPacket | null): string | null {
   const isIpxe = dhcp?.options.has(175) ?? false;
-  const vendor = dhcp ? optionText(dhcp, 60) ?? '' : '';
+  const vendor = dhcp ? getString(dhcp.options, 60) ?? '' : '';
   if (mac === UDHCPC_MAC) return 'udhcpc';
   if (mac === BIOS_MAC || mac === UEFI_MAC) {
     // The lab kernel's own udhcpc (for bf.callback) uses the VM's MAC too.
@@ -99,13 +101,13 @@ interface Vector {
   summary: string;
 }
 
-function dhcpSummary(p: DhcpPeek): string {
+function dhcpSummary(p: DhcpPacket): string {
   const parts: string[] = [];
-  const arch = p.options.get(93);
-  if (arch && arch.length >= 2) parts.push(`opt93=${(arch[0] ?? 0) * 256 + (arch[1] ?? 0)}`);
-  const vc = optionText(p, 60);
+  const arch = getClientArch(p.options);
+  if (arch !== null) parts.push(`opt93=${arch}`);
+  const vc = getString(p.options, 60);
   if (vc) parts.push(`opt60="${vc}"`);
-  const uc = optionText(p, 77);
+  const uc = getUserClasses(p.options).join(',');
   if (uc) parts.push(`opt77="${uc}"`);
   if (p.options.has(175)) parts.push('opt175');
   parts.push(`broadcast=${(p.flags & 0x8000) !== 0 ? 1 : 0}`);
@@ -135,21 +137,24 @@ function extractVectors(udp: UdpRecord[]): Vector[] {
   for (const r of udp) {
     const isDhcp = [67, 68, 4011].includes(r.dstPort) && [67, 68, 4011].includes(r.srcPort);
     if (isDhcp) {
-      const p = peekDhcp(r.payload);
-      if (!p || p.msgType === undefined) continue;
-      const type = MESSAGE_TYPE_NAMES[p.msgType] ?? `type${p.msgType}`;
+      const decoded = decodeDhcp(r.payload);
+      if (!decoded.ok) continue;
+      const p = decoded.packet;
+      const msgType = getMessageType(p);
+      if (msgType === null) continue;
+      const type = (MessageType[msgType] ?? `type${msgType}`).toLowerCase();
       if (p.op === 1) {
         const client = clientOf(r.ethSrc, p);
         if (!client) continue;
         identityByMac.set(r.ethSrc, client);
-        clientByXid.set(`${p.chaddr}/${p.xid}`, client);
+        clientByXid.set(`${macOf(p)}/${p.xid}`, client);
         if (client === 'guest-udhcpc') continue;
         const file = `${client}-${type}.bin`;
         if (seen.has(file)) continue;
         seen.add(file);
         out.push({ dir: 'dhcp', file, client, what: `${type.toUpperCase()} from ${client}`, bytes: r.payload, summary: dhcpSummary(p) });
       } else {
-        const client = clientByXid.get(`${p.chaddr}/${p.xid}`);
+        const client = clientByXid.get(`${macOf(p)}/${p.xid}`);
         if (!client || client === 'guest-udhcpc') continue;
         const file = `dnsmasq-${type}-${client}.bin`;
         if (seen.has(file)) continue;
