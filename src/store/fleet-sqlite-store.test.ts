@@ -1,0 +1,81 @@
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'libsql';
+import { runFleetStoreContract } from './fleet-store.contract.js';
+import { SqliteFleetStore } from './fleet-sqlite-store.js';
+import { DB_FILE, SqliteLeaseStore } from './sqlite-lease-store.js';
+import type { FleetStore } from './fleet-store.js';
+
+const root = mkdtempSync(join(tmpdir(), 'bootfleet-fleet-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+let n = 0;
+const dirOf = new Map<FleetStore, string>();
+
+runFleetStoreContract('sqlite', {
+  async create() {
+    const dir = join(root, `db${n++}`);
+    const s = SqliteFleetStore.openDataDir(dir);
+    dirOf.set(s, dir);
+    return s;
+  },
+  async reopen(store) {
+    const dir = dirOf.get(store);
+    assert.ok(dir);
+    await store.close();
+    const s = SqliteFleetStore.openDataDir(dir);
+    dirOf.set(s, dir);
+    return s;
+  },
+});
+
+test('fleet and leases share bootfleet.db, each with its own schema version', async () => {
+  const dir = join(root, 'shared');
+  const leases = SqliteLeaseStore.openDataDir(dir);
+  const fleet = SqliteFleetStore.openDataDir(dir);
+  await fleet.recordSightings([{ mac: '52:54:00:00:00:01', at: 1 }]);
+  const claimed = await leases.claim({ clientId: 'c1', mac: '52:54:00:00:00:01', address: '198.18.0.10', state: 'bound', expiresAt: 10, hostname: null, now: 1 });
+  assert.ok(claimed.ok);
+  assert.equal(leases.schemaVersion(), 1);
+  assert.equal(fleet.schemaVersion(), 1);
+  await Promise.all([leases.close(), fleet.close()]);
+  // Reopened in the other order, both still read their own rows.
+  const fleet2 = SqliteFleetStore.openDataDir(dir);
+  const leases2 = SqliteLeaseStore.openDataDir(dir);
+  assert.equal((await fleet2.listMachines()).length, 1);
+  assert.equal((await leases2.list()).length, 1);
+  await Promise.all([leases2.close(), fleet2.close()]);
+  const raw = new Database(join(dir, DB_FILE));
+  assert.deepEqual(raw.prepare('SELECT version FROM fleet_schema_version').all(), [{ version: 1 }]);
+  assert.deepEqual(raw.prepare('SELECT version FROM schema_version').all(), [{ version: 1 }]);
+  raw.close();
+});
+
+test('refuses fleet tables from a newer bootfleet', async () => {
+  const dir = join(root, 'newer');
+  await SqliteFleetStore.openDataDir(dir).close();
+  const raw = new Database(join(dir, DB_FILE));
+  raw.prepare('INSERT INTO fleet_schema_version (version, applied_at) VALUES (99, 0)').run();
+  raw.close();
+  assert.throws(() => SqliteFleetStore.openDataDir(dir), /fleet schema version 99 .* is newer/);
+});
+
+test('read-only opening: never creates a file, never writes', async () => {
+  const missing = SqliteFleetStore.openExistingReadOnly(join(root, 'absent', DB_FILE));
+  assert.equal(missing.store, null);
+  const dir = join(root, 'ro');
+  const lease = SqliteLeaseStore.openDataDir(dir);
+  const noFleet = SqliteFleetStore.openExistingReadOnly(join(dir, DB_FILE));
+  assert.equal(noFleet.store, null, 'a lease-only file has no fleet tables to read');
+  await lease.close();
+  const w = SqliteFleetStore.openDataDir(dir);
+  await w.recordSightings([{ mac: '52:54:00:00:00:01', at: 1 }]);
+  await w.close();
+  const r = SqliteFleetStore.openExistingReadOnly(join(dir, DB_FILE));
+  assert.ok(r.store);
+  assert.equal((await r.store.listMachines()).length, 1);
+  await assert.rejects(r.store.recordSightings([{ mac: '52:54:00:00:00:02', at: 2 }]), /readonly|read-only|query_only|attempt to write/i);
+  await r.store.close();
+});

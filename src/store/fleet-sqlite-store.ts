@@ -1,0 +1,408 @@
+/**
+ * The embedded fleet store: tables `fleet_*` in `<dataDir>/bootfleet.db`, beside the
+ * leases, on a connection of its own (WAL, `synchronous=FULL`, like `sqlite-lease-store.ts`).
+ * libsql's calls are synchronous, so each method's transaction runs to its end before any
+ * other code in this process touches the file: the lease store never waits on it.
+ * Writes that check something first (`config-owned`, `unknown-profile`, `in-use`) run
+ * inside `BEGIN IMMEDIATE`, so a second process on the same file cannot slip in between.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import Database from 'libsql';
+import { firmwareNames, groupSelectorSchema, labelsSchema, type FirmwareName } from '../config/schema.js';
+import { planDeclaredSync, type DeclaredFleet } from '../fleet/declared-fleet.js';
+import type { FleetProfile, Group, GroupInput, ObjectSource, ProfileInput } from '../fleet/group.js';
+import {
+  applyPatch,
+  applySighting,
+  discoveredMachine,
+  machineStates,
+  newApiMachine,
+  type Machine,
+  type MachinePatch,
+  type MachineSource,
+  type Sighting,
+} from '../fleet/machine.js';
+import type { DeclaredSyncReport, FleetStore, FleetWrite, FleetWriteError, MachineFilter } from './fleet-store.js';
+import { fleetMigrations } from './fleet-sqlite-migrations.js';
+import { DB_FILE } from './sqlite-lease-store.js';
+
+type Db = InstanceType<typeof Database>;
+
+const MACHINE_COLUMNS = 'mac, uuid, hostname, labels, arch, firmware, first_seen, last_seen, last_ip, state, profile, source, updated_at';
+const GROUP_COLUMNS = 'name, priority, profile, selector, source, updated_at';
+const PROFILE_COLUMNS = 'name, kernel, initrd, cmdline, source, updated_at';
+
+export class SqliteFleetStore implements FleetStore {
+  private closed = false;
+
+  private constructor(private readonly db: Db) {}
+
+  /** Opens (creating if needed) `<dataDir>/bootfleet.db` and brings the fleet tables up to date. */
+  static openDataDir(dataDir: string): SqliteFleetStore {
+    return SqliteFleetStore.open(join(dataDir, DB_FILE));
+  }
+
+  /** Opens a database file by path (or `:memory:`), creating it and its directory if needed. */
+  static open(file: string): SqliteFleetStore {
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    const db = new Database(file, { timeout: 5 });
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      migrate(db);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+    return new SqliteFleetStore(db);
+  }
+
+  /**
+   * Opens an existing database to read only (`bootfleet explain` beside a running server):
+   * never creates, never migrates. Null, with the reason, when there is nothing usable.
+   */
+  static openExistingReadOnly(file: string): { store: SqliteFleetStore } | { store: null; reason: string } {
+    if (!existsSync(file)) return { store: null, reason: `${file} does not exist` };
+    const db = new Database(file, { timeout: 5 });
+    try {
+      const newest = fleetMigrations.reduce((m, x) => Math.max(m, x.version), 0);
+      const have = tableExists(db, 'fleet_schema_version') ? currentVersion(db) : 0;
+      if (have !== newest) {
+        db.close();
+        return { store: null, reason: `${file} has fleet schema version ${have}, this bootfleet reads ${newest}` };
+      }
+      db.pragma('query_only = 1');
+    } catch (err) {
+      db.close();
+      return { store: null, reason: `${file}: ${err instanceof Error ? err.message : String(err)}` };
+    }
+    return { store: new SqliteFleetStore(db) };
+  }
+
+  /** Version of the fleet tables in the file. */
+  schemaVersion(): number {
+    return currentVersion(this.db);
+  }
+
+  async recordSightings(sightings: readonly Sighting[]): Promise<{ discovered: string[] }> {
+    return this.immediate(() => {
+      const discovered: string[] = [];
+      for (const s of sightings) {
+        const had = this.machineSync(s.mac);
+        if (had) this.writeMachine(applySighting(had, s));
+        else {
+          this.writeMachine(discoveredMachine(s));
+          discovered.push(s.mac);
+        }
+      }
+      return { discovered };
+    });
+  }
+
+  async getMachine(mac: string): Promise<Machine | null> {
+    return this.machineSync(mac);
+  }
+
+  async listMachines(filter: MachineFilter = {}): Promise<Machine[]> {
+    const rows = filter.state
+      ? this.db.prepare(`SELECT ${MACHINE_COLUMNS} FROM fleet_machines WHERE state = ? ORDER BY mac`).all(filter.state)
+      : this.db.prepare(`SELECT ${MACHINE_COLUMNS} FROM fleet_machines ORDER BY mac`).all();
+    return rows.map(toMachine);
+  }
+
+  async patchMachine(mac: string, patch: MachinePatch, now: number): Promise<FleetWrite<Machine>> {
+    return this.immediate((): FleetWrite<Machine> => {
+      const had = this.machineSync(mac);
+      if (had?.source === 'config') {
+        const owned = (['hostname', 'labels', 'profile'] as const).filter((k) => patch[k] !== undefined);
+        if (owned.length > 0) return configOwned(`machine ${mac} is declared in the config: change ${owned.join(', ')} there (only state can be set here)`);
+      }
+      if (typeof patch.profile === 'string' && !this.profileSync(patch.profile)) {
+        return { ok: false, reason: 'unknown-profile', message: `profile ${patch.profile} does not exist` };
+      }
+      const next = applyPatch(had ?? newApiMachine(mac, now), patch, now);
+      this.writeMachine(next);
+      return { ok: true, value: next, created: had === null };
+    });
+  }
+
+  async deleteMachine(mac: string): Promise<FleetWrite<null>> {
+    return this.immediate((): FleetWrite<null> => {
+      const had = this.machineSync(mac);
+      if (!had) return notFound(`machine ${mac}`);
+      if (had.source === 'config') return configOwned(`machine ${mac} is declared in the config: remove it there`);
+      this.db.prepare('DELETE FROM fleet_machines WHERE mac = ?').run(mac);
+      return { ok: true, value: null, created: false };
+    });
+  }
+
+  async listGroups(): Promise<Group[]> {
+    return this.db.prepare(`SELECT ${GROUP_COLUMNS} FROM fleet_groups ORDER BY name`).all().map(toGroup);
+  }
+
+  async getGroup(name: string): Promise<Group | null> {
+    return this.groupSync(name);
+  }
+
+  async putGroup(group: GroupInput, now: number): Promise<FleetWrite<Group>> {
+    return this.immediate((): FleetWrite<Group> => {
+      const had = this.groupSync(group.name);
+      if (had?.source === 'config') return configOwned(`group ${group.name} is declared in the config: change it there`);
+      if (!this.profileSync(group.profile)) return { ok: false, reason: 'unknown-profile', message: `profile ${group.profile} does not exist` };
+      const next: Group = { ...group, source: 'api', updatedAt: now };
+      this.writeGroup(next);
+      return { ok: true, value: next, created: had === null };
+    });
+  }
+
+  async deleteGroup(name: string): Promise<FleetWrite<null>> {
+    return this.immediate((): FleetWrite<null> => {
+      const had = this.groupSync(name);
+      if (!had) return notFound(`group ${name}`);
+      if (had.source === 'config') return configOwned(`group ${name} is declared in the config: remove it there`);
+      this.db.prepare('DELETE FROM fleet_groups WHERE name = ?').run(name);
+      return { ok: true, value: null, created: false };
+    });
+  }
+
+  async listProfiles(): Promise<FleetProfile[]> {
+    return this.db.prepare(`SELECT ${PROFILE_COLUMNS} FROM fleet_profiles ORDER BY name`).all().map(toProfile);
+  }
+
+  async getProfile(name: string): Promise<FleetProfile | null> {
+    return this.profileSync(name);
+  }
+
+  async putProfile(profile: ProfileInput, now: number): Promise<FleetWrite<FleetProfile>> {
+    return this.immediate((): FleetWrite<FleetProfile> => {
+      const had = this.profileSync(profile.name);
+      if (had?.source === 'config') return configOwned(`profile ${profile.name} is declared in the config: change it there`);
+      const next: FleetProfile = { ...profile, initrd: [...profile.initrd], source: 'api', updatedAt: now };
+      this.writeProfile(next);
+      return { ok: true, value: next, created: had === null };
+    });
+  }
+
+  async deleteProfile(name: string): Promise<FleetWrite<null>> {
+    return this.immediate((): FleetWrite<null> => {
+      const had = this.profileSync(name);
+      if (!had) return notFound(`profile ${name}`);
+      if (had.source === 'config') return configOwned(`profile ${name} is declared in the config: remove it there`);
+      const groups = this.db.prepare('SELECT name FROM fleet_groups WHERE profile = ? ORDER BY name').all(name).map((r) => `group ${field(r, 'name')}`);
+      const machines = this.db.prepare('SELECT mac FROM fleet_machines WHERE profile = ? ORDER BY mac').all(name).map((r) => `machine ${field(r, 'mac')}`);
+      const usedBy = [...groups, ...machines];
+      if (usedBy.length > 0) return { ok: false, reason: 'in-use', message: `profile ${name} is used by ${usedBy.join(', ')}`, usedBy };
+      this.db.prepare('DELETE FROM fleet_profiles WHERE name = ?').run(name);
+      return { ok: true, value: null, created: false };
+    });
+  }
+
+  async applyDeclared(declared: DeclaredFleet, now: number): Promise<DeclaredSyncReport> {
+    return this.immediate(() => {
+      const machines = this.db.prepare(`SELECT ${MACHINE_COLUMNS} FROM fleet_machines WHERE source = 'config'`).all().map(toMachine);
+      const have = new Set(machines.map((m) => m.mac));
+      for (const d of declared.machines) {
+        const m = have.has(d.mac) ? null : this.machineSync(d.mac);
+        if (m) machines.push(m);
+      }
+      const current = {
+        profiles: this.db.prepare(`SELECT ${PROFILE_COLUMNS} FROM fleet_profiles`).all().map(toProfile),
+        groups: this.db.prepare(`SELECT ${GROUP_COLUMNS} FROM fleet_groups`).all().map(toGroup),
+        machines,
+      };
+      const plan = planDeclaredSync(current, declared, now);
+      for (const p of plan.putProfiles) this.writeProfile(p);
+      for (const n of plan.deleteProfiles) this.db.prepare('DELETE FROM fleet_profiles WHERE name = ?').run(n);
+      for (const g of plan.putGroups) this.writeGroup(g);
+      for (const n of plan.deleteGroups) this.db.prepare('DELETE FROM fleet_groups WHERE name = ?').run(n);
+      for (const m of plan.putMachines) this.writeMachine(m);
+      for (const mac of plan.deleteMachines) this.db.prepare('DELETE FROM fleet_machines WHERE mac = ?').run(mac);
+      return {
+        profiles: { put: plan.putProfiles.length, deleted: plan.deleteProfiles.length },
+        groups: { put: plan.putGroups.length, deleted: plan.deleteGroups.length },
+        machines: { put: plan.putMachines.length, deleted: plan.deleteMachines.length },
+        warnings: plan.warnings,
+      };
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
+  }
+
+  private machineSync(mac: string): Machine | null {
+    const row = this.db.prepare(`SELECT ${MACHINE_COLUMNS} FROM fleet_machines WHERE mac = ?`).get(mac);
+    return row === undefined ? null : toMachine(row);
+  }
+
+  private groupSync(name: string): Group | null {
+    const row = this.db.prepare(`SELECT ${GROUP_COLUMNS} FROM fleet_groups WHERE name = ?`).get(name);
+    return row === undefined ? null : toGroup(row);
+  }
+
+  private profileSync(name: string): FleetProfile | null {
+    const row = this.db.prepare(`SELECT ${PROFILE_COLUMNS} FROM fleet_profiles WHERE name = ?`).get(name);
+    return row === undefined ? null : toProfile(row);
+  }
+
+  private writeMachine(m: Machine): void {
+    this.db
+      .prepare(
+        `INSERT INTO fleet_machines (${MACHINE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (mac) DO UPDATE SET uuid = excluded.uuid, hostname = excluded.hostname, labels = excluded.labels,
+           arch = excluded.arch, firmware = excluded.firmware, first_seen = excluded.first_seen, last_seen = excluded.last_seen,
+           last_ip = excluded.last_ip, state = excluded.state, profile = excluded.profile, source = excluded.source,
+           updated_at = excluded.updated_at`,
+      )
+      .run(m.mac, m.uuid, m.hostname, JSON.stringify(m.labels), m.arch, m.firmware, m.firstSeen, m.lastSeen, m.lastIp, m.state, m.profile, m.source, m.updatedAt);
+  }
+
+  private writeGroup(g: Group): void {
+    this.db
+      .prepare(
+        `INSERT INTO fleet_groups (${GROUP_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (name) DO UPDATE SET priority = excluded.priority, profile = excluded.profile, selector = excluded.selector,
+           source = excluded.source, updated_at = excluded.updated_at`,
+      )
+      .run(g.name, g.priority, g.profile, JSON.stringify(g.selector), g.source, g.updatedAt);
+  }
+
+  private writeProfile(p: FleetProfile): void {
+    this.db
+      .prepare(
+        `INSERT INTO fleet_profiles (${PROFILE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (name) DO UPDATE SET kernel = excluded.kernel, initrd = excluded.initrd, cmdline = excluded.cmdline,
+           source = excluded.source, updated_at = excluded.updated_at`,
+      )
+      .run(p.name, p.kernel, JSON.stringify(p.initrd), p.cmdline, p.source, p.updatedAt);
+  }
+
+  private immediate<T>(fn: () => T): Promise<T> {
+    try {
+      return Promise.resolve(this.db.transaction(fn).immediate());
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+}
+
+function notFound(what: string): FleetWriteError {
+  return { ok: false, reason: 'not-found', message: `${what} does not exist` };
+}
+
+function configOwned(message: string): FleetWriteError {
+  return { ok: false, reason: 'config-owned', message };
+}
+
+function migrate(db: Db): void {
+  db.exec('CREATE TABLE IF NOT EXISTS fleet_schema_version (version INTEGER NOT NULL, applied_at INTEGER NOT NULL)');
+  const have = currentVersion(db);
+  const newest = fleetMigrations.reduce((m, x) => Math.max(m, x.version), 0);
+  if (have > newest) {
+    throw new Error(`fleet schema version ${have} in the database is newer than this bootfleet understands (${newest})`);
+  }
+  for (const m of fleetMigrations) {
+    if (m.version <= have) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.prepare('INSERT INTO fleet_schema_version (version, applied_at) VALUES (?, ?)').run(m.version, Date.now());
+    }).immediate();
+  }
+}
+
+function tableExists(db: Db, name: string): boolean {
+  return db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?`).get(name) !== undefined;
+}
+
+function currentVersion(db: Db): number {
+  const n = field(db.prepare('SELECT MAX(version) AS v FROM fleet_schema_version').get(), 'v');
+  return typeof n === 'number' ? n : 0;
+}
+
+// Rows come from our own tables, but are still checked: a row that does not fit is a bug
+// or a hand edit, and must fail loudly rather than boot a machine wrongly.
+
+function field(row: unknown, key: string): unknown {
+  return typeof row === 'object' && row !== null ? (row as Record<string, unknown>)[key] : undefined;
+}
+
+function str(row: unknown, key: string): string {
+  const v = field(row, key);
+  if (typeof v !== 'string') throw new Error(`fleet row: ${key} is not text`);
+  return v;
+}
+
+function strOrNull(row: unknown, key: string): string | null {
+  const v = field(row, key);
+  return v === null || v === undefined ? null : String(v);
+}
+
+function num(row: unknown, key: string): number {
+  const v = field(row, key);
+  if (typeof v !== 'number' && typeof v !== 'bigint') throw new Error(`fleet row: ${key} is not a number`);
+  return Number(v);
+}
+
+function numOrNull(row: unknown, key: string): number | null {
+  const v = field(row, key);
+  return v === null || v === undefined ? null : num(row, key);
+}
+
+function json(row: unknown, key: string): unknown {
+  return JSON.parse(str(row, key)) as unknown;
+}
+
+function oneOf<T extends string>(values: readonly T[], v: string, what: string): T {
+  const found = values.find((x) => x === v);
+  if (found === undefined) throw new Error(`fleet row: unknown ${what} ${v}`);
+  return found;
+}
+
+const objectSources: readonly ObjectSource[] = ['config', 'api'];
+const machineSources: readonly MachineSource[] = ['config', 'api', 'dhcp'];
+
+function toMachine(row: unknown): Machine {
+  const firmware = strOrNull(row, 'firmware');
+  return {
+    mac: str(row, 'mac'),
+    uuid: strOrNull(row, 'uuid'),
+    hostname: strOrNull(row, 'hostname'),
+    labels: labelsSchema.parse(json(row, 'labels')),
+    arch: numOrNull(row, 'arch'),
+    firmware: firmware === null ? null : oneOf<FirmwareName>(firmwareNames, firmware, 'firmware'),
+    firstSeen: numOrNull(row, 'first_seen'),
+    lastSeen: numOrNull(row, 'last_seen'),
+    lastIp: strOrNull(row, 'last_ip'),
+    state: oneOf(machineStates, str(row, 'state'), 'state'),
+    profile: strOrNull(row, 'profile'),
+    source: oneOf(machineSources, str(row, 'source'), 'source'),
+    updatedAt: num(row, 'updated_at'),
+  };
+}
+
+function toGroup(row: unknown): Group {
+  return {
+    name: str(row, 'name'),
+    priority: num(row, 'priority'),
+    profile: str(row, 'profile'),
+    selector: groupSelectorSchema.parse(json(row, 'selector')),
+    source: oneOf(objectSources, str(row, 'source'), 'source'),
+    updatedAt: num(row, 'updated_at'),
+  };
+}
+
+function toProfile(row: unknown): FleetProfile {
+  const initrd = json(row, 'initrd');
+  if (!Array.isArray(initrd) || !initrd.every((x): x is string => typeof x === 'string')) throw new Error('fleet row: initrd is not a list of text');
+  return {
+    name: str(row, 'name'),
+    kernel: str(row, 'kernel'),
+    initrd,
+    cmdline: str(row, 'cmdline'),
+    source: oneOf(objectSources, str(row, 'source'), 'source'),
+    updatedAt: num(row, 'updated_at'),
+  };
+}
