@@ -30,7 +30,7 @@ const withMenu = configSchema.parse({
   },
 });
 const responders = [plain, withMenu].map((config) => new ProxyModeResponder({ config, events: { emit() {} } }));
-const bases = ['bios-ipxe-discover', 'bios-ipxe-request', 'ovmf-pxe-discover', 'ovmf-pxe-request', 'ipxe-efi-discover', 'udhcpc-discover', 'udhcpc-request'].map(vector);
+const bases = ['bios-ipxe-discover', 'bios-ipxe-request', 'ovmf-pxe-discover', 'ovmf-pxe-request', 'ipxe-efi-discover', 'udhcpc-discover', 'udhcpc-request', 'dhcp-proxy/ovmf-pxe-proxy-request', 'dhcp-proxy/ovmf-pxe-bootitem-request'].map(vector);
 
 const ip = fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255)).map((t) => t.join('.'));
 const maybeIp = fc.oneof(fc.constant('0.0.0.0'), ip);

@@ -13,7 +13,7 @@ import { decodePxeVendorOptions, encodePxeVendorOptions, PXE_DISCOVERY_NO_BROADC
 import { PXE_TYPE_VENDOR_BASE } from '../boot/pxe-menu.js';
 import type { DhcpReply, ReceivingInterface } from './full-mode.js';
 import { ProxyModeResponder, proxySafetyProblem, type ProxyModeOutcome, type ProxyRequestContext } from './proxy-mode.js';
-import { edk2ProxyRequest, ipxeProxyRequest, leasedAddress, vector } from './proxy-vectors.js';
+import { edk2BootItemRequest, edk2ProxyRequest, ipxeProxyRequest, leasedAddress, vector } from './proxy-vectors.js';
 import { baseReply } from './reply-builder.js';
 import { screenRequest } from './screen.js';
 
@@ -178,9 +178,10 @@ describe('clients and messages that get nothing', () => {
 });
 
 describe('port 4011: ACK unicast to the source', () => {
-  test('EDK2 proxy REQUEST from 4011 (derived from the capture): ACK to its address and port 4011 with ipxe.efi', () => {
+  test('EDK2 proxy REQUEST from 4011 (captured): ACK to its address and port 4011 with ipxe.efi', () => {
     const req = edk2ProxyRequest();
-    const client = leasedAddress('ovmf-pxe');
+    const client = req.ciaddr;
+    assert.notEqual(client, '0.0.0.0');
     const { packet, to } = replyOf(handle(responder(), req, { iface: IFACE, via: 'pxe', from: { address: client, port: 4011 } }));
     assert.equal(getMessageType(packet), MessageType.Ack);
     assert.deepEqual(to, { address: client, port: 4011 });
@@ -217,7 +218,8 @@ describe('PXE boot menu', () => {
     const offer = replyOf(handle(r, vector('ovmf-pxe-discover'))).packet;
     assert.equal(offer.options.has(43), false);
     assert.equal(offer.file, '');
-    const { packet } = replyOf(handle(r, edk2ProxyRequest(), { iface: IFACE, via: 'pxe', from: { address: leasedAddress('ovmf-pxe'), port: 4011 } }));
+    const req = edk2ProxyRequest();
+    const { packet } = replyOf(handle(r, req, { iface: IFACE, via: 'pxe', from: { address: req.ciaddr, port: 4011 } }));
     assert.equal(packet.file, '', 'a menu reply names no file: the chosen item does');
     assert.deepEqual(vendor(packet), {
       discoveryControl: PXE_DISCOVERY_NO_BROADCAST | PXE_DISCOVERY_NO_MULTICAST,
@@ -239,12 +241,22 @@ describe('PXE boot menu', () => {
     const req = edk2ProxyRequest();
     const item = { type: PXE_TYPE_VENDOR_BASE + 3, layer: 0 };
     setBytes(req.options, 43, encodePxeVendorOptions({ bootItem: item }));
-    const client = leasedAddress('ovmf-pxe');
+    const client = req.ciaddr;
     const { packet, to } = replyOf(handle(r, req, { iface: IFACE, via: 'pxe', from: { address: client, port: 4011 } }));
     assert.equal(packet.file, 'rescue.efi');
     assert.equal(packet.siaddr, SERVER);
     assert.deepEqual(vendor(packet), { bootItem: item });
     assert.deepEqual(to, { address: client, port: 4011 });
+  });
+
+  test('captured EDK2 boot item REQUEST (43.71 type 0x8000) with the capture\'s menu: ACK with the item\'s file', () => {
+    const c = config({ boot: { menu: { items: [{ label: 'Install with bootfleet', csa: 'X86-64_EFI', plan: 'ipxe.efi' }, { label: 'Local disk', csa: 'X86-64_EFI', plan: 'local' }] } } });
+    const req = edk2BootItemRequest();
+    const { packet, to } = replyOf(handle(responder(c), req, { iface: IFACE, via: 'pxe', from: { address: req.ciaddr, port: 4011 } }));
+    assert.equal(getMessageType(packet), MessageType.Ack);
+    assert.equal(packet.file, 'ipxe.efi');
+    assert.deepEqual(vendor(packet), { bootItem: { type: PXE_TYPE_VENDOR_BASE, layer: 0 } });
+    assert.deepEqual(to, { address: req.ciaddr, port: 4011 });
   });
 
   test('BIOS PXE: the menu is in the port 67 offer; a boot item REQUEST broadcast to 67 is answered', () => {

@@ -1,7 +1,8 @@
 /**
- * Real client requests for the proxy-mode tests: the captures in test/vectors/dhcp/ (see its
- * README), and the port-4011 requests derived from them as the PXE spec and the firmware's
- * source describe them, until the lab captures those in proxy mode too.
+ * Real client requests for the proxy-mode tests: the full-mode captures in test/vectors/dhcp/,
+ * EDK2's port-4011 requests captured in proxy mode in test/vectors/dhcp-proxy/ (see their
+ * READMEs), and iPXE's ProxyDHCPREQUEST derived from its capture (iPXE sends one only when a
+ * proxy offer lacks PXE options, which bootfleet's never do, so the lab cannot capture it).
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -10,11 +11,11 @@ import type { DhcpPacket } from '../wire/dhcp/packet.js';
 import { setIp } from '../wire/dhcp/options.js';
 
 // Compiled to dist/dhcp/; the vectors live in the source tree.
-const VECTOR_DIR = fileURLToPath(new URL('../../test/vectors/dhcp/', import.meta.url));
+const VECTOR_ROOT = fileURLToPath(new URL('../../test/vectors/', import.meta.url));
 
-/** Raw bytes of `test/vectors/dhcp/<name>.bin`. */
+/** Raw bytes of `test/vectors/dhcp/<name>.bin`, or of `test/vectors/<dir/name>.bin` when `name` has a slash. */
 export function vectorBytes(name: string): Buffer {
-  return readFileSync(`${VECTOR_DIR}${name}.bin`);
+  return readFileSync(`${VECTOR_ROOT}${name.includes('/') ? name : `dhcp/${name}`}.bin`);
 }
 
 /** A captured vector, decoded (throws if the capture does not decode: a test bug). */
@@ -29,18 +30,17 @@ export function leasedAddress(client: 'ovmf-pxe' | 'bios-ipxe' | 'ipxe-efi'): st
   return vector(`dnsmasq-ack-${client}`).yiaddr;
 }
 
-/**
- * EDK2's proxy BINL REQUEST to port 4011 (PxeBcDhcp4Discover via PxeBcRetryBinlOffer): the
- * options of its DHCP REQUEST without 50 and 54, ciaddr set to the address it now holds, a new
- * xid, sent from port 4011.
- */
+/** EDK2's proxy BINL REQUEST to port 4011, from port 4011 (captured): ciaddr is its address. */
 export function edk2ProxyRequest(): DhcpPacket {
-  const p = vector('ovmf-pxe-request');
-  p.options.delete(50);
-  p.options.delete(54);
-  p.ciaddr = leasedAddress('ovmf-pxe');
-  p.xid = (p.xid + 1) >>> 0;
-  return p;
+  return vector('dhcp-proxy/ovmf-pxe-proxy-request');
+}
+
+/**
+ * EDK2's boot server REQUEST for the PXE menu item it chose (captured): 43.71 type 0x8000
+ * (boot.menu.items[0] of the capture's config) layer 0, to port 4011 from port 4011.
+ */
+export function edk2BootItemRequest(): DhcpPacket {
+  return vector('dhcp-proxy/ovmf-pxe-bootitem-request');
 }
 
 /**
