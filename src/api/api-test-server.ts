@@ -1,0 +1,60 @@
+/**
+ * An API server on 127.0.0.1, port 0, over a throwaway SQLite fleet, for tests (the API's
+ * own and the CLI's).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BootEvent } from '../events/boot-event.js';
+import { SqliteFleetStore } from '../store/fleet-sqlite-store.js';
+import type { Lease } from '../store/lease-store.js';
+import { ApiServer } from './api-server.js';
+import { EventRing } from './event-ring.js';
+
+export const ADMIN_TOKEN = 'admin-token-0123456789abcdef';
+export const READ_TOKEN = 'read-token-0123456789abcdef';
+
+export interface TestApi {
+  server: ApiServer;
+  fleet: SqliteFleetStore;
+  ring: EventRing;
+  leases: Lease[];
+  logged: BootEvent[];
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startTestApi(): Promise<TestApi> {
+  const dir = mkdtempSync(join(tmpdir(), 'bootfleet-api-'));
+  const fleet = SqliteFleetStore.openDataDir(dir);
+  const ring = new EventRing(50);
+  const leases: Lease[] = [];
+  const logged: BootEvent[] = [];
+  const server = new ApiServer({
+    address: '127.0.0.1',
+    port: 0,
+    tokens: [
+      { name: 'ops', token: ADMIN_TOKEN, role: 'admin' },
+      { name: 'dashboard', token: READ_TOKEN, role: 'read' },
+    ],
+    log: { emit: (e) => logged.push(e) },
+    fleet,
+    leases: { list: async () => leases },
+    events: ring,
+    defaultProfile: 'default',
+  });
+  await server.start();
+  return {
+    server,
+    fleet,
+    ring,
+    leases,
+    logged,
+    url: `http://127.0.0.1:${server.port}`,
+    async close() {
+      await server.stop();
+      await fleet.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

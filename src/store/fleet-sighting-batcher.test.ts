@@ -1,0 +1,60 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { BootEvent } from '../events/boot-event.js';
+import type { Sighting } from '../fleet/machine.js';
+import { FleetSightingBatcher } from './fleet-sighting-batcher.js';
+
+function harness(record: (b: readonly Sighting[]) => Promise<{ discovered: string[] }> = async (b) => ({ discovered: b.map((s) => s.mac) })) {
+  const batches: Sighting[][] = [];
+  const events: BootEvent[] = [];
+  const batcher = new FleetSightingBatcher({
+    store: { recordSightings: async (b) => { batches.push([...b]); return record(b); } },
+    events: { emit: (e) => events.push(e) },
+    intervalMs: 10,
+    maxPending: 3,
+  });
+  return { batcher, batches, events };
+}
+
+test('sightings of one MAC fold into one row of one batch, written after the interval', async () => {
+  const { batcher, batches, events } = harness();
+  batcher.note({ mac: 'a', at: 1, arch: 0 });
+  batcher.note({ mac: 'a', at: 2, ip: '198.18.0.5' });
+  batcher.note({ mac: 'b', at: 2 });
+  assert.equal(batches.length, 0, 'note() writes nothing itself');
+  await new Promise((r) => setTimeout(r, 40));
+  assert.deepEqual(batches, [[{ mac: 'a', at: 2, arch: 0, ip: '198.18.0.5' }, { mac: 'b', at: 2 }]]);
+  assert.deepEqual(events.filter((e) => e.kind === 'fleet.discovered').map((e) => e.mac), ['a', 'b']);
+});
+
+test('a failing store costs an event, not an exception; later batches still go', async () => {
+  let fail = true;
+  const { batcher, batches, events } = harness(async () => {
+    if (fail) throw new Error('disk full');
+    return { discovered: [] };
+  });
+  batcher.note({ mac: 'a', at: 1 });
+  await batcher.flush();
+  assert.match(events.find((e) => e.kind === 'fleet.error')?.msg ?? '', /disk full/);
+  fail = false;
+  batcher.note({ mac: 'b', at: 2 });
+  await batcher.stop();
+  assert.equal(batches.length, 2);
+});
+
+test('more new MACs than maxPending are dropped and counted; known ones still fold', async () => {
+  const { batcher, batches, events } = harness();
+  for (const mac of ['a', 'b', 'c', 'd', 'e']) batcher.note({ mac, at: 1 });
+  batcher.note({ mac: 'a', at: 2 });
+  await batcher.stop();
+  assert.deepEqual(batches[0]?.map((s) => [s.mac, s.at]), [['a', 2], ['b', 1], ['c', 1]]);
+  assert.equal(events.find((e) => e.kind === 'fleet.drop')?.data?.dropped, 2);
+});
+
+test('after stop() nothing more is taken', async () => {
+  const { batcher, batches } = harness();
+  await batcher.stop();
+  batcher.note({ mac: 'a', at: 1 });
+  await batcher.flush();
+  assert.deepEqual(batches, []);
+});
