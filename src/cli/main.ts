@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { checkConfigCommand } from './check-config.js';
+import { registerClientCommands } from './client-commands.js';
 import { explainCommand } from './explain.js';
 import { serveCommand } from './serve.js';
 
@@ -40,5 +41,7 @@ program
   .action((opts: { mac: string; arch?: string; ipxe: boolean; gpxe: boolean; os: boolean; mode: string; server?: string; config?: string; json: boolean }) => {
     process.exitCode = explainCommand(opts);
   });
+
+registerClientCommands(program);
 
 await program.parseAsync(process.argv);
