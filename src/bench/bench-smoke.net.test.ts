@@ -1,0 +1,46 @@
+/**
+ * The benchmark's smoke mode, as CI runs it: every benchmark at a tiny size against
+ * bootfleet and whichever peers are installed, inside namespaces the harness makes and
+ * removes. Checks that the harness works and that correctness holds (checksums, complete
+ * transfers, no address leased twice), never the speed.
+ */
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { canUseNetns, destroyAll } from '../lab/netns.js';
+import { runBench } from './run-bench.js';
+import { SUBJECT, samplesOf } from './results.js';
+import { writeReport } from './write-report.js';
+
+const skip = canUseNetns() ? false : 'needs root and iproute2 (network namespaces)';
+after(() => destroyAll());
+
+function namespaces(): string[] {
+  return execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })
+    .split('\n')
+    .filter((l) => l.startsWith(`bft${process.pid}-`));
+}
+
+test('npm run bench -- --smoke: harness works, every check passes, nothing left behind', { skip, timeout: 170_000 }, async () => {
+  const out = mkdtempSync(path.join(tmpdir(), 'bench-smoke-'));
+  try {
+    const lines: string[] = [];
+    const report = await runBench({ mode: 'smoke', groups: new Set(['tftp', 'http', 'dhcp']), profile: false, log: (l) => lines.push(l) });
+    const problems = report.cases.flatMap((c) => c.problems.map((p) => `${c.group} ${c.name}: ${p}`));
+    assert.deepEqual(problems, [], lines.join('\n'));
+    assert.ok(report.cases.length > 0, 'no case ran');
+    for (const c of report.cases) {
+      // DHCP: bootfleet's figure may be 0 (lossy) without being wrong; it still had to ACK (checked as a problem).
+      if (c.group !== 'dhcp') assert.ok(samplesOf(c, SUBJECT).length > 0, `${c.group} ${c.name}: no bootfleet sample\n${lines.join('\n')}`);
+    }
+    const written = writeReport(report, out);
+    assert.ok(JSON.parse(readFileSync(written.json, 'utf8')).cases.length === report.cases.length);
+    assert.match(readFileSync(written.md, 'utf8'), /\| case \| bootfleet \|/);
+    assert.deepEqual(namespaces(), [], 'namespaces left behind');
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,117 @@
+/**
+ * What every benchmark is handed: the mode, the run's directories, the test files, the
+ * repetition counts and durations, and a deadline that bounds the whole run.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, createReadStream, openSync, writeSync } from 'node:fs';
+import path from 'node:path';
+
+export interface TestFile {
+  /** Name under the files directory (= path in TFTP and HTTP URLs). */
+  name: string;
+  bytes: number;
+  sha256: string;
+}
+
+/** Sizes and counts for one mode. */
+export interface BenchPlan {
+  tftpFileBytes: number;
+  tftpConcurrentFileBytes: number;
+  tftpConcurrency: number[];
+  tftpBlksizes: number[];
+  atftpCases: { blksize: number; windowsize: number | null }[];
+  httpFileBytes: number;
+  /** Repetitions of each single-transfer case (median of these). */
+  reps: number;
+  concurrentReps: number;
+  wrkSeconds: number;
+  dhcpPools: number[];
+  dhcpRates: number[];
+  /** Seconds perfdhcp runs at each rate. */
+  dhcpSeconds: number;
+  /** Whole-run bound. */
+  deadlineSeconds: number;
+}
+
+const MiB = 2 ** 20;
+
+export const FULL_PLAN: BenchPlan = {
+  tftpFileBytes: 64 * MiB,
+  tftpConcurrentFileBytes: 8 * MiB,
+  tftpConcurrency: [20, 100],
+  tftpBlksizes: [512, 1468, 8192, 65464],
+  atftpCases: [
+    { blksize: 1468, windowsize: null },
+    { blksize: 1468, windowsize: 8 },
+    { blksize: 8192, windowsize: null },
+    { blksize: 8192, windowsize: 8 },
+  ],
+  httpFileBytes: 256 * MiB,
+  reps: 3,
+  concurrentReps: 3,
+  wrkSeconds: 5,
+  dhcpPools: [1000, 60000],
+  dhcpRates: [50, 100, 200, 300, 500, 750, 1000, 1500, 2000, 3000, 4000, 6000, 8000, 10000, 12000, 15000],
+  dhcpSeconds: 5,
+  deadlineSeconds: 45 * 60,
+};
+
+/** Small enough for CI (well under a minute): checks the harness and correctness, not speed. */
+export const SMOKE_PLAN: BenchPlan = {
+  tftpFileBytes: 2 * MiB,
+  tftpConcurrentFileBytes: 1 * MiB,
+  tftpConcurrency: [5],
+  tftpBlksizes: [1468],
+  atftpCases: [{ blksize: 1468, windowsize: 8 }],
+  httpFileBytes: 8 * MiB,
+  reps: 1,
+  concurrentReps: 1,
+  wrkSeconds: 1,
+  dhcpPools: [200],
+  dhcpRates: [50],
+  dhcpSeconds: 2,
+  deadlineSeconds: 150,
+};
+
+export interface BenchContext {
+  mode: 'full' | 'smoke';
+  plan: BenchPlan;
+  /** On a real disk: configs, logs, bootfleet's lease database. */
+  workDir: string;
+  /** On tmpfs: served files, downloads, peers' lease files. */
+  shmDir: string;
+  /** Served by every TFTP and HTTP server. */
+  filesDir: string;
+  files: { tftp: TestFile; tftpConcurrent: TestFile; http: TestFile };
+  log(line: string): void;
+  /** Throws once the run's time is up, so a run always ends. */
+  checkDeadline(): void;
+}
+
+/** Writes `bytes` of random data to `dir/name` and returns its description. */
+export function makeTestFile(dir: string, name: string, bytes: number): TestFile {
+  const fd = openSync(path.join(dir, name), 'w', 0o644);
+  const hash = createHash('sha256');
+  try {
+    for (let done = 0; done < bytes; ) {
+      const chunk = randomBytes(Math.min(4 * MiB, bytes - done));
+      writeSync(fd, chunk);
+      hash.update(chunk);
+      done += chunk.length;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return { name, bytes, sha256: hash.digest('hex') };
+}
+
+/** SHA-256 of a file, streamed. */
+export function sha256File(file: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const hash = createHash('sha256');
+    createReadStream(file)
+      .on('data', (c) => hash.update(c))
+      .on('error', reject)
+      .on('end', () => resolve(hash.digest('hex')));
+  });
+}

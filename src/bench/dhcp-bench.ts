@@ -1,0 +1,115 @@
+/**
+ * DHCP: perfdhcp plays a relay agent (giaddr 198.19.0.1) and drives full DORA exchanges at
+ * rising rates from as many distinct clients as the pool has addresses. Every server starts
+ * fresh for each pool size and keeps running through its ramp, so its lease table fills
+ * as a real one does; at each rate the servers take turns. A server's figure is the
+ * highest rate it served with under 1 % of exchanges lost, with the latency there.
+ * perfdhcp's `-u` checks that no address went to two clients.
+ */
+import { runIn } from './exec.js';
+import { LANE, type Lane } from './lane.js';
+import { doraLoss, parsePerfdhcp, type PerfdhcpResult } from './perfdhcp-output.js';
+import { rotation, type CaseResult } from './results.js';
+import type { BenchContext } from './context.js';
+import type { RunningServer } from './servers/running-server.js';
+
+/** Exchanges lost at or above this share make a rate unclean. */
+export const MAX_LOSS = 0.01;
+/** A rate counts only if perfdhcp got near it (else the client, not the server, set the pace). */
+const MIN_ACHIEVED = 0.9;
+/** Tries per rate before a server's ramp ends. */
+const ATTEMPTS = 2;
+
+export interface DhcpContender {
+  name: string;
+  lane: Lane;
+  /** Starts the server with a fresh, empty lease table and a pool of `poolSize`. */
+  start(poolSize: number): Promise<RunningServer>;
+}
+
+interface Step {
+  rate: number;
+  result: PerfdhcpResult | null;
+  loss: number;
+  clean: boolean;
+  /** Completed DORA exchanges per second of sending. */
+  achieved: number;
+}
+
+/** One perfdhcp run at `rate` for `seconds`. */
+export async function perfdhcpRun(lane: Lane, clients: number, rate: number, seconds: number): Promise<Step> {
+  const args = ['-4', '-l', LANE.relayAddr, '-R', String(clients), '-r', String(rate), '-p', String(seconds), '-u', '-W', '1000000', LANE.serverAddr];
+  const r = await runIn(lane.client, 'perfdhcp', args, { timeoutMs: (seconds + 30) * 1000 });
+  const result = parsePerfdhcp(r.stdout);
+  const loss = result ? doraLoss(result) : 1;
+  // perfdhcp's own "Rate" divides by the exit wait (-W) too; count completed exchanges over the sending period.
+  const achieved = result ? result.requestAck.received / seconds : 0;
+  const clean = result !== null && loss < MAX_LOSS && result.discoverOffer.sent / seconds >= rate * MIN_ACHIEVED;
+  return { rate, result, loss, clean, achieved };
+}
+
+export async function dhcpCases(ctx: BenchContext, contenders: DhcpContender[]): Promise<CaseResult[]> {
+  const results: CaseResult[] = [];
+  for (const pool of ctx.plan.dhcpPools) {
+    const c: CaseResult = {
+      group: 'dhcp',
+      name: `DORA via relay, ${pool} clients, pool ${pool}`,
+      unit: 'DORA/s',
+      measurements: contenders.map((x) => ({ server: x.name, samples: [], details: {} })),
+      problems: [],
+      note: `highest rate with < ${MAX_LOSS * 100} % of exchanges lost (and ≥ ${MIN_ACHIEVED * 100} % of the asked rate achieved), ${ctx.plan.dhcpSeconds} s per rate, up to ${ATTEMPTS} tries per rate; rates ${ctx.plan.dhcpRates[0]}–${ctx.plan.dhcpRates.at(-1)}; latency = mean DISCOVER→OFFER + REQUEST→ACK there`,
+    };
+    const running = new Map<string, RunningServer>();
+    try {
+      for (const x of contenders) running.set(x.name, await x.start(pool));
+      const active = new Set(contenders.map((x) => x.name));
+      const best = new Map<string, Step>();
+      const acked = new Map<string, number>();
+      for (const [i, rate] of ctx.plan.dhcpRates.entries()) {
+        if (active.size === 0) break;
+        for (const x of rotation(contenders.filter((y) => active.has(y.name)), i)) {
+          ctx.checkDeadline();
+          let step: Step | null = null;
+          for (let attempt = 0; attempt < ATTEMPTS && !step?.clean; attempt++) {
+            step = await perfdhcpRun(x.lane, pool, rate, ctx.plan.dhcpSeconds);
+            acked.set(x.name, (acked.get(x.name) ?? 0) + (step.result?.requestAck.received ?? 0));
+            const nonUnique = (step.result?.discoverOffer.nonUnique ?? 0) + (step.result?.requestAck.nonUnique ?? 0);
+            if (nonUnique > 0) c.problems.push(`${x.name}: ${nonUnique} addresses given to more than one client at ${rate}/s`);
+            if (step.result === null) c.problems.push(`${x.name}: perfdhcp gave no report at ${rate}/s`);
+            // Let a server that fell behind drain its backlog before the next try.
+            if (!step.clean) await new Promise((r) => setTimeout(r, 1500));
+          }
+          ctx.log(`dhcp pool ${pool} ${x.name} @${rate}/s: ${step!.result ? `completed ${step!.achieved.toFixed(0)}/s, lost ${(step!.loss * 100).toFixed(2)} %` : 'no report'}${step!.clean ? '' : ' → ramp ends'}`);
+          if (step!.clean) best.set(x.name, step!);
+          else active.delete(x.name);
+        }
+      }
+      for (const x of contenders) {
+        const m = c.measurements.find((y) => y.server === x.name)!;
+        const b = best.get(x.name);
+        if (!b?.result) {
+          // Lossy even at the lowest rate: the honest figure is zero.
+          m.samples.push(0);
+          m.details = { note: `no clean rate (lossy at ${ctx.plan.dhcpRates[0]}/s)` };
+          continue;
+        }
+        m.samples.push(b.achieved);
+        m.details = {
+          'clean at': `${b.rate}/s`,
+          'lost %': Number((b.loss * 100).toFixed(2)),
+          'DORA latency ms (mean)': Number((b.result.discoverOffer.avgMs + b.result.requestAck.avgMs).toFixed(3)),
+          'max DO ms': b.result.discoverOffer.maxMs,
+          'max RA ms': b.result.requestAck.maxMs,
+          'ramp ended by': active.has(x.name) ? 'top rate reached' : 'loss at next rate',
+        };
+      }
+      // A server that never ACKed anything means a broken lane or config, not a slow server.
+      for (const x of contenders) if ((acked.get(x.name) ?? 0) === 0) c.problems.push(`${x.name}: no DHCPACK received at all`);
+    } finally {
+      for (const s of running.values()) await s.stop();
+    }
+    ctx.log(`dhcp ${c.name}: ${c.measurements.map((m) => `${m.server} ${m.samples.map((x) => x.toFixed(0)).join('/') || '–'}`).join(', ')}`);
+    results.push(c);
+  }
+  return results;
+}

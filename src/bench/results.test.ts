@@ -1,0 +1,23 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ratio, rotation, summarize } from './results.js';
+
+test('summarize: median of odd and even counts, range, NaN-free', () => {
+  assert.deepEqual(summarize([3, 1, 2]), { median: 2, min: 1, max: 3, n: 3 });
+  assert.deepEqual(summarize([4, 1, 3, 2]), { median: 2.5, min: 1, max: 4, n: 4 });
+  assert.deepEqual(summarize([5, NaN, Infinity]), { median: 5, min: 5, max: 5, n: 1 });
+  assert.equal(summarize([]).n, 0);
+});
+
+test('ratio: bootfleet median over peer median; NaN when the peer has nothing', () => {
+  assert.equal(ratio([2, 4, 6], [1, 2, 3]), 2);
+  assert.ok(Number.isNaN(ratio([1], [])));
+  assert.ok(Number.isNaN(ratio([1], [0])));
+});
+
+test('rotation: every server leads one round', () => {
+  assert.deepEqual(rotation(['a', 'b', 'c'], 0), ['a', 'b', 'c']);
+  assert.deepEqual(rotation(['a', 'b', 'c'], 1), ['b', 'c', 'a']);
+  assert.deepEqual(rotation(['a', 'b', 'c'], 5), ['c', 'a', 'b']);
+  assert.deepEqual(rotation([], 3), []);
+});

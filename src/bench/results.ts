@@ -1,0 +1,73 @@
+/**
+ * The benchmark's results as data: one {@link CaseResult} per thing measured, each holding
+ * every server's samples, and the summaries (median, range, ratio to bootfleet) that the
+ * table and the reports are made from. Pure: no I/O.
+ */
+
+/** The server every ratio is taken against. */
+export const SUBJECT = 'bootfleet';
+
+/** One server's samples for one case. */
+export interface Measurement {
+  server: string;
+  /** In the case's unit; one per repetition. */
+  samples: number[];
+  /** Details worth keeping per server (latency, errors), by name. */
+  details?: Record<string, number | string>;
+}
+
+export type BenchGroup = 'tftp' | 'http' | 'dhcp';
+
+/** One thing measured against every server. */
+export interface CaseResult {
+  group: BenchGroup;
+  /** e.g. `curl blksize 1468, 64 MiB`. */
+  name: string;
+  /** `MiB/s`, `req/s`, `DORA/s`. Every unit here is higher-is-better. */
+  unit: string;
+  measurements: Measurement[];
+  /** Correctness failures (bad checksum, failed transfer, duplicate lease): must stay empty. */
+  problems: string[];
+  /** How the figure was obtained, for the report. */
+  note?: string;
+}
+
+export interface Summary {
+  median: number;
+  min: number;
+  max: number;
+  n: number;
+}
+
+/** Median, min and max; NaN for no samples. */
+export function summarize(samples: readonly number[]): Summary {
+  const xs = [...samples].filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  const n = xs.length;
+  if (n === 0) return { median: NaN, min: NaN, max: NaN, n: 0 };
+  const mid = Math.floor(n / 2);
+  const median = n % 2 === 1 ? xs[mid]! : (xs[mid - 1]! + xs[mid]!) / 2;
+  return { median, min: xs[0]!, max: xs[n - 1]!, n };
+}
+
+/** bootfleet's median over the peer's (higher is better for every unit): NaN when either is missing or zero. */
+export function ratio(subject: readonly number[], peer: readonly number[]): number {
+  const a = summarize(subject).median;
+  const b = summarize(peer).median;
+  return b > 0 && Number.isFinite(a) && Number.isFinite(b) ? a / b : NaN;
+}
+
+/** The peers measured in a case, in the order they were given. */
+export function peersOf(c: CaseResult): string[] {
+  return c.measurements.map((m) => m.server).filter((s) => s !== SUBJECT);
+}
+
+export function samplesOf(c: CaseResult, server: string): number[] {
+  return c.measurements.find((m) => m.server === server)?.samples ?? [];
+}
+
+/** Orders a list so that each repetition starts with a different server (A B C, B C A, C A B …). */
+export function rotation<T>(items: readonly T[], round: number): T[] {
+  if (items.length === 0) return [];
+  const k = round % items.length;
+  return [...items.slice(k), ...items.slice(0, k)];
+}
