@@ -79,3 +79,12 @@ test('a group left naming a missing profile is a warning', () => {
   const plan = planDeclaredSync(current, declared(), T);
   assert.match(plan.warnings.join('\n'), /group api-g names profile nope, which does not exist/);
 });
+
+test('the declarations applied in memory give what the store would hold', async () => {
+  const { fleetWithDeclared } = await import('./declared-fleet.js');
+  const api = { name: 'api-p', kernel: 'k', initrd: [], cmdline: '', source: 'api' as const, updatedAt: T };
+  const f = fleetWithDeclared({ ...empty, profiles: [api] }, declared({ machines: [{ mac: 'm1', profile: 'p', hostname: null, labels: {} }] }), T);
+  assert.deepEqual(f.profiles.map((p) => [p.name, p.source]), [['api-p', 'api'], ['p', 'config']]);
+  assert.deepEqual(f.groups.map((g) => g.name), ['g']);
+  assert.deepEqual(f.machines.map((m) => [m.mac, m.profile]), [['m1', 'p']]);
+});

@@ -120,3 +120,19 @@ export function canonical(value: unknown): string {
     v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))) : v,
   );
 }
+
+/** `current` with the config's declarations applied, in memory: what the store holds after `applyDeclared`. */
+export function fleetWithDeclared(current: FleetContents, declared: DeclaredFleet, now: number): FleetContents {
+  const plan = planDeclaredSync(current, declared, now);
+  const merge = <T>(items: readonly T[], key: (t: T) => string, puts: readonly T[], deletes: readonly string[]): T[] => {
+    const byKey = new Map(items.map((t) => [key(t), t]));
+    for (const d of deletes) byKey.delete(d);
+    for (const p of puts) byKey.set(key(p), p);
+    return [...byKey.values()].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  };
+  return {
+    profiles: merge(current.profiles, (p) => p.name, plan.putProfiles, plan.deleteProfiles),
+    groups: merge(current.groups, (g) => g.name, plan.putGroups, plan.deleteGroups),
+    machines: merge(current.machines, (m) => m.mac, plan.putMachines, plan.deleteMachines),
+  };
+}
