@@ -41,8 +41,12 @@ export class Bootfleet {
       return { ...found, mode: i.mode, serverAddress: i.serverAddress ?? found.address };
     });
     this.events.subscribe((e) => {
-      if ((e.kind === 'dhcp.ack' || e.kind === 'dhcp.offer') && e.mac && typeof e.data?.ip === 'string') {
+      if (!e.mac) return;
+      if ((e.kind === 'dhcp.ack' || e.kind === 'dhcp.offer') && typeof e.data?.ip === 'string') {
         this.macs.remember(e.data.ip, e.mac);
+      } else if (e.kind === 'dhcp.proxy-ack' && typeof e.data?.clientIp === 'string') {
+        // In proxy mode the LAN's server gave the address; EDK2's port-4011 request carries it in ciaddr.
+        this.macs.remember(e.data.clientIp, e.mac);
       }
     });
   }
