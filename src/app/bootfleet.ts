@@ -1,8 +1,15 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { BootfleetConfig } from '../config/schema.js';
-import { profileFor } from '../boot/profile-for.js';
+import { ApiServer } from '../api/api-server.js';
+import { loadApiTokens } from '../api/api-tokens.js';
+import { EventRing } from '../api/event-ring.js';
 import { renderIpxeFailure, renderIpxeScript } from '../boot/render-ipxe.js';
+import { declaredFromConfig } from '../fleet/declared-fleet.js';
+import { resolveProfile } from '../fleet/resolve-profile.js';
+import { sightingFromEvent } from '../fleet/sighting-from-event.js';
+import { SqliteFleetStore } from '../store/fleet-sqlite-store.js';
+import { FleetSightingBatcher } from '../store/fleet-sighting-batcher.js';
 import { DhcpServer } from '../dhcp/server.js';
 import { EventLog } from '../events/event-log.js';
 import { HttpBootServer } from '../http/server.js';
@@ -27,6 +34,11 @@ export class Bootfleet {
   readonly interfaces: ServedInterface[];
   private readonly macs = new MacByIp();
   private store: SqliteLeaseStore | null = null;
+  private fleet: SqliteFleetStore | null = null;
+  private sightings: FleetSightingBatcher | null = null;
+  private api: ApiServer | null = null;
+  /** Recent events for the API (`GET /api/v1/events`). */
+  private readonly recent = new EventRing(2000);
   private dhcp: DhcpServer | null = null;
   private readonly tftp: TftpServer[] = [];
   private readonly http: HttpBootServer[] = [];
@@ -48,6 +60,10 @@ export class Bootfleet {
         // In proxy mode the LAN's server gave the address; EDK2's port-4011 request carries it in ciaddr.
         this.macs.remember(e.data.clientIp, e.mac);
       }
+      this.recent.push(e);
+      // Machines are recorded from the event stream, batched: DHCP never waits for the fleet.
+      const seen = this.sightings ? sightingFromEvent(e, Date.parse(e.time)) : null;
+      if (seen) this.sightings?.note(seen);
     });
   }
 
@@ -60,6 +76,17 @@ export class Bootfleet {
     const { config } = this;
     mkdirSync(config.dataDir, { recursive: true });
     this.store = await SqliteLeaseStore.open(path.join(config.dataDir, 'bootfleet.db'));
+    const fleet = SqliteFleetStore.open(path.join(config.dataDir, 'bootfleet.db'));
+    this.fleet = fleet;
+    // The config wins for the objects it names; then the store is what every boot reads.
+    const sync = await fleet.applyDeclared(declaredFromConfig(config), Date.now());
+    this.events.emit({
+      kind: 'fleet.sync',
+      level: 'info',
+      msg: `config applied to the fleet: profiles +${sync.profiles.put} -${sync.profiles.deleted}, groups +${sync.groups.put} -${sync.groups.deleted}, machines +${sync.machines.put} -${sync.machines.deleted}`,
+    });
+    for (const w of sync.warnings) this.events.emit({ kind: 'fleet.sync', level: 'warn', msg: w });
+    this.sightings = new FleetSightingBatcher({ store: fleet, events: this.events });
     const macFor = (ip: string): string | undefined => this.macs.lookup(ip);
 
     for (const address of this.servedAddresses()) {
@@ -86,10 +113,24 @@ export class Bootfleet {
         extraDirs: [config.tftp.ipxeDir],
         events: this.events,
         macFor,
-        renderBootScript: (req) => this.bootScript(req.mac ?? macFor(req.clientIp) ?? null, address),
+        renderBootScript: (req) => this.bootScript(req.mac ?? macFor(req.clientIp) ?? null, req.clientIp, address),
       });
       await http.start();
       this.http.push(http);
+    }
+
+    if (config.api.enabled) {
+      this.api = new ApiServer({
+        address: config.api.address,
+        port: config.api.port,
+        tokens: loadApiTokens(config.api),
+        log: this.events,
+        fleet,
+        leases: this.store,
+        events: this.recent,
+        defaultProfile: config.boot.defaultProfile,
+      });
+      await this.api.start();
     }
 
     this.dhcp = new DhcpServer({
@@ -101,14 +142,23 @@ export class Bootfleet {
     await this.dhcp.start();
   }
 
-  /** The iPXE script for one machine, from its profile. */
-  private bootScript(mac: string | null, serverAddress: string): { status: number; contentType: string; body: string } {
+  /**
+   * The iPXE script for one machine, from the profile the fleet gives it (its own, its best
+   * group's, or the default). Fetching it is also a sighting: proxy-mode machines, whose
+   * address the LAN's DHCP server gave, are recorded here.
+   */
+  private async bootScript(mac: string | null, clientIp: string, serverAddress: string): Promise<{ status: number; contentType: string; body: string }> {
     const contentType = 'text/plain; charset=utf-8';
     if (!mac) {
       return { status: 200, contentType, body: renderIpxeFailure('unknown', 'no MAC in the request (expected /boot.ipxe?mac=...)') };
     }
-    const { name } = profileFor(mac, this.config);
-    const profile = this.config.profiles[name];
+    const fleet = this.fleet;
+    if (!fleet) return { status: 503, contentType, body: renderIpxeFailure(mac, 'bootfleet is starting') };
+    this.sightings?.note({ mac, at: Date.now(), ip: clientIp, firmware: 'ipxe' });
+    const [machine, groups] = await Promise.all([fleet.getMachine(mac), fleet.listGroups()]);
+    const resolved = resolveProfile(machine, { mac, ip: clientIp, firmware: 'ipxe' }, groups, { defaultProfile: this.config.boot.defaultProfile });
+    const name = resolved.profile;
+    const profile = await fleet.getProfile(name);
     if (!profile) {
       this.events.emit({ kind: 'http.script', level: 'warn', mac, msg: `profile ${name} does not exist` });
       return { status: 200, contentType, body: renderIpxeFailure(mac, `profile ${name} does not exist`) };
@@ -120,7 +170,7 @@ export class Bootfleet {
       this.events.emit({ kind: 'http.script', level: 'error', mac, msg: r.error });
       return { status: 200, contentType, body: renderIpxeFailure(mac, r.error) };
     }
-    this.events.emit({ kind: 'http.script', level: 'info', mac, msg: `boot script for profile ${name}`, data: { profile: name } });
+    this.events.emit({ kind: 'http.script', level: 'info', mac, msg: `boot script for profile ${name} (${resolved.why})`, data: { profile: name, by: resolved.by, group: resolved.group } });
     return { status: 200, contentType, body: r.script };
   }
 
@@ -132,13 +182,17 @@ export class Bootfleet {
     const served = this.servedAddresses();
     lines.push(`tftp: ${this.config.tftp.enabled ? `${served.join(', ')} port ${this.config.tftp.port}, root ${this.config.tftp.root} (+ ${this.config.tftp.ipxeDir})` : 'off'}`);
     lines.push(`http: ${served.join(', ')} port ${this.config.http.port}, root ${this.config.http.root}`);
-    lines.push(`leases: ${path.join(this.config.dataDir, 'bootfleet.db')}`);
+    lines.push(`leases and fleet: ${path.join(this.config.dataDir, 'bootfleet.db')}`);
+    const api = this.config.api;
+    lines.push(`api: ${api.enabled ? `http://${api.address}:${api.port}/api/v1` : 'off'}`);
     return lines;
   }
 
   async stop(): Promise<void> {
     await this.dhcp?.stop();
-    await Promise.all([...this.tftp.map((t) => t.stop()), ...this.http.map((h) => h.stop())]);
+    await Promise.all([...this.tftp.map((t) => t.stop()), ...this.http.map((h) => h.stop()), this.api?.stop()]);
+    await this.sightings?.stop();
+    await this.fleet?.close();
     await this.store?.close();
   }
 }
