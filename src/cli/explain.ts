@@ -1,8 +1,8 @@
 import { decide } from '../boot/decide.js';
-import { profileFor } from '../boot/profile-for.js';
 import { syntheticFacts } from '../boot/synthetic-facts.js';
 import { formatProblems, loadConfigFile } from '../config/load.js';
 import { configSchema, type BootfleetConfig } from '../config/schema.js';
+import { explainFleet, fleetLines } from './explain-fleet.js';
 
 export interface ExplainOptions {
   mac: string;
@@ -14,9 +14,13 @@ export interface ExplainOptions {
   server?: string;
   config?: string;
   json: boolean;
+  /** The machine's address, for group `subnet` selectors. */
+  ip?: string;
+  /** Ignore the server's inventory database; use the config alone. */
+  configOnly?: boolean;
 }
 
-export function explainCommand(opts: ExplainOptions): number {
+export async function explainCommand(opts: ExplainOptions): Promise<number> {
   if (!/^([0-9a-f]{2}[:-]){5}[0-9a-f]{2}$/i.test(opts.mac)) {
     process.stderr.write(`--mac: "${opts.mac}" is not a MAC address like 52:54:00:12:34:56\n`);
     return 2;
@@ -28,6 +32,10 @@ export function explainCommand(opts: ExplainOptions): number {
   }
   if (opts.mode !== 'full' && opts.mode !== 'proxy') {
     process.stderr.write(`--mode: "${opts.mode}" must be full or proxy\n`);
+    return 2;
+  }
+  if (opts.ip !== undefined && !/^(\d{1,3}\.){3}\d{1,3}$/.test(opts.ip)) {
+    process.stderr.write(`--ip: "${opts.ip}" is not an IPv4 address\n`);
     return 2;
   }
   let config: BootfleetConfig;
@@ -44,9 +52,11 @@ export function explainCommand(opts: ExplainOptions): number {
   const facts = syntheticFacts({ mac: opts.mac, arch, ipxe: opts.ipxe || opts.gpxe, gpxe: opts.gpxe, os: opts.os });
   const serverAddress = opts.server ?? config.interfaces.find((i) => i.serverAddress)?.serverAddress ?? '198.18.0.2';
   const plan = decide(facts, { mode: opts.mode, serverAddress, httpPort: config.http.port, config });
-  const profile = profileFor(facts.mac, config);
+  // Without a config there is no server, so no inventory to read.
+  const fleet = await explainFleet(config, { mac: facts.mac, arch: facts.arch, firmware: facts.firmware, ip: opts.ip ?? null }, opts.config !== undefined && opts.configOnly !== true);
+  const profile = { name: fleet.resolution.profile, why: fleet.resolution.why, group: fleet.resolution.group };
   if (opts.json) {
-    process.stdout.write(JSON.stringify({ facts, plan, profile }, null, 2) + '\n');
+    process.stdout.write(JSON.stringify({ facts, plan, profile, fleet }, null, 2) + '\n');
     return 0;
   }
   const lines = [
@@ -54,10 +64,8 @@ export function explainCommand(opts: ExplainOptions): number {
     `plan     ${plan.kind}${'file' in plan ? `  file ${plan.file} (TFTP)` : ''}${'url' in plan ? `  url ${plan.url}` : ''}`,
     `why      ${plan.reason}`,
   ];
-  if (plan.kind === 'ipxe-script') {
-    const p = config.profiles[plan.profile];
-    lines.push(p ? `profile  ${plan.profile}: kernel ${p.kernel} initrd ${p.initrd.join(' ') || '-'} cmdline "${p.cmdline}"` : `profile  ${plan.profile}: NOT DEFINED in profiles (the machine would get an error script)`);
-  }
+  // The profile matters once the machine runs iPXE: now, or after the chainload.
+  if (plan.kind !== 'no-boot' && plan.kind !== 'ignore') lines.push(...fleetLines(fleet));
   process.stdout.write(lines.join('\n') + '\n');
   return 0;
 }

@@ -37,9 +37,11 @@ program
   .option('--mode <mode>', 'full or proxy', 'full')
   .option('--server <ip>', 'the address clients reach bootfleet at (default: the config\'s serverAddress)')
   .option('-c, --config <file>', 'bootfleet YAML config (default: built-in defaults)')
+  .option('--ip <address>', 'the machine\'s IPv4 address, for groups that select a subnet')
+  .option('--config-only', 'ignore the server\'s inventory (<dataDir>/bootfleet.db); use the config alone', false)
   .option('--json', 'print the plan as JSON', false)
-  .action((opts: { mac: string; arch?: string; ipxe: boolean; gpxe: boolean; os: boolean; mode: string; server?: string; config?: string; json: boolean }) => {
-    process.exitCode = explainCommand(opts);
+  .action(async (opts: { mac: string; arch?: string; ipxe: boolean; gpxe: boolean; os: boolean; mode: string; server?: string; config?: string; json: boolean; ip?: string; configOnly: boolean }) => {
+    process.exitCode = await explainCommand(opts);
   });
 
 registerClientCommands(program);

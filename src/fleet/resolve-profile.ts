@@ -30,7 +30,10 @@ export interface GroupVerdict {
   specificity: number;
   profile: string;
   matched: boolean;
+  /** Why, field by field. */
   reasons: string[];
+  /** The fields that failed (empty when matched). */
+  failures: string[];
 }
 
 export interface ProfileResolution {
@@ -67,7 +70,7 @@ export function resolveProfile(machine: Machine | null, facts: LiveFacts, groups
   const subject = subjectOf(machine, facts);
   const verdicts = groups.map((g): GroupVerdict => {
     const v = matchSelector(g.selector, subject);
-    return { group: g.name, priority: g.priority, specificity: v.specificity, profile: g.profile, matched: v.matched, reasons: v.reasons };
+    return { group: g.name, priority: g.priority, specificity: v.specificity, profile: g.profile, matched: v.matched, reasons: v.reasons, failures: v.failures };
   });
   const matched = verdicts.filter((v) => v.matched).sort(compareVerdicts);
   const others = verdicts.filter((v) => !v.matched).sort((a, b) => (a.group < b.group ? -1 : a.group > b.group ? 1 : 0));

@@ -22,6 +22,8 @@ export interface SelectorVerdict {
   specificity: number;
   /** One sentence per field tested, in field order: why it passed or failed. */
   reasons: string[];
+  /** The sentences of the fields that failed (empty when matched). */
+  failures: string[];
 }
 
 /** The number of fields a selector gives (an empty selector, 0, selects every machine). */
@@ -33,10 +35,10 @@ const selectorFields = ['macs', 'uuids', 'labels', 'arch', 'firmware', 'subnet']
 
 export function matchSelector(selector: GroupSelector, subject: SelectorSubject): SelectorVerdict {
   const reasons: string[] = [];
-  let matched = true;
+  const failures: string[] = [];
   const check = (ok: boolean, yes: string, no: string): void => {
     reasons.push(ok ? yes : no);
-    if (!ok) matched = false;
+    if (!ok) failures.push(no);
   };
   if (selector.macs) {
     check(selector.macs.includes(subject.mac), `mac ${subject.mac} is listed`, `mac ${subject.mac} is not listed`);
@@ -78,5 +80,5 @@ export function matchSelector(selector: GroupSelector, subject: SelectorSubject)
     }
   }
   if (reasons.length === 0) reasons.push('empty selector: selects every machine');
-  return { matched, specificity: specificityOf(selector), reasons };
+  return { matched: failures.length === 0, specificity: specificityOf(selector), reasons, failures };
 }
