@@ -21,7 +21,9 @@ export class EventRing {
     this.slots = new Array<StampedEvent | undefined>(capacity);
   }
 
+  /** Keeps a boot event. The API's own events (`api.*`) are left out: reading the window must not fill it. */
   push(e: StampedEvent): void {
+    if (e.kind.startsWith('api.')) return;
     this.slots[this.next] = e;
     this.next = (this.next + 1) % this.capacity;
     if (this.count < this.capacity) this.count++;
