@@ -40,6 +40,11 @@ export const interfaceSchema = z
      * mode, iPXE clients are then not told to skip their proxyDHCP wait (iPXE option 175.176).
      */
     proxyPresent: z.boolean().default(false),
+    /**
+     * Full mode: start even when the start-up probe finds another DHCP server on this segment
+     * (a failover peer, a lab). Without it bootfleet refuses: two address-giving servers break a LAN.
+     */
+    allowOtherDhcp: z.boolean().default(false),
   })
   .strict();
 
@@ -231,9 +236,15 @@ export const configSchema = z
         authoritative: z.boolean().default(true),
         subnets: z.array(subnetSchema).default([]),
         reservations: z.array(reservationSchema).default([]),
+        /**
+         * Before opening its DHCP sockets, listen this long on each full/proxy interface for other
+         * DHCP servers' answers to one DISCOVER (0: skip). dnsmasq pings an address ≈3 s before
+         * offering it, so less than 4 s misses a default dnsmasq the first time.
+         */
+        probeSeconds: z.number().min(0).max(30).default(4),
       })
       .strict()
-      .default({ port: 67, authoritative: true, subnets: [], reservations: [] }),
+      .default({ port: 67, authoritative: true, subnets: [], reservations: [], probeSeconds: 4 }),
     tftp: z
       .object({
         enabled: z.boolean().default(true),
