@@ -10,6 +10,7 @@ import { resolveProfile } from '../fleet/resolve-profile.js';
 import { sightingFromEvent } from '../fleet/sighting-from-event.js';
 import { SqliteFleetStore } from '../store/fleet-sqlite-store.js';
 import { FleetSightingBatcher } from '../store/fleet-sighting-batcher.js';
+import { checkForOtherDhcpServers } from '../dhcp/rogue-probe.js';
 import { DhcpServer } from '../dhcp/server.js';
 import { EventLog } from '../events/event-log.js';
 import { HttpBootServer } from '../http/server.js';
@@ -17,6 +18,11 @@ import { SqliteLeaseStore } from '../store/sqlite-lease-store.js';
 import { TftpServer } from '../tftp/server.js';
 import { interfaceIpv4, type InterfaceAddress } from '../transport/interfaces.js';
 import { MacByIp } from './mac-by-ip.js';
+
+export interface BootfleetOptions {
+  /** `bootfleet serve --allow-other-dhcp`: full mode starts beside other DHCP servers on every interface. */
+  allowOtherDhcp?: boolean;
+}
 
 export interface ServedInterface extends InterfaceAddress {
   mode: 'full' | 'proxy' | 'off';
@@ -42,11 +48,14 @@ export class Bootfleet {
   private dhcp: DhcpServer | null = null;
   private readonly tftp: TftpServer[] = [];
   private readonly http: HttpBootServer[] = [];
+  private readonly write: (line: string) => void;
 
   constructor(
     readonly config: BootfleetConfig,
     write: (line: string) => void = (l) => process.stdout.write(l + '\n'),
+    private readonly options: BootfleetOptions = {},
   ) {
+    this.write = write;
     this.events = new EventLog({ level: config.log.level, format: config.log.format, write });
     this.interfaces = config.interfaces.map((i) => {
       const found = interfaceIpv4(i.name);
@@ -74,6 +83,9 @@ export class Bootfleet {
 
   async start(): Promise<void> {
     const { config } = this;
+    // Before anything is opened, so that a refusal leaves nothing behind and no DHCP socket of
+    // ours can hear (or answer) the probe.
+    await this.probeForOtherDhcp();
     mkdirSync(config.dataDir, { recursive: true });
     this.store = await SqliteLeaseStore.open(path.join(config.dataDir, 'bootfleet.db'));
     const fleet = SqliteFleetStore.open(path.join(config.dataDir, 'bootfleet.db'));
@@ -172,6 +184,19 @@ export class Bootfleet {
     }
     this.events.emit({ kind: 'http.script', level: 'info', mac, msg: `boot script for profile ${name} (${resolved.why})`, data: { profile: name, by: resolved.by, group: resolved.group } });
     return { status: 200, contentType, body: r.script };
+  }
+
+  /**
+   * Issue 3 item 5: one DISCOVER from each full/proxy interface; full mode beside another DHCP
+   * server throws `OtherDhcpServerError` unless allowed (config or `--allow-other-dhcp`).
+   */
+  private async probeForOtherDhcp(): Promise<void> {
+    const probed = this.interfaces.flatMap((i) => {
+      if (i.mode === 'off') return [];
+      const allowed = this.options.allowOtherDhcp === true || this.config.interfaces.find((c) => c.name === i.name)?.allowOtherDhcp === true;
+      return [{ name: i.name, mode: i.mode, allowOtherDhcp: allowed }];
+    });
+    await checkForOtherDhcpServers(probed, { listenSeconds: this.config.dhcp.probeSeconds, events: this.events, say: (line) => this.write(`bootfleet: ${line}`) });
   }
 
   /** Summary lines `bootfleet serve` prints before answering anything. */

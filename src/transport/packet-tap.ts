@@ -1,0 +1,185 @@
+/**
+ * A read-only AF_PACKET socket on one interface (libc through koffi), for the few places that
+ * must see what a UDP socket cannot: the Ethernet source of a datagram, and datagrams unicast to
+ * an IP address this host does not have. The DHCP start-up probe (`dhcp/rogue-probe.ts`) uses it
+ * to name the MAC of another DHCP server, and to hear a server that unicasts its OFFER to the
+ * offered address although the DISCOVER asked for a broadcast.
+ *
+ * It never sends. It is non-blocking and polled: a probe listens for a second or two, so a
+ * timer that drains the socket is simpler than a worker thread blocked in recv(). Linux only;
+ * needs root or CAP_NET_RAW (like SO_BINDTODEVICE).
+ */
+import koffi from 'koffi';
+
+/** <linux/if_ether.h>, <sys/socket.h>, <linux/if_packet.h> on x86-64 / arm64 Linux. */
+const AF_PACKET = 17;
+const SOCK_RAW = 3;
+const SOCK_NONBLOCK = 0o4000;
+const SOCK_CLOEXEC = 0o2000000;
+const ETH_P_IP = 0x0800;
+const SOCKADDR_LL_SIZE = 20;
+/** Ethernet MTU frames only on a lab or office LAN; a jumbo frame is cut, then dropped as truncated. */
+const FRAME_BUFFER = 9216;
+/** At most this many frames per drain, so a flood cannot keep the event loop busy. */
+const MAX_FRAMES_PER_DRAIN = 1024;
+
+interface Libc {
+  socket(domain: number, type: number, protocol: number): number;
+  bind(fd: number, addr: Buffer, len: number): number;
+  recv(fd: number, buf: Buffer, len: number, flags: number): number;
+  ifNameToIndex(name: string): number;
+  close(fd: number): number;
+}
+
+let libc: Libc | null = null;
+
+function loadLibc(): Libc {
+  if (libc === null) {
+    const lib = koffi.load('libc.so.6');
+    const socket = lib.func('int socket(int domain, int type, int protocol)');
+    const bind = lib.func('int bind(int fd, const void *addr, uint32_t len)');
+    const recv = lib.func('long recv(int fd, void *buf, size_t len, int flags)');
+    const ifNameToIndex = lib.func('unsigned int if_nametoindex(const char *name)');
+    const close = lib.func('int close(int fd)');
+    libc = {
+      socket: (d, t, p) => Number(socket(d, t, p)),
+      bind: (fd, addr, len) => Number(bind(fd, addr, len)),
+      recv: (fd, buf, len, flags) => Number(recv(fd, buf, len, flags)),
+      ifNameToIndex: (name) => Number(ifNameToIndex(name)),
+      close: (fd) => Number(close(fd)),
+    };
+  }
+  return libc;
+}
+
+/** One IPv4/UDP datagram as it crossed the wire. */
+export interface TappedUdp {
+  /** Lower-case, colon-separated. */
+  ethSrc: string;
+  ethDst: string;
+  srcIp: string;
+  dstIp: string;
+  srcPort: number;
+  dstPort: number;
+  payload: Buffer;
+}
+
+/** Thrown when the tap cannot be opened; `code` is the errno name. */
+export class PacketTapError extends Error {
+  constructor(
+    readonly device: string,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'PacketTapError';
+  }
+}
+
+/** A non-blocking packet socket bound to one interface, receiving its IPv4 frames (both directions). */
+export class PacketTap {
+  private fd: number;
+  private readonly buf = Buffer.alloc(FRAME_BUFFER);
+
+  private constructor(
+    readonly device: string,
+    fd: number,
+  ) {
+    this.fd = fd;
+  }
+
+  /** Opens the tap on `device`. Throws {@link PacketTapError} (ENODEV, EPERM, …). */
+  static open(device: string): PacketTap {
+    const c = loadLibc();
+    const index = c.ifNameToIndex(device);
+    if (index === 0) throw new PacketTapError(device, 'ENODEV', `no interface ${device}`);
+    const proto = htons(ETH_P_IP);
+    const fd = c.socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
+    if (fd < 0) throw tapError(device, 'socket');
+    const addr = Buffer.alloc(SOCKADDR_LL_SIZE);
+    addr.writeUInt16LE(AF_PACKET, 0);
+    addr.writeUInt16LE(proto, 2);
+    addr.writeInt32LE(index, 4);
+    if (c.bind(fd, addr, addr.length) !== 0) {
+      const err = tapError(device, 'bind');
+      c.close(fd);
+      throw err;
+    }
+    return new PacketTap(device, fd);
+  }
+
+  /**
+   * The UDP datagrams received since the last call. Between socket() and bind() the kernel may
+   * queue a frame from another interface; callers match on something only their own traffic
+   * carries (the DHCP probe's random xid).
+   */
+  drain(): TappedUdp[] {
+    const out: TappedUdp[] = [];
+    if (this.fd < 0) return out;
+    const c = loadLibc();
+    for (let i = 0; i < MAX_FRAMES_PER_DRAIN; i++) {
+      const n = c.recv(this.fd, this.buf, this.buf.length, 0);
+      // EAGAIN: nothing more queued. Any other error ends this drain; the next one retries.
+      if (n < 0) break;
+      const udp = parseUdpFrame(this.buf.subarray(0, n));
+      if (udp) out.push(udp);
+    }
+    return out;
+  }
+
+  close(): void {
+    if (this.fd < 0) return;
+    loadLibc().close(this.fd);
+    this.fd = -1;
+  }
+}
+
+/**
+ * An Ethernet frame's IPv4/UDP datagram, or null for anything else (other protocols, fragments,
+ * truncated or inconsistent headers). Never reads past `frame`.
+ */
+export function parseUdpFrame(frame: Buffer): TappedUdp | null {
+  if (frame.length < 14 + 20 + 8) return null;
+  if (frame.readUInt16BE(12) !== ETH_P_IP) return null;
+  const ip = 14;
+  const verIhl = frame[ip] ?? 0;
+  const ihl = (verIhl & 0x0f) * 4;
+  if (verIhl >> 4 !== 4 || ihl < 20) return null;
+  const total = frame.readUInt16BE(ip + 2);
+  const end = Math.min(frame.length, ip + total);
+  if ((frame.readUInt16BE(ip + 6) & 0x3fff) !== 0) return null;
+  if (frame[ip + 9] !== 17) return null;
+  const udp = ip + ihl;
+  if (end < udp + 8) return null;
+  const udpLen = frame.readUInt16BE(udp + 4);
+  if (udpLen < 8 || udp + udpLen > end) return null;
+  return {
+    ethDst: macText(frame, 0),
+    ethSrc: macText(frame, 6),
+    srcIp: ipText(frame, ip + 12),
+    dstIp: ipText(frame, ip + 16),
+    srcPort: frame.readUInt16BE(udp),
+    dstPort: frame.readUInt16BE(udp + 2),
+    payload: Buffer.from(frame.subarray(udp + 8, udp + udpLen)),
+  };
+}
+
+function htons(v: number): number {
+  return ((v & 0xff) << 8) | ((v >> 8) & 0xff);
+}
+
+function macText(b: Buffer, at: number): string {
+  return Array.from(b.subarray(at, at + 6), (x) => x.toString(16).padStart(2, '0')).join(':');
+}
+
+function ipText(b: Buffer, at: number): string {
+  return `${b[at]}.${b[at + 1]}.${b[at + 2]}.${b[at + 3]}`;
+}
+
+function tapError(device: string, call: string): PacketTapError {
+  const errno = koffi.errno();
+  let code = `E${errno}`;
+  for (const [name, value] of Object.entries(koffi.os.errno)) if (value === errno) code = name;
+  const hint = code === 'EPERM' ? ' (needs root or CAP_NET_RAW)' : '';
+  return new PacketTapError(device, code, `packet socket on ${device}: ${call} failed: ${code}${hint}`);
+}
