@@ -14,8 +14,9 @@ program
   .command('serve')
   .description('Run the DHCP, TFTP and HTTP servers on the interfaces named in the config.')
   .requiredOption('-c, --config <file>', 'bootfleet YAML config')
-  .action(async (opts: { config: string }) => {
-    process.exitCode = await serveCommand(opts.config);
+  .option('--allow-other-dhcp', 'start full-mode DHCP even when the start-up probe finds another DHCP server on the segment (exit 3 otherwise)', false)
+  .action(async (opts: { config: string; allowOtherDhcp: boolean }) => {
+    process.exitCode = await serveCommand(opts.config, { allowOtherDhcp: opts.allowOtherDhcp });
   });
 
 program

@@ -1,8 +1,17 @@
 import { Bootfleet } from '../app/bootfleet.js';
 import { formatProblems, loadConfigFile } from '../config/load.js';
+import { OtherDhcpServerError } from '../dhcp/rogue-probe.js';
 import { InterfaceLookupError } from '../transport/interfaces.js';
 
-export async function serveCommand(file: string): Promise<number> {
+/** Exit status when full mode would start beside another DHCP server (scripts can tell it apart). */
+export const EXIT_OTHER_DHCP_SERVER = 3;
+
+export interface ServeOptions {
+  /** `--allow-other-dhcp`: start full mode even when another DHCP server answers on its segment. */
+  allowOtherDhcp?: boolean;
+}
+
+export async function serveCommand(file: string, opts: ServeOptions = {}): Promise<number> {
   const loaded = loadConfigFile(file);
   if (!loaded.ok) {
     process.stderr.write(formatProblems(loaded.errors) + '\n');
@@ -12,7 +21,7 @@ export async function serveCommand(file: string): Promise<number> {
   for (const w of loaded.warnings) process.stderr.write(`warning: ${w}\n`);
   let app: Bootfleet;
   try {
-    app = new Bootfleet(loaded.config);
+    app = new Bootfleet(loaded.config, undefined, { allowOtherDhcp: opts.allowOtherDhcp === true });
   } catch (err) {
     if (err instanceof InterfaceLookupError) {
       process.stderr.write(`${file}: interfaces: ${err.message}; not started\n`);
@@ -26,6 +35,11 @@ export async function serveCommand(file: string): Promise<number> {
   try {
     await app.start();
   } catch (err) {
+    if (err instanceof OtherDhcpServerError) {
+      process.stderr.write(`bootfleet: not started: ${err.message}\n`);
+      await app.stop().catch(() => undefined);
+      return EXIT_OTHER_DHCP_SERVER;
+    }
     process.stderr.write(`bootfleet: could not start: ${(err as Error).message}\n`);
     await app.stop().catch(() => undefined);
     return 1;
