@@ -1,0 +1,80 @@
+/**
+ * Which dhcp-range lines apply to the interface a request arrived on (dnsmasq "contexts"),
+ * and the dnsmasq rules for choosing among them by address (dhcp.c `complete_context`,
+ * `address_available`, `narrow_context`).
+ */
+import type { DhcpRangeDirective } from './directive.js';
+import type { DnsmasqModel } from './model.js';
+import { conditionsHold } from './tags.js';
+import { ipv4ToNumber, numberToIpv4 } from './text.js';
+
+/** The interface a request arrived on, as the server sees it. */
+export interface ReceivingInterface {
+  name: string;
+  /** The interface's IPv4 address: the server's own address in replies. */
+  address: string;
+  prefixLength: number;
+}
+
+/** A dhcp-range in use on the receiving interface. */
+export interface Context {
+  range: DhcpRangeDirective;
+  netmask: string;
+  /** The server's address on this subnet (dnsmasq `context->local`). */
+  local: string;
+  broadcast: string;
+  /** Never handed out (dnsmasq `context->router`, the server's own address by default). */
+  router: string;
+}
+
+/** The netmask for a prefix length. */
+export function prefixToNetmask(prefix: number): string {
+  return numberToIpv4(prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0);
+}
+
+/** True when a and b are in the same network under `mask`. */
+export function sameNet(a: string, b: string, mask: string): boolean {
+  const m = ipv4ToNumber(mask);
+  return ((ipv4ToNumber(a) & m) >>> 0) === ((ipv4ToNumber(b) & m) >>> 0);
+}
+
+/**
+ * The ranges whose start and end lie in the interface's network (under the range's own
+ * netmask when it gives one), in file order.
+ */
+export function contextsFor(model: DnsmasqModel, iface: ReceivingInterface): Context[] {
+  const ifMask = prefixToNetmask(iface.prefixLength);
+  const ifBroadcast = numberToIpv4((ipv4ToNumber(iface.address) | ~ipv4ToNumber(ifMask)) >>> 0);
+  const out: Context[] = [];
+  for (const range of model.ranges) {
+    const netmask = range.netmask ?? ifMask;
+    if (!sameNet(iface.address, range.start, netmask) || !sameNet(iface.address, range.end, netmask)) continue;
+    const broadcast =
+      range.broadcast ??
+      (sameNet(ifBroadcast, range.start, netmask) ? ifBroadcast : numberToIpv4((ipv4ToNumber(range.start) | ~ipv4ToNumber(netmask)) >>> 0));
+    out.push({ range, netmask, local: iface.address, broadcast, router: iface.address });
+  }
+  return out;
+}
+
+/** dnsmasq `address_available`: the dynamic range (allowed for these tags) that holds `addr`. */
+export function rangeHolding(contexts: readonly Context[], addr: string, tags: ReadonlySet<string>): Context | null {
+  if (contexts.some((c) => c.router === addr)) return null;
+  const n = ipv4ToNumber(addr);
+  for (const c of contexts) {
+    if (c.range.mode !== 'dynamic') continue;
+    if (n >= ipv4ToNumber(c.range.start) && n <= ipv4ToNumber(c.range.end) && conditionsHold(c.range.filters, tags, true)) return c;
+  }
+  return null;
+}
+
+/**
+ * dnsmasq `narrow_context`: the one context an address belongs to — its dynamic range, else a
+ * `static` range on its subnet, else any non-proxy range on its subnet.
+ */
+export function narrowContext(contexts: readonly Context[], addr: string, tags: ReadonlySet<string>): Context | null {
+  const holding = rangeHolding(contexts, addr, tags);
+  if (holding !== null) return holding;
+  const onSubnet = (c: Context): boolean => conditionsHold(c.range.filters, tags, true) && sameNet(addr, c.range.start, c.netmask);
+  return contexts.find((c) => onSubnet(c) && c.range.mode === 'static') ?? contexts.find((c) => onSubnet(c) && c.range.mode !== 'proxy') ?? null;
+}
