@@ -25,7 +25,13 @@ import { BootOp, FLAG_BROADCAST, MessageType, type DhcpPacket } from '../wire/dh
 const CLIENT_PORT = 68;
 const SERVER_PORT = 67;
 /** How often the packet tap is drained while listening. */
-const TAP_POLL_MS = 20;
+const POLL_MS = 20;
+/**
+ * Once one server has answered, wait this much longer for others (two servers, or a server and a
+ * relay), then stop: the verdict is known, and a start beside the LAN's server should not take
+ * the whole window.
+ */
+const SETTLE_MS = 500;
 
 /** A DHCP server that answered the probe. */
 export interface OtherDhcpServer {
@@ -101,16 +107,18 @@ export function interfaceMac(name: string, table: ReturnType<typeof networkInter
 
 /**
  * Sends one DISCOVER from `device` (and once more halfway when nothing answered yet, as a client
- * retransmits) and collects the OFFERs for `listenMs`. Offers are read from a UDP socket on port
+ * retransmits) and collects the OFFERs for `listenMs`, or until {@link SETTLE_MS} after the first. Offers are read from a UDP socket on port
  * 68 and from a packet tap (which also names the sender's MAC and sees offers unicast despite
  * the broadcast flag); a server is listed once per (source, server id).
  */
 export async function probeInterface(opts: { device: string; mac: string; listenMs: number; xid?: number }): Promise<ProbeOutcome> {
   const xid = opts.xid ?? randomBytes(4).readUInt32BE(0);
   const found = new Map<string, OtherDhcpServer>();
+  let firstAt: number | null = null;
   const note = (payload: Buffer, from: string, mac: string | null): void => {
     const offer = offerFor(payload, xid, opts.mac);
     if (!offer) return;
+    firstAt ??= Date.now();
     const key = `${from}|${offer.serverId ?? ''}`;
     const seen = found.get(key);
     if (seen) {
@@ -136,22 +144,26 @@ export async function probeInterface(opts: { device: string; mac: string; listen
   const drainTap = (): void => {
     for (const u of tap?.drain() ?? []) if (u.dstPort === CLIENT_PORT && u.srcPort === SERVER_PORT) note(u.payload, u.srcIp, u.ethSrc);
   };
-  const poll = tap ? setInterval(drainTap, TAP_POLL_MS) : null;
   try {
-    const discover = encodeDhcp(probeDiscover(opts.mac, xid));
-    await endpoint.send(discover, SERVER_PORT, '255.255.255.255');
-    await sleep(opts.listenMs / 2);
-    if (found.size === 0) {
-      const again = probeDiscover(opts.mac, xid);
-      again.secs = Math.floor(opts.listenMs / 2000);
-      await endpoint.send(encodeDhcp(again), SERVER_PORT, '255.255.255.255');
+    const start = Date.now();
+    await endpoint.send(encodeDhcp(probeDiscover(opts.mac, xid)), SERVER_PORT, '255.255.255.255');
+    let resent = false;
+    for (;;) {
+      await sleep(POLL_MS);
+      drainTap();
+      const now = Date.now();
+      if (now - start >= opts.listenMs) break;
+      if (firstAt !== null && now - firstAt >= SETTLE_MS) break;
+      if (!resent && found.size === 0 && now - start >= opts.listenMs / 2) {
+        resent = true;
+        const again = probeDiscover(opts.mac, xid);
+        again.secs = Math.floor((now - start) / 1000);
+        await endpoint.send(encodeDhcp(again), SERVER_PORT, '255.255.255.255');
+      }
     }
-    await sleep(opts.listenMs / 2);
-    drainTap();
   } catch (err) {
     return { ok: false, error: `probe on ${opts.device} failed: ${errorText(err)}` };
   } finally {
-    if (poll) clearInterval(poll);
     tap?.close();
     await endpoint.close();
   }
