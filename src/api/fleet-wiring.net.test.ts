@@ -41,7 +41,8 @@ describe('fleet wiring in bootfleet serve', { skip, timeout: 120_000 }, () => {
       server,
       {
         interfaces: [{ name: 's0' }],
-        dhcp: { subnets: [{ subnet: '198.18.20.0/24', pools: [{ start: '198.18.20.100', end: '198.18.20.120' }] }] },
+        // No other DHCP server can be on this private veth: skip the start-up probe.
+        dhcp: { probeSeconds: 0, subnets: [{ subnet: '198.18.20.0/24', pools: [{ start: '198.18.20.100', end: '198.18.20.120' }] }] },
         tftp: { root: join(dir, 'tftp') },
         http: { port: 8080, root: join(dir, 'http') },
         boot: { defaultProfile: 'base' },
