@@ -28,7 +28,7 @@ export function decide(facts: ClientFacts, ctx: DecideContext): BootPlan {
 
   switch (facts.firmware) {
     case 'ipxe': {
-      const profile = profileFor(facts.mac, ctx.config);
+      const profile = profileFor(facts, ctx.config);
       if (facts.ipxe && !facts.ipxe.http) {
         return nothing('iPXE without the HTTP feature (175.19 absent): cannot fetch the boot script');
       }

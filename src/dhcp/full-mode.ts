@@ -111,10 +111,10 @@ export class FullModeResponder {
     const mac = macOf(req);
     const key = clientKey(req);
     const requested = getIp(req.options, OPTION_REQUESTED_IP);
-    this.emit('dhcp.discover', 'info', mac, 'DISCOVER', { iface: iface.name, xid: hex(req.xid), relay: relayOf(req), requested });
+    const facts = factsFromPacket(req);
+    this.emit('dhcp.discover', 'info', mac, 'DISCOVER', { iface: iface.name, xid: hex(req.xid), relay: relayOf(req), requested, ...factsData(facts) });
     const subnet = this.subnetFor(req, iface);
     if (!subnet) return this.drop(req, 'DHCP_NO_SUBNET', 'debug', `no subnet configured for ${relayOf(req) ?? iface.name}`);
-    const facts = factsFromPacket(req);
     const plan = this.plan(facts, serverAddressOf(iface));
     if (plan.kind === 'ignore') return this.silent(mac, plan.reason);
 
@@ -184,7 +184,8 @@ export class FullModeResponder {
       return this.drop(req, 'DHCP_BAD_REQUEST', 'info', 'REQUEST with neither server identifier, requested address nor ciaddr');
     }
     if (address === null) return this.drop(req, 'DHCP_BAD_REQUEST', 'info', 'REQUEST (selecting) without a requested address');
-    this.emit('dhcp.request', 'info', mac, `REQUEST ${address} (${state})`, { state, ip: address, iface: iface.name, relay: relayOf(req) });
+    const facts = factsFromPacket(req);
+    this.emit('dhcp.request', 'info', mac, `REQUEST ${address} (${state})`, { state, ip: address, iface: iface.name, relay: relayOf(req), ...factsData(facts) });
 
     const subnet = this.subnetFor(req, iface);
     const authoritative = this.opts.config.dhcp.authoritative;
@@ -196,7 +197,6 @@ export class FullModeResponder {
       if (state === 'selecting') return this.nak(req, iface, `no subnet for this segment any more`);
       return this.drop(req, 'DHCP_NO_SUBNET', 'debug', `no subnet configured for ${relayOf(req) ?? iface.name}`);
     }
-    const facts = factsFromPacket(req);
     const plan = this.plan(facts, serverAddressOf(iface));
     if (plan.kind === 'ignore') return this.silent(mac, plan.reason);
 
@@ -367,4 +367,9 @@ function relayOf(req: DhcpPacket): string | null {
 
 function hex(n: number): string {
   return `0x${(n >>> 0).toString(16).padStart(8, '0')}`;
+}
+
+/** What the request says about the machine, for the event stream (the inventory records it). */
+function factsData(facts: ClientFacts): Record<string, string | number | null> {
+  return { arch: facts.arch, firmware: facts.firmware, uuid: facts.uuid, hostname: facts.hostname };
 }
