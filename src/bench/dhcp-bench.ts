@@ -4,11 +4,14 @@
  * fresh for each pool size and keeps running through its ramp, so its lease table fills
  * as a real one does; at each rate the servers take turns. A server's figure is the
  * highest rate it served with under 1 % of exchanges lost, with the latency there.
- * perfdhcp's `-u` checks that no address went to two clients.
+ * Every ACK perfdhcp saw (`-x l`) goes into a {@link LeaseLedger}: no address may be held
+ * by two clients at once, across the whole ramp.
  */
+import { readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import { runIn } from './exec.js';
 import { LANE, type Lane } from './lane.js';
-import { doraLoss, parsePerfdhcp, type PerfdhcpResult } from './perfdhcp-output.js';
+import { doraLoss, LeaseLedger, parseAckedLeases, parsePerfdhcp, type PerfdhcpResult } from './perfdhcp-output.js';
 import { rotation, type CaseResult } from './results.js';
 import type { BenchContext } from './context.js';
 import type { RunningServer } from './servers/running-server.js';
@@ -34,18 +37,25 @@ interface Step {
   clean: boolean;
   /** Completed DORA exchanges per second of sending. */
   achieved: number;
+  /** [client id, address] of every ACK, in order. */
+  acks: [string, string][];
 }
 
 /** One perfdhcp run at `rate` for `seconds`. */
-export async function perfdhcpRun(lane: Lane, clients: number, rate: number, seconds: number): Promise<Step> {
-  const args = ['-4', '-l', LANE.relayAddr, '-R', String(clients), '-r', String(rate), '-p', String(seconds), '-u', '-W', '1000000', LANE.serverAddr];
-  const r = await runIn(lane.client, 'perfdhcp', args, { timeoutMs: (seconds + 30) * 1000 });
-  const result = parsePerfdhcp(r.stdout);
+export async function perfdhcpRun(lane: Lane, clients: number, rate: number, seconds: number, scratchDir: string): Promise<Step> {
+  // -W: wait 1 s after the last DISCOVER so exchanges in flight are counted, not dropped.
+  const args = ['-4', '-l', LANE.relayAddr, '-R', String(clients), '-r', String(rate), '-p', String(seconds), '-W', '1000000', '-x', 'l', LANE.serverAddr];
+  // The lease list runs to megabytes at high rates: to a file, not a pipe.
+  const outFile = path.join(scratchDir, `perfdhcp-${lane.name}-${rate}.txt`);
+  await runIn(lane.client, 'perfdhcp', args, { timeoutMs: (seconds + 30) * 1000, stdoutFile: outFile });
+  const text = readFileSync(outFile, 'utf8');
+  rmSync(outFile, { force: true });
+  const result = parsePerfdhcp(text);
   const loss = result ? doraLoss(result) : 1;
   // perfdhcp's own "Rate" divides by the exit wait (-W) too; count completed exchanges over the sending period.
   const achieved = result ? result.requestAck.received / seconds : 0;
   const clean = result !== null && loss < MAX_LOSS && result.discoverOffer.sent / seconds >= rate * MIN_ACHIEVED;
-  return { rate, result, loss, clean, achieved };
+  return { rate, result, loss, clean, achieved, acks: parseAckedLeases(text) };
 }
 
 export async function dhcpCases(ctx: BenchContext, contenders: DhcpContender[]): Promise<CaseResult[]> {
@@ -65,16 +75,23 @@ export async function dhcpCases(ctx: BenchContext, contenders: DhcpContender[]):
       const active = new Set(contenders.map((x) => x.name));
       const best = new Map<string, Step>();
       const acked = new Map<string, number>();
+      const ledgers = new Map(contenders.map((x) => [x.name, new LeaseLedger()]));
       for (const [i, rate] of ctx.plan.dhcpRates.entries()) {
         if (active.size === 0) break;
         for (const x of rotation(contenders.filter((y) => active.has(y.name)), i)) {
           ctx.checkDeadline();
           let step: Step | null = null;
           for (let attempt = 0; attempt < ATTEMPTS && !step?.clean; attempt++) {
-            step = await perfdhcpRun(x.lane, pool, rate, ctx.plan.dhcpSeconds);
+            step = await perfdhcpRun(x.lane, pool, rate, ctx.plan.dhcpSeconds, ctx.shmDir);
             acked.set(x.name, (acked.get(x.name) ?? 0) + (step.result?.requestAck.received ?? 0));
-            const nonUnique = (step.result?.discoverOffer.nonUnique ?? 0) + (step.result?.requestAck.nonUnique ?? 0);
-            if (nonUnique > 0) c.problems.push(`${x.name}: ${nonUnique} addresses given to more than one client at ${rate}/s`);
+            const ledger = ledgers.get(x.name)!;
+            const dupsBefore = ledger.duplicates.length;
+            for (const [client, address] of step.acks) ledger.add(client, address);
+            const dups = ledger.duplicates.slice(dupsBefore);
+            if (dups.length > 0) {
+              const d = dups[0]!;
+              c.problems.push(`${x.name}: ${dups.length} address(es) ACKed to a second client at ${rate}/s, e.g. ${d.address} (${d.holder}, then ${d.other})`);
+            }
             if (step.result === null) c.problems.push(`${x.name}: perfdhcp gave no report at ${rate}/s`);
             // Let a server that fell behind drain its backlog before the next try.
             if (!step.clean) await new Promise((r) => setTimeout(r, 1500));
@@ -102,6 +119,10 @@ export async function dhcpCases(ctx: BenchContext, contenders: DhcpContender[]):
           'max RA ms': b.result.requestAck.maxMs,
           'ramp ended by': active.has(x.name) ? 'top rate reached' : 'loss at next rate',
         };
+      }
+      for (const x of contenders) {
+        const m = c.measurements.find((y) => y.server === x.name)!;
+        m.details = { ...m.details, 'clients holding a lease at the end': ledgers.get(x.name)!.size };
       }
       // A server that never ACKed anything means a broken lane or config, not a slow server.
       for (const x of contenders) if ((acked.get(x.name) ?? 0) === 0) c.problems.push(`${x.name}: no DHCPACK received at all`);

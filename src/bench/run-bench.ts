@@ -237,7 +237,7 @@ async function profileRuns(ctx: BenchContext, groups: BenchGroup[], cases: CaseR
     // Just past where it stops keeping up: the profile then shows what it saturates on.
     const rate = Math.max(100, Math.round((Number.isFinite(best) ? best : 100) * 2));
     const p = await profileBootfleet(ctx, lane, `DHCP pool ${pool} at ${rate}/s`, pool, async () => {
-      await perfdhcpRun(lane, pool, rate, ctx.plan.dhcpSeconds);
+      await perfdhcpRun(lane, pool, rate, ctx.plan.dhcpSeconds, ctx.shmDir);
     });
     out.push(describeProfile(p));
   }

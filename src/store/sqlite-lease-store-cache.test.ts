@@ -1,0 +1,74 @@
+/**
+ * The SQLite store answers reads from an in-process copy of the table: it must always say
+ * what the file says, including after another connection (another bootfleet process, or
+ * `sqlite3` by hand) changed it.
+ */
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'libsql';
+import { SqliteLeaseStore, DB_FILE } from './sqlite-lease-store.js';
+import type { ClaimRequest } from './lease-store.js';
+
+const root = mkdtempSync(join(tmpdir(), 'bootfleet-store-cache-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+const T0 = 1_800_000_000_000;
+
+function req(i: number, over: Partial<ClaimRequest> = {}): ClaimRequest {
+  return { clientId: `c${i}`, mac: `52:54:00:00:00:${i.toString(16).padStart(2, '0')}`, address: `198.18.0.${i}`, state: 'offered', expiresAt: T0 + 60_000, hostname: null, now: T0, ...over };
+}
+
+test('the copy follows every kind of write and matches a fresh read of the file', async () => {
+  const dir = join(root, 'mix');
+  const s = SqliteLeaseStore.openDataDir(dir);
+  assert.deepEqual(await s.list(), []);
+  for (const i of [30, 10, 20, 40]) assert.ok((await s.claim(req(i))).ok);
+  assert.ok((await s.claim(req(10, { state: 'bound', expiresAt: T0 + 3_600_000 }))).ok);
+  assert.ok((await s.claim(req(20, { address: '198.18.0.25' }))).ok); // moves: .20 row goes
+  assert.ok(await s.release('c30', '198.18.0.30', T0 + 1));
+  assert.ok(await s.cancelOffer('c40', '198.18.0.40', T0 + 1));
+  assert.ok(await s.decline('c10', '198.18.0.10', T0 + 600_000, T0 + 2));
+  assert.ok(!(await s.claim(req(11, { address: '198.18.0.10' }))).ok, 'declined address refused');
+  await s.expire(T0 + 120_000);
+  const seen = await s.list();
+  assert.deepEqual(seen.map((l) => l.address), ['198.18.0.10', '198.18.0.25', '198.18.0.30', '198.18.0.40']);
+  const fresh = SqliteLeaseStore.openDataDir(dir);
+  assert.deepEqual(await fresh.list(), seen);
+  assert.deepEqual(await s.getByClient('c20'), await fresh.getByClient('c20'));
+  assert.equal(await s.getByClient('c10'), null, 'a declined row belongs to nobody');
+  await fresh.close();
+  await s.close();
+});
+
+test('a commit by another connection is seen at the next read', async () => {
+  const dir = join(root, 'two');
+  const a = SqliteLeaseStore.openDataDir(dir);
+  const b = SqliteLeaseStore.openDataDir(dir);
+  assert.deepEqual(await a.list(), []);
+  assert.ok((await b.claim(req(5))).ok);
+  assert.equal((await a.getByAddress('198.18.0.5'))?.clientId, 'c5');
+  assert.ok(!(await a.claim(req(6, { address: '198.18.0.5' }))).ok, 'held by b');
+  const raw = new Database(join(dir, DB_FILE));
+  raw.prepare("UPDATE leases SET hostname = 'by-hand' WHERE address = '198.18.0.5'").run();
+  raw.close();
+  assert.equal((await a.getByClient('c5'))?.hostname, 'by-hand');
+  await a.close();
+  await b.close();
+});
+
+test('callers cannot change the copy through what list() returns', async () => {
+  const s = SqliteLeaseStore.open(':memory:');
+  assert.ok((await s.claim(req(7))).ok);
+  const got = await s.list();
+  got.length = 0;
+  assert.equal((await s.list()).length, 1, 'the array is a copy');
+  const lease = (await s.list())[0]!;
+  assert.throws(() => {
+    (lease as { state: string }).state = 'bound';
+  }, TypeError);
+  assert.equal((await s.list()).length, 1);
+  assert.equal((await s.getByClient('c7'))?.state, 'offered');
+  await s.close();
+});
