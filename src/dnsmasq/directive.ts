@@ -21,6 +21,8 @@ export type LeaseTime = number | 'infinite';
 
 interface Base {
   at: SourceRef;
+  /** The directive as written, quotes resolved (`dhcp-boot=tag:efi,ipxe.efi`); set by the loader. */
+  text?: string;
 }
 
 export interface DhcpRangeDirective extends Base {

@@ -151,6 +151,15 @@ function readText(r: Reader, text: string, file: string): void {
 }
 
 function handle(r: Reader, e: RawEntry): void {
+  const before = r.out.directives.length;
+  handleEntry(r, e);
+  const text = e.arg === null ? e.name : `${e.name}=${unhide(e.arg)}`;
+  // Directives added for this entry (an include adds its own and then its files' ones).
+  const own = r.out.directives[before];
+  if (own !== undefined && own.at === e.at) own.text = text;
+}
+
+function handleEntry(r: Reader, e: RawEntry): void {
   const { name, arg, at } = e;
   const entry = CATALOGUE.get(name);
   const problem = (code: DnsmasqProblem['code'], message: string): void => {
