@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { checkConfigCommand } from './check-config.js';
 import { registerClientCommands } from './client-commands.js';
 import { explainCommand } from './explain.js';
+import { importDnsmasqCommand } from '../dnsmasq/import-command.js';
 import { serveCommand } from './serve.js';
 
 const program = new Command()
@@ -46,5 +47,14 @@ program
   });
 
 registerClientCommands(program);
+
+program
+  .command('import')
+  .description('Convert another tool\'s configuration to bootfleet YAML.')
+  .command('dnsmasq <file>')
+  .description('Print the bootfleet YAML for a dnsmasq.conf (includes followed), with a comment on every line not carried over.')
+  .action((file: string) => {
+    process.exitCode = importDnsmasqCommand(file);
+  });
 
 await program.parseAsync(process.argv);
