@@ -149,7 +149,7 @@ describe('bootfleet serve: the start-up probe for other DHCP servers', { skip, t
   test('proxy mode: starts and names the LAN\'s DHCP server, before its own DHCP sockets open and before ready', async () => {
     const run = serve({ interfaces: [{ name: lab.serverIf, mode: 'proxy' }] });
     assert.equal(await run.outcome, 'ready', run.lines.join('\n'));
-    const line = run.lines.findIndex((l) => /^bootfleet: dhcp probe on bf0 \(proxy\): DHCP server 198\.18\.0\.1 \(from 198\.18\.0\.1 [0-9a-f:]{17}, offered 198\.18\.0\.1\d\d/.test(l));
+    const line = run.lines.findIndex((l) => /^bootfleet: dhcp probe on bf0 \(proxy\): DHCP server 198\.18\.0\.1 \(MAC [0-9a-f:]{17}, offered 198\.18\.0\.1\d\d/.test(l));
     assert.ok(line >= 0, run.lines.join('\n'));
     const listen = run.lines.findIndex((l) => l.includes('"kind":"dhcp.listen"'));
     const found = run.lines.findIndex((l) => l.includes('"kind":"dhcp.other-server"'));

@@ -4,7 +4,7 @@ import type { BootEvent } from '../events/boot-event.js';
 import { decodeDhcp, encodeDhcp } from '../wire/dhcp/codec.js';
 import { getMessageType, macOf, setMessageType } from '../wire/dhcp/options.js';
 import { BootOp, FLAG_BROADCAST, MessageType } from '../wire/dhcp/packet.js';
-import { checkForOtherDhcpServers, OtherDhcpServerError, offerFor, probeDiscover, type OtherDhcpServer, type ProbeOutcome, type ProbedInterface } from './rogue-probe.js';
+import { checkForOtherDhcpServers, describeServer, OtherDhcpServerError, offerFor, probeDiscover, type OtherDhcpServer, type ProbeOutcome, type ProbedInterface } from './rogue-probe.js';
 import { vector } from './proxy-vectors.js';
 
 const MAC = '52:54:00:bf:aa:01';
@@ -85,6 +85,12 @@ async function check(ifaces: ProbedInterface[], outcomes: Record<string, ProbeOu
   return { lines, events, probed, error };
 }
 
+describe('describeServer', () => {
+  test('a relayed answer names the server and the relay; no MAC when the tap was not open', () => {
+    assert.equal(describeServer({ ...ROUTER, from: '198.18.0.254', mac: null, siaddr: '198.18.9.9' }), '198.18.0.1 via 198.18.0.254 (offered 198.18.0.120, next-server 198.18.9.9)');
+  });
+});
+
 describe('checkForOtherDhcpServers', () => {
   test('full mode beside another server: refused, naming the interface, the server and both overrides', async () => {
     const r = await check([{ name: 'bf0', mode: 'full', allowOtherDhcp: false }], { bf0: { ok: true, servers: [ROUTER] } });
@@ -99,7 +105,7 @@ describe('checkForOtherDhcpServers', () => {
     assert.equal(found.length, 1);
     assert.equal(found[0]?.level, 'error');
     assert.deepEqual(found[0]?.data, { iface: 'bf0', mode: 'full', serverId: '198.18.0.1', from: '198.18.0.1', siaddr: '0.0.0.0', offered: '198.18.0.120', serverMac: ROUTER.mac, allowed: false });
-    assert.ok(r.lines.some((l) => /bf0 \(full\): DHCP server 198\.18\.0\.1 \(from 198\.18\.0\.1 52:54:00:00:00:01, offered 198\.18\.0\.120\)/.test(l)), r.lines.join('\n'));
+    assert.ok(r.lines.some((l) => /bf0 \(full\): DHCP server 198\.18\.0\.1 \(MAC 52:54:00:00:00:01, offered 198\.18\.0\.120\)$/.test(l)), r.lines.join('\n'));
   });
 
   test('full mode allowed: starts, with a warning', async () => {

@@ -170,10 +170,12 @@ export async function probeInterface(opts: { device: string; mac: string; listen
   return { ok: true, servers: [...found.values()] };
 }
 
-/** One line a person reads: who answered and what it offered. */
+/** One line a person reads: who answered (and through which relay) and what it offered. */
 export function describeServer(s: OtherDhcpServer): string {
-  const id = s.serverId !== null && s.serverId !== s.from ? `, server id ${s.serverId}` : '';
-  return `${s.serverId ?? s.from} (from ${s.from}${s.mac ? ` ${s.mac}` : ''}${id}, offered ${s.offered}${s.siaddr !== '0.0.0.0' ? `, next-server ${s.siaddr}` : ''})`;
+  const id = s.serverId ?? s.from;
+  const via = id !== s.from ? ` via ${s.from}` : '';
+  const next = s.siaddr !== '0.0.0.0' ? `, next-server ${s.siaddr}` : '';
+  return `${id}${via} (${s.mac ? `MAC ${s.mac}, ` : ''}offered ${s.offered}${next})`;
 }
 
 /**
