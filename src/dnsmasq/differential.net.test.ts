@@ -44,7 +44,7 @@ const iface = { name: ORACLE_NET.serverIf, address: ORACLE_NET.serverAddress, pr
 
 /** How long to wait for an answer: long when one is expected, short when none is (the usual wait is a few ms). */
 function waitFor(p: PredictedReply): number {
-  return p.kind === 'reply' ? 2000 : 250;
+  return p.kind === 'reply' ? 2000 : 200;
 }
 
 function describePrediction(p: PredictedReply): string {

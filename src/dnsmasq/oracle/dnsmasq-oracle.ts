@@ -130,7 +130,7 @@ export class DnsmasqOracle {
     }
     const id = this.nextId++;
     const done = new Promise<Buffer[]>((resolve, reject) => this.pending.set(id, { resolve, reject }));
-    this.client?.stdin?.write(`${JSON.stringify({ id, packet: packet.toString('hex'), waitMs, settleMs: 40 })}\n`);
+    this.client?.stdin?.write(`${JSON.stringify({ id, packet: packet.toString('hex'), waitMs, settleMs: 15 })}\n`);
     return done;
   }
 
