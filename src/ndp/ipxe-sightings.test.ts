@@ -1,0 +1,30 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { IpxeSightings } from './ipxe-sightings.js';
+
+const MAC = '52:54:00:bf:00:0a';
+
+test('a full-mode iPXE offer counts, on the interface its DISCOVER named', () => {
+  const s = new IpxeSightings(60_000);
+  s.note({ kind: 'dhcp.discover', level: 'info', mac: MAC, msg: '', data: { iface: 'bf0' } }, 1000);
+  assert.equal(s.note({ kind: 'dhcp.offer', level: 'info', mac: MAC, msg: '', data: { ip: '198.18.0.100', boot: 'ipxe-script' } }, 1100), MAC);
+  assert.deepEqual(s.get(MAC, 'bf0'), { iface: 'bf0', at: 1100, answered: false });
+  assert.equal(s.get(MAC, 'bf1'), null);
+});
+
+test('PXE firmware (chainload plan) and OS clients do not count', () => {
+  const s = new IpxeSightings(60_000);
+  assert.equal(s.note({ kind: 'dhcp.offer', level: 'info', mac: MAC, msg: '', data: { boot: 'chainload-tftp' } }, 1), null);
+  assert.equal(s.note({ kind: 'dhcp.ack', level: 'info', mac: MAC, msg: '', data: { boot: 'no-boot' } }, 2), null);
+  assert.equal(s.get(MAC, 'bf0'), null);
+});
+
+test('an ACK continues the exchange its OFFER began: answered stays answered; a new OFFER starts over', () => {
+  const s = new IpxeSightings(60_000);
+  s.note({ kind: 'dhcp.proxy-offer', level: 'info', mac: MAC, msg: '', data: { iface: 'bf0', boot: 'ipxe-script' } }, 1000);
+  s.markAnswered(MAC);
+  s.note({ kind: 'dhcp.proxy-ack', level: 'info', mac: MAC, msg: '', data: { iface: 'bf0', boot: 'ipxe-script' } }, 2000);
+  assert.deepEqual(s.get(MAC, 'bf0'), { iface: 'bf0', at: 2000, answered: true });
+  s.note({ kind: 'dhcp.proxy-offer', level: 'info', mac: MAC, msg: '', data: { iface: 'bf0', boot: 'ipxe-script' } }, 30_000);
+  assert.equal(s.get(MAC, 'bf0')?.answered, false);
+});

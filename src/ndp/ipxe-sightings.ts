@@ -1,0 +1,74 @@
+/**
+ * Which machines are iPXE right now, learned from the DHCP event stream: only a client
+ * that just ran an iPXE DHCP exchange on an interface gets a router advertisement there.
+ *
+ * A DHCP reply whose boot plan is `ipxe-script` went to a client that identified itself as
+ * iPXE (option 175 or user class `iPXE`, boot/decide.ts). Full-mode offers and acks do not
+ * name the interface, so it is taken from the client's DISCOVER/REQUEST event before them.
+ */
+import type { BootEvent } from '../events/boot-event.js';
+
+/** One iPXE DHCP exchange of one client. */
+export interface IpxeSighting {
+  /** Interface the exchange happened on; null if no event named it. */
+  iface: string | null;
+  /** Latest reply of the exchange. */
+  at: number;
+  /** We already answered a router solicitation of this exchange. */
+  answered: boolean;
+}
+
+const MAX_CLIENTS = 4096;
+
+export class IpxeSightings {
+  private readonly byMac = new Map<string, IpxeSighting>();
+  private readonly lastIface = new Map<string, string>();
+
+  /** `exchangeSpanMs`: an ack this soon after an offer continues the same exchange. */
+  constructor(private readonly exchangeSpanMs: number) {}
+
+  /** Feeds one event; returns the client's MAC when its sighting changed. */
+  note(e: BootEvent, at: number): string | null {
+    const mac = e.mac;
+    if (!mac) return null;
+    const iface = typeof e.data?.iface === 'string' ? e.data.iface : null;
+    if ((e.kind === 'dhcp.discover' || e.kind === 'dhcp.request') && iface !== null) {
+      remember(this.lastIface, mac, iface);
+      return null;
+    }
+    if (e.data?.boot !== 'ipxe-script') return null;
+    const where = iface ?? this.lastIface.get(mac) ?? null;
+    const starts = e.kind === 'dhcp.offer' || e.kind === 'dhcp.proxy-offer';
+    const continues = e.kind === 'dhcp.ack' || e.kind === 'dhcp.proxy-ack';
+    if (!starts && !continues) return null;
+    const prev = this.byMac.get(mac);
+    if (continues && prev && prev.iface === where && at - prev.at <= this.exchangeSpanMs) {
+      // An ACK after the OFFER we may already have answered: same exchange, same answer.
+      remember(this.byMac, mac, { ...prev, at });
+    } else {
+      remember(this.byMac, mac, { iface: where, at, answered: false });
+    }
+    return mac;
+  }
+
+  /** The client's latest iPXE exchange, if it happened on `iface` (or on an unnamed interface). */
+  get(mac: string, iface: string): IpxeSighting | null {
+    const s = this.byMac.get(mac);
+    return s && (s.iface === null || s.iface === iface) ? s : null;
+  }
+
+  markAnswered(mac: string): void {
+    const s = this.byMac.get(mac);
+    if (s) s.answered = true;
+  }
+}
+
+/** Map insert that keeps the newest MAX_CLIENTS entries (Map keeps insertion order). */
+function remember<V>(map: Map<string, V>, key: string, value: V): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > MAX_CLIENTS) {
+    const oldest = map.keys().next();
+    if (!oldest.done) map.delete(oldest.value);
+  }
+}
