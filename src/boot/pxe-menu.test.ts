@@ -15,7 +15,7 @@ const config = configSchema.parse({
         { label: 'Local disk', csa: 'x86PC', plan: 'local' },
         { label: 'Install (BIOS)', csa: 'x86PC', plan: 'undionly.kpxe' },
         { label: 'Install (UEFI)', csa: 'X86-64_EFI', plan: 'ipxe.efi' },
-        { label: 'EDK2 only', csa: 'BC_EFI', plan: 'snponly.efi' },
+        { label: 'Arch 9 only', csa: 'BC_EFI', plan: 'snponly.efi' },
       ],
     },
   },
@@ -31,8 +31,8 @@ test('menu: each arch sees its own items, in config order, typed 0x8000 + index 
   ]);
   assert.deepEqual(bios?.prompt, { text: 'F8: boot menu', timeout: 8 });
   assert.deepEqual(pxeMenuFor(null, config)?.entries, bios?.entries, 'no option 93 is BIOS');
-  assert.deepEqual(pxeMenuFor(7, config)?.entries.map((e) => e.label), ['Install (UEFI)', 'EDK2 only'], 'X86-64_EFI and BC_EFI both match EDK2 arch 7');
-  assert.deepEqual(pxeMenuFor(9, config)?.entries.map((e) => e.label), ['Install (UEFI)']);
+  assert.deepEqual(pxeMenuFor(7, config)?.entries.map((e) => e.label), ['Install (UEFI)'], 'X86-64_EFI matches EDK2 arch 7');
+  assert.deepEqual(pxeMenuFor(9, config)?.entries.map((e) => e.label), ['Install (UEFI)', 'Arch 9 only'], 'BC_EFI is arch 9, as in dnsmasq');
   assert.equal(pxeMenuFor(11, config), null, 'no item for ARM64: no menu');
   assert.equal(pxeMenuFor(0, configSchema.parse({ interfaces: [{ name: 'x' }] })), null);
 });
@@ -78,12 +78,14 @@ test('a menu of local boot only lists no boot servers', () => {
 test('menu selection → plan: the item of that type for the client arch, else ignore', () => {
   const biosPxe = syntheticFacts({ mac, arch: 0, ipxe: false });
   const edk2 = syntheticFacts({ mac, arch: 7, ipxe: false });
+  const arch9 = syntheticFacts({ mac, arch: 9, ipxe: false });
   const chosen = planForMenuSelection(biosPxe, PXE_TYPE_VENDOR_BASE + 1, config);
   assert.equal(chosen.kind, 'chainload-tftp');
   assert.equal(chosen.kind === 'chainload-tftp' ? chosen.file : '', 'undionly.kpxe');
   assert.match(chosen.reason, /Install \(BIOS\)/);
-  const uefi = planForMenuSelection(edk2, PXE_TYPE_VENDOR_BASE + 3, config);
+  const uefi = planForMenuSelection(arch9, PXE_TYPE_VENDOR_BASE + 3, config);
   assert.equal(uefi.kind === 'chainload-tftp' ? uefi.file : '', 'snponly.efi');
+  assert.equal(planForMenuSelection(edk2, PXE_TYPE_VENDOR_BASE + 3, config).kind, 'ignore', 'a BC_EFI (arch 9) item asked by arch 7');
   for (const [facts, type] of [
     [edk2, PXE_TYPE_VENDOR_BASE + 1], // a BIOS item asked by UEFI
     [biosPxe, PXE_TYPE_VENDOR_BASE + 0], // the local item under its vendor number
@@ -98,9 +100,11 @@ test('menu selection → plan: the item of that type for the client arch, else i
 });
 
 test('decide: PXE firmware in proxy mode with items for its arch gets the menu', () => {
-  const plan = decide(syntheticFacts({ mac, arch: 7, ipxe: false }), proxy);
+  const plan = decide(syntheticFacts({ mac, arch: 9, ipxe: false }), proxy);
   assert.equal(plan.kind, 'pxe-menu');
   assert.deepEqual(plan.kind === 'pxe-menu' ? plan.menu.entries.map((e) => e.type) : [], [0x8002, 0x8003]);
+  const edk2 = decide(syntheticFacts({ mac, arch: 7, ipxe: false }), proxy);
+  assert.deepEqual(edk2.kind === 'pxe-menu' ? edk2.menu.entries.map((e) => e.type) : [], [0x8002]);
   assert.equal(decide(syntheticFacts({ mac, arch: 0, ipxe: false }), proxy).kind, 'pxe-menu');
 });
 

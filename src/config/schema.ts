@@ -45,6 +45,13 @@ export const interfaceSchema = z
      * (a failover peer, a lab). Without it bootfleet refuses: two address-giving servers break a LAN.
      */
     allowOtherDhcp: z.boolean().default(false),
+    /**
+     * iPXE waits ≈ 13 s for an IPv6 router advertisement before it boots. auto: answer the router
+     * solicitations of clients seen as iPXE in DHCP here, unicast, with an advertisement that
+     * configures nothing (router lifetime 0, no prefix, M=O=0), and only while no IPv6 router is
+     * heard on this segment (docs/adr/0005-ipv6-ra.md). off: send no IPv6 packets here at all.
+     */
+    ipv6RaForIpxe: z.enum(['auto', 'off']).default('auto'),
   })
   .strict();
 
@@ -78,8 +85,8 @@ const scriptSafe = z.string().regex(/^[^\x00-\x1f\x7f]*$/, 'text without line br
 
 /**
  * PXE client system architectures as PXE menus name them (dnsmasq's `pxe-service` CSA names,
- * RFC 4578 §2.1 numbers). `X86-64_EFI` also matches arch 7: EDK2/OVMF x64 sends 7 (RFC 4578 calls
- * it "EFI BC", and dnsmasq would need `BC_EFI` for it).
+ * RFC 4578 §2.1 numbers). `X86-64_EFI` matches arch 7 (EDK2/OVMF x64 sends 7, and dnsmasq names 7
+ * so) and also 9, which other x64 firmware sends; `BC_EFI` is 9 as in dnsmasq.
  */
 export const pxeCsaNames = ['x86PC', 'PC98', 'IA64_EFI', 'Alpha', 'Arc_x86', 'Intel_Lean_Client', 'IA32_EFI', 'BC_EFI', 'Xscale_EFI', 'X86-64_EFI', 'ARM32_EFI', 'ARM64_EFI'] as const;
 
@@ -92,7 +99,8 @@ export const pxeCsaArches: Readonly<Record<(typeof pxeCsaNames)[number], readonl
   Arc_x86: [4],
   Intel_Lean_Client: [5],
   IA32_EFI: [6],
-  BC_EFI: [7],
+  // dnsmasq 2.90 names arch 9 BC_EFI and 7 X86-64_EFI (checked against it in src/dnsmasq's differential test).
+  BC_EFI: [9],
   Xscale_EFI: [8],
   // EDK2/OVMF x64 sends 7, other x64 firmware 9: both are x86-64 UEFI (design.md).
   'X86-64_EFI': [7, 9],
