@@ -17,6 +17,7 @@ import { HttpBootServer } from '../http/server.js';
 import { SqliteLeaseStore } from '../store/sqlite-lease-store.js';
 import { TftpServer } from '../tftp/server.js';
 import { interfaceIpv4, type InterfaceAddress } from '../transport/interfaces.js';
+import { RaResponder } from '../ndp/ra-responder.js';
 import { MacByIp } from './mac-by-ip.js';
 
 export interface BootfleetOptions {
@@ -46,6 +47,7 @@ export class Bootfleet {
   /** Recent events for the API (`GET /api/v1/events`). */
   private readonly recent = new EventRing(2000);
   private dhcp: DhcpServer | null = null;
+  private ra: RaResponder | null = null;
   private readonly tftp: TftpServer[] = [];
   private readonly http: HttpBootServer[] = [];
   private readonly write: (line: string) => void;
@@ -86,6 +88,7 @@ export class Bootfleet {
     // Before anything is opened, so that a refusal leaves nothing behind and no DHCP socket of
     // ours can hear (or answer) the probe.
     await this.probeForOtherDhcp();
+    this.startRaResponder();
     mkdirSync(config.dataDir, { recursive: true });
     this.store = await SqliteLeaseStore.open(path.join(config.dataDir, 'bootfleet.db'));
     const fleet = SqliteFleetStore.open(path.join(config.dataDir, 'bootfleet.db'));
@@ -199,6 +202,20 @@ export class Bootfleet {
     await checkForOtherDhcpServers(probed, { listenSeconds: this.config.dhcp.probeSeconds, events: this.events, say: (line) => this.write(`bootfleet: ${line}`) });
   }
 
+  /**
+   * iPXE's IPv6 wait (docs/adr/0005-ipv6-ra.md): on served interfaces with `ipv6RaForIpxe: auto`.
+   * Started before DHCP, whose events tell it which clients are iPXE, and early, so its
+   * start-up listening for other routers is over by the time the first client solicits.
+   */
+  private startRaResponder(): void {
+    const names = this.config.interfaces.filter((i) => i.mode !== 'off' && i.ipv6RaForIpxe === 'auto').map((i) => i.name);
+    if (names.length === 0) return;
+    const ra = new RaResponder({ interfaces: names, events: this.events });
+    this.events.subscribe((e) => ra.noteEvent(e));
+    ra.start();
+    this.ra = ra;
+  }
+
   /** Summary lines `bootfleet serve` prints before answering anything. */
   describe(): string[] {
     const lines = this.interfaces.map(
@@ -210,11 +227,14 @@ export class Bootfleet {
     lines.push(`leases and fleet: ${path.join(this.config.dataDir, 'bootfleet.db')}`);
     const api = this.config.api;
     lines.push(`api: ${api.enabled ? `http://${api.address}:${api.port}/api/v1` : 'off'}`);
+    const ra = this.config.interfaces.filter((i) => i.mode !== 'off' && i.ipv6RaForIpxe === 'auto').map((i) => i.name);
+    lines.push(`ipv6 RA for iPXE: ${ra.length ? `${ra.join(', ')} (unicast, lifetime 0, no prefix; silent while an IPv6 router is heard)` : 'off'}`);
     return lines;
   }
 
   async stop(): Promise<void> {
     await this.dhcp?.stop();
+    await this.ra?.stop();
     await Promise.all([...this.tftp.map((t) => t.stop()), ...this.http.map((h) => h.stop()), this.api?.stop()]);
     await this.sightings?.stop();
     await this.fleet?.close();
