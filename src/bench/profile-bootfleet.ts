@@ -17,7 +17,7 @@ export interface ProfileResult {
 }
 
 /** Runs `load` against a profiled bootfleet in `lane`; returns its hottest functions by self time. */
-export async function profileBootfleet(ctx: BenchContext, lane: Lane, label: string, poolSize: number, load: () => Promise<void>): Promise<ProfileResult> {
+export async function profileBootfleet(ctx: BenchContext, lane: Lane, label: string, poolSize: number, load: () => Promise<void>, cpu?: string): Promise<ProfileResult> {
   const dir = path.join(ctx.workDir, `profile-${label.replace(/[^a-z0-9]+/gi, '-')}`);
   const profDir = path.join(dir, 'cpuprofile');
   mkdirSync(profDir, { recursive: true });
@@ -27,6 +27,7 @@ export async function profileBootfleet(ctx: BenchContext, lane: Lane, label: str
     dataDir: path.join(dir, 'data'),
     filesDir: ctx.filesDir,
     poolSize,
+    ...(cpu !== undefined ? { cpu } : {}),
     nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '--cpu-prof-interval=200'],
   });
   try {

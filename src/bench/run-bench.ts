@@ -247,7 +247,7 @@ async function profileRuns(ctx: BenchContext, groups: BenchGroup[], cases: CaseR
       for (let i = 0; i < 3; i++) {
         await runIn(lane.client, 'curl', ['-sS', '--tftp-blksize', '8192', '-o', '/dev/null', `tftp://198.18.0.2/${file.name}`], { timeoutMs: 120_000, cpu: TFTP_CPU });
       }
-    });
+    }, TFTP_CPU);
     out.push(describeProfile(p));
   }
   if (groups.includes('http')) {

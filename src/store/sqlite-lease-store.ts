@@ -10,7 +10,10 @@
  *
  * The calls are synchronous underneath, so the store serialises claims within this
  * process; `BEGIN IMMEDIATE` takes the write lock first, so two processes sharing the
- * file cannot both claim one address.
+ * file cannot both claim one address. Claims made before any of them is awaited are
+ * committed together (group commit: one fsync for all); other writes first commit any
+ * such pending claims, so writes keep the order they were made in. A read sees every
+ * write whose Promise has resolved.
  *
  * Reads come from an in-process copy of the table ({@link LeaseTable}), kept in step with
  * this connection's own commits and reloaded whenever `PRAGMA data_version` says another
@@ -110,6 +113,7 @@ export class SqliteLeaseStore implements LeaseStore {
   private closed = false;
   private readonly statements = new Map<string, Statement>();
   private cache: LeaseTable | null = null;
+  private readonly pendingClaims: { req: ClaimRequest; resolve: (r: ClaimResult) => void; reject: (e: unknown) => void }[] = [];
   /** `PRAGMA data_version` when {@link cache} was loaded: it changes when another connection commits. */
   private cacheVersion = -1;
 
@@ -155,43 +159,82 @@ export class SqliteLeaseStore implements LeaseStore {
     return this.table().list();
   }
 
-  async claim(req: ClaimRequest): Promise<ClaimResult> {
-    return this.immediate<ClaimResult>(() => {
-      const current = this.oneSync(`SELECT ${COLUMNS} FROM leases WHERE address = ?`, req.address);
-      if (current && current.clientId !== req.clientId && isHeld(current, req.now)) {
-        return { ok: false, reason: current.state === 'declined' ? 'declined' : 'held', holder: current };
-      }
-      this.stmt('DELETE FROM leases WHERE client_id = ? AND address <> ?').run(req.clientId, req.address);
-      const keepBound = req.state === 'offered' && current?.clientId === req.clientId && current.state === 'bound' && isHeld(current, req.now);
-      const state = keepBound ? 'bound' : req.state;
-      const expiresAt = keepBound && current ? current.expiresAt : req.expiresAt;
-      this.stmt(
-        `INSERT INTO leases (address, address_num, client_id, mac, state, expires_at, hostname, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-           ON CONFLICT (address) DO UPDATE SET client_id = excluded.client_id, mac = excluded.mac, state = excluded.state,
-             expires_at = excluded.expires_at, hostname = excluded.hostname, updated_at = excluded.updated_at`,
-      ).run(req.address, addressNumber(req.address), req.clientId, req.mac, state, expiresAt, req.hostname, req.now);
-      const lease: Lease = {
-        address: req.address,
-        clientId: req.clientId,
-        mac: req.mac,
-        state,
-        expiresAt,
-        hostname: req.hostname,
-        updatedAt: req.now,
-      };
-      return { ok: true, lease };
-    }).then((result) => {
-      // Committed: bring the copy in step (the same rows the transaction wrote).
-      if (result.ok && this.cache) {
-        this.cache.dropClient(req.clientId, req.address);
-        this.cache.put(result.lease);
-      }
-      return result;
+  /**
+   * Group commit: claims made in the same turn of the event loop (before any of them is
+   * awaited) share one transaction and so one fsync. Each still runs its own check in
+   * order inside it, and every Promise resolves only after the commit is on disk.
+   */
+  claim(req: ClaimRequest): Promise<ClaimResult> {
+    return new Promise<ClaimResult>((resolve, reject) => {
+      this.pendingClaims.push({ req, resolve, reject });
+      if (this.pendingClaims.length === 1) queueMicrotask(() => this.flushClaims());
     });
   }
 
+  /** Commits the pending claims in one transaction (a savepoint each), then settles them. */
+  private flushClaims(): void {
+    const batch = this.pendingClaims.splice(0);
+    if (batch.length === 0) return;
+    if (this.closed) {
+      for (const p of batch) p.reject(new Error('lease store is closed'));
+      return;
+    }
+    const outcomes: ({ ok: true; result: ClaimResult } | { ok: false; error: unknown })[] = [];
+    try {
+      this.transaction(() => {
+        for (const p of batch) {
+          if (batch.length === 1) {
+            outcomes.push({ ok: true, result: this.claimRow(p.req) });
+            continue;
+          }
+          // One failing claim must not take the others in the batch down with it.
+          this.stmt('SAVEPOINT claim').run();
+          try {
+            outcomes.push({ ok: true, result: this.claimRow(p.req) });
+          } catch (error) {
+            this.stmt('ROLLBACK TO claim').run();
+            outcomes.push({ ok: false, error });
+          }
+          this.stmt('RELEASE claim').run();
+        }
+      });
+    } catch (error) {
+      for (const p of batch) p.reject(error);
+      return;
+    }
+    // Committed and synced: bring the copy in step with the rows written, then answer.
+    batch.forEach((p, i) => {
+      const o = outcomes[i]!;
+      if (!o.ok) return p.reject(o.error);
+      if (o.result.ok && this.cache) {
+        this.cache.dropClient(p.req.clientId, p.req.address);
+        this.cache.put(o.result.lease);
+      }
+      p.resolve(o.result);
+    });
+  }
+
+  /** One claim's reads and writes, inside the caller's transaction. */
+  private claimRow(req: ClaimRequest): ClaimResult {
+    const current = this.oneSync(`SELECT ${COLUMNS} FROM leases WHERE address = ?`, req.address);
+    if (current && current.clientId !== req.clientId && isHeld(current, req.now)) {
+      return { ok: false, reason: current.state === 'declined' ? 'declined' : 'held', holder: current };
+    }
+    this.stmt('DELETE FROM leases WHERE client_id = ? AND address <> ?').run(req.clientId, req.address);
+    const keepBound = req.state === 'offered' && current?.clientId === req.clientId && current.state === 'bound' && isHeld(current, req.now);
+    const state = keepBound ? 'bound' : req.state;
+    const expiresAt = keepBound && current ? current.expiresAt : req.expiresAt;
+    this.stmt(
+      `INSERT INTO leases (address, address_num, client_id, mac, state, expires_at, hostname, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (address) DO UPDATE SET client_id = excluded.client_id, mac = excluded.mac, state = excluded.state,
+           expires_at = excluded.expires_at, hostname = excluded.hostname, updated_at = excluded.updated_at`,
+    ).run(req.address, addressNumber(req.address), req.clientId, req.mac, state, expiresAt, req.hostname, req.now);
+    return { ok: true, lease: { address: req.address, clientId: req.clientId, mac: req.mac, state, expiresAt, hostname: req.hostname, updatedAt: req.now } };
+  }
+
   async release(clientId: string, address: string, now: number): Promise<boolean> {
+    this.flushClaims();
     const r = this.stmt(
       `UPDATE leases SET state = 'released', expires_at = ?, updated_at = ?
          WHERE address = ? AND client_id = ? AND state IN ('offered', 'bound')`,
@@ -200,6 +243,7 @@ export class SqliteLeaseStore implements LeaseStore {
   }
 
   async cancelOffer(clientId: string, address: string, now: number): Promise<boolean> {
+    this.flushClaims();
     const r = this.stmt(
       `UPDATE leases SET state = 'released', expires_at = ?, updated_at = ?
          WHERE address = ? AND client_id = ? AND state = 'offered'`,
@@ -208,6 +252,7 @@ export class SqliteLeaseStore implements LeaseStore {
   }
 
   async decline(clientId: string, address: string, until: number, now: number): Promise<boolean> {
+    this.flushClaims();
     const r = this.stmt(
       `UPDATE leases SET state = 'declined', client_id = NULL, expires_at = ?, hostname = NULL, updated_at = ?
          WHERE address = ? AND client_id = ?`,
@@ -216,6 +261,7 @@ export class SqliteLeaseStore implements LeaseStore {
   }
 
   async expire(now: number): Promise<Lease[]> {
+    this.flushClaims();
     return this.immediate(() => {
       const due = this.db
         .prepare(`SELECT ${COLUMNS} FROM leases WHERE state IN ('offered', 'bound', 'declined') AND expires_at <= ? ORDER BY address_num`)
@@ -235,6 +281,7 @@ export class SqliteLeaseStore implements LeaseStore {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    this.flushClaims();
     this.closed = true;
     this.db.close();
   }
@@ -277,10 +324,34 @@ export class SqliteLeaseStore implements LeaseStore {
 
   private immediate<T>(fn: () => T): Promise<T> {
     try {
-      return Promise.resolve(this.db.transaction(fn).immediate());
+      return Promise.resolve(this.transaction(fn));
     } catch (err) {
       return Promise.reject(err);
     }
+  }
+
+  /**
+   * `fn` inside BEGIN IMMEDIATE … COMMIT (the write lock first, so two processes cannot
+   * interleave), through prepared statements rather than libsql's `transaction()`, which
+   * parses BEGIN and COMMIT afresh each time.
+   */
+  private transaction<T>(fn: () => T): T {
+    this.stmt('BEGIN IMMEDIATE').run();
+    let result: T;
+    try {
+      result = fn();
+    } catch (err) {
+      this.stmt('ROLLBACK').run();
+      throw err;
+    }
+    try {
+      this.stmt('COMMIT').run();
+    } catch (err) {
+      // A failed COMMIT (SQLITE_BUSY, I/O) leaves the transaction open: end it.
+      if (this.db.inTransaction) this.stmt('ROLLBACK').run();
+      throw err;
+    }
+    return result;
   }
 }
 
