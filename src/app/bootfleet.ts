@@ -85,10 +85,12 @@ export class Bootfleet {
 
   async start(): Promise<void> {
     const { config } = this;
+    // Its start-up listening for IPv6 routers runs during the DHCP probe; it opens no DHCP
+    // socket, and a refusal stops it (serve.ts calls stop()).
+    this.startRaResponder();
     // Before anything is opened, so that a refusal leaves nothing behind and no DHCP socket of
     // ours can hear (or answer) the probe.
     await this.probeForOtherDhcp();
-    this.startRaResponder();
     mkdirSync(config.dataDir, { recursive: true });
     this.store = await SqliteLeaseStore.open(path.join(config.dataDir, 'bootfleet.db'));
     const fleet = SqliteFleetStore.open(path.join(config.dataDir, 'bootfleet.db'));
@@ -204,8 +206,8 @@ export class Bootfleet {
 
   /**
    * iPXE's IPv6 wait (docs/adr/0005-ipv6-ra.md): on served interfaces with `ipv6RaForIpxe: auto`.
-   * Started before DHCP, whose events tell it which clients are iPXE, and early, so its
-   * start-up listening for other routers is over by the time the first client solicits.
+   * Started before DHCP, whose events tell it which clients are iPXE, and before the DHCP
+   * probe, so its start-up listening for other routers is over by the time clients solicit.
    */
   private startRaResponder(): void {
     const names = this.config.interfaces.filter((i) => i.mode !== 'off' && i.ipv6RaForIpxe === 'auto').map((i) => i.name);
