@@ -3,6 +3,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { decodeNdp, encodeNdp } from './codec.js';
 import { NDP_DECODE_ERRORS } from './errors.js';
+import { icmpv6Checksum } from './checksum.js';
+import { CAPTURED_NDP } from './fixtures.js';
+import { macFromModifiedEui64, parseIpv6 } from './ipv6-address.js';
 import { NdpOptionType, prefixInformation, sourceLinkLayerAddress, sourceLinkLayerOption } from './options.js';
 import { NdpType, RaFlag, type RouterAdvertisement } from './packet.js';
 
@@ -89,4 +92,25 @@ test('every decode error code is documented in README.md, and nothing else is', 
   const readme = readFileSync(new URL('../../../src/wire/ndp/README.md', import.meta.url), 'utf8');
   const documented = new Set([...readme.matchAll(/^\| `(NDP_[A-Z_]+)` \|/gm)].map((m) => m[1]));
   assert.deepEqual([...documented].sort(), Object.keys(NDP_DECODE_ERRORS).sort());
+});
+
+test('captured vectors: iPXE 2019 solicitation and our advertisement decode, and their checksums verify', () => {
+  for (const v of CAPTURED_NDP) {
+    const bytes = hex(v.hex);
+    const r = decodeNdp(bytes);
+    assert.ok(r.ok, v.what);
+    assert.equal(icmpv6Checksum(parseIpv6(v.src)!, parseIpv6(v.dst)!, bytes), bytes.readUInt16BE(2), v.what);
+    assert.deepEqual(encodeNdp(r.message), Buffer.from(bytes).fill(0, 2, 4), v.what);
+  }
+  const [rs, ra] = CAPTURED_NDP;
+  const solicitation = decodeNdp(hex(rs!.hex));
+  assert.ok(solicitation.ok);
+  // iPXE names its MAC in the option, and its link-local address is the modified EUI-64 of it.
+  assert.equal(sourceLinkLayerAddress(solicitation.message.options), rs!.ethSrc);
+  assert.equal(macFromModifiedEui64(parseIpv6(rs!.src)!), rs!.ethSrc);
+  const advertisement = decodeNdp(hex(ra!.hex));
+  assert.ok(advertisement.ok && advertisement.message.type === NdpType.RouterAdvertisement);
+  assert.equal(advertisement.message.routerLifetime, 0);
+  assert.equal(advertisement.message.flags, 0);
+  assert.deepEqual(advertisement.message.options, []);
 });

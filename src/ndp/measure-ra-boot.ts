@@ -1,0 +1,141 @@
+/**
+ * What answering iPXE's router solicitations saves, measured: BIOS VMs (SeaBIOS + QEMU's
+ * iPXE ROM, Debian's 2019 build) boot in full DHCP mode from bootfleet to the initramfs
+ * marker, with `ipv6RaForIpxe` auto and off alternating, inside namespaces made here.
+ *
+ *   node dist/ndp/measure-ra-boot.js [--rounds 2] [--out .lab/ra-boot.json]
+ *
+ * Per boot: power-on → marker, and the gap from the last DHCP ACK to the boot-script fetch
+ * (where iPXE's IPv6 wait sits: it configures DHCP and IPv6 side by side and fetches only
+ * when both are done). ICMPv6 on the bridge is captured for each boot (pcap next to the JSON).
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { BootfleetProcess, type LoggedEvent } from '../harness/bootfleet-process.js';
+import { stageHttpRoot } from '../harness/lab-assets.js';
+import { canUseNetns, destroyAll } from '../lab/netns.js';
+import { startVm } from '../lab/qemu.js';
+import { startCapture } from '../lab/tcpdump.js';
+import { bootLab, type Lab } from '../lab/topology.js';
+
+export type RaMode = 'auto' | 'off';
+
+/** One measured boot. */
+export interface RaBootRun {
+  mode: RaMode;
+  mac: string;
+  /** QEMU start → `CMDLINE:` on the serial console. */
+  markerSeconds: number;
+  /** Last DHCP ACK → `http.script` (iPXE's configuration wait). */
+  ackToScriptSeconds: number;
+  /** Whether bootfleet sent an advertisement, and how long after the first solicitation. */
+  raSent: boolean;
+  raWaitedMs: number | null;
+  pcap: string;
+}
+
+const BOOT_TIMEOUT_MS = 150_000;
+
+/** bootfleet's config for one boot: full mode on the lab segment, the lab kernel as profile `alpha`. */
+export function labConfig(dir: string, round: number, mode: RaMode | null): Record<string, unknown> {
+  const first = 100 + round * 10;
+  return {
+    interfaces: [{ name: 'bf0', mode: 'full', ...(mode ? { ipv6RaForIpxe: mode } : {}) }],
+    dhcp: { subnets: [{ subnet: '198.18.0.0/24', pools: [{ start: `198.18.0.${first}`, end: `198.18.0.${first + 9}` }], router: '198.18.0.1', leaseTime: '1h' }] },
+    tftp: { root: path.join(dir, 'tftp') },
+    http: { port: 8080, root: stageHttpRoot(dir) },
+    boot: { defaultProfile: 'alpha' },
+    profiles: { alpha: { kernel: 'vmlinuz', initrd: ['initrd.img'], cmdline: 'console=ttyS0 bf.profile=alpha' } },
+  };
+}
+
+/** Seconds from the last `dhcp.ack` before the first `http.script` to that script fetch; null if either is missing. */
+export function ackToScriptSeconds(timeline: readonly LoggedEvent[]): number | null {
+  const script = timeline.find((e) => e.kind === 'http.script');
+  if (!script) return null;
+  const t = Date.parse(script.time);
+  const acks = timeline.filter((e) => e.kind === 'dhcp.ack' && Date.parse(e.time) <= t);
+  const ack = acks[acks.length - 1];
+  return ack ? (t - Date.parse(ack.time)) / 1000 : null;
+}
+
+/** Boots one BIOS VM from a fresh bootfleet on `lab` and measures it. */
+export async function measureOneBoot(lab: Lab, dir: string, round: number, mode: RaMode): Promise<RaBootRun> {
+  const runDir = path.join(dir, `${round}-${mode}`);
+  mkdirSync(path.join(runDir, 'tftp'), { recursive: true });
+  const mac = `52:54:00:bf:6${round % 10}:${mode === 'auto' ? 'a0' : 'f0'}`;
+  const server = await BootfleetProcess.start(lab.server, labConfig(runDir, round, mode), { dir: runDir });
+  const pcap = path.join(runDir, 'icmp6.pcap');
+  const capture = await startCapture(lab.lan, lab.bridgeName, pcap, 'icmp6');
+  try {
+    const vm = await startVm({ ns: lab.lan, tapName: lab.tapNames[0]!, mac, firmware: 'bios', name: `ra-${round}-${mode}`, logDir: runDir });
+    let markerSeconds: number;
+    try {
+      await vm.waitFor(/CMDLINE: (.*)/, BOOT_TIMEOUT_MS);
+      markerSeconds = (Date.now() - vm.startedAt) / 1000;
+    } finally {
+      await vm.stop();
+    }
+    const timeline = server.timeline(mac);
+    const ra = timeline.find((e) => e.kind === 'ndp.ra');
+    const waited = ra?.data?.waitedMs;
+    return {
+      mode,
+      mac,
+      markerSeconds,
+      ackToScriptSeconds: ackToScriptSeconds(timeline) ?? Number.NaN,
+      raSent: ra !== undefined,
+      raWaitedMs: typeof waited === 'number' ? waited : null,
+      pcap,
+    };
+  } finally {
+    await capture.stop();
+    await server.stop();
+  }
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { rounds: { type: 'string' }, out: { type: 'string' } } });
+  if (!canUseNetns()) throw new Error('needs root (network namespaces, QEMU taps)');
+  const rounds = Number(values.rounds ?? 2);
+  const dir = mkdtempSync(path.join(tmpdir(), 'bootfleet-ra-boot-'));
+  const lab = await bootLab({ taps: 1 });
+  const runs: RaBootRun[] = [];
+  try {
+    for (let round = 0; round < rounds; round++) {
+      // Alternate, and swap which goes first each round, so drift in machine load hits both alike.
+      const order: RaMode[] = round % 2 === 0 ? ['auto', 'off'] : ['off', 'auto'];
+      for (const mode of order) {
+        const run = await measureOneBoot(lab, dir, round, mode);
+        runs.push(run);
+        process.stdout.write(`${mode.padEnd(4)} round ${round}: marker ${run.markerSeconds.toFixed(1)} s, ACK→script ${run.ackToScriptSeconds.toFixed(1)} s, RA ${run.raSent ? `sent ${run.raWaitedMs} ms after the first RS` : 'not sent'}\n`);
+      }
+    }
+  } finally {
+    await lab.destroy();
+    await destroyAll();
+  }
+  const summary = (['auto', 'off'] as const).map((mode) => {
+    const rs = runs.filter((r) => r.mode === mode);
+    return { mode, boots: rs.length, markerMedian: median(rs.map((r) => r.markerSeconds)), ackToScriptMedian: median(rs.map((r) => r.ackToScriptSeconds)) };
+  });
+  for (const s of summary) process.stdout.write(`${s.mode}: median power-on → marker ${s.markerMedian.toFixed(1)} s, ACK → script ${s.ackToScriptMedian.toFixed(1)} s (${s.boots} boots)\n`);
+  const out = values.out ?? path.join(dir, 'ra-boot.json');
+  writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), runs, summary }, null, 2));
+  process.stdout.write(`written ${out}\n`);
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`measure-ra-boot: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  });
+}
