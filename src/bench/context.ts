@@ -13,6 +13,14 @@ export interface TestFile {
   sha256: string;
 }
 
+/** One DHCP case: a pool, how many distinct clients perfdhcp plays, and how many leases exist before it starts. */
+export interface DhcpCaseSpec {
+  pool: number;
+  clients: number;
+  /** Leases for other machines, written before the server starts, at the top of the pool. */
+  preload: number;
+}
+
 /** Sizes and counts for one mode. */
 export interface BenchPlan {
   tftpFileBytes: number;
@@ -25,7 +33,7 @@ export interface BenchPlan {
   reps: number;
   concurrentReps: number;
   wrkSeconds: number;
-  dhcpPools: number[];
+  dhcpCases: DhcpCaseSpec[];
   dhcpRates: number[];
   /** Seconds perfdhcp runs at each rate. */
   dhcpSeconds: number;
@@ -50,8 +58,13 @@ export const FULL_PLAN: BenchPlan = {
   reps: 3,
   concurrentReps: 3,
   wrkSeconds: 5,
-  dhcpPools: [1000, 60000],
-  dhcpRates: [50, 100, 200, 300, 500, 750, 1000, 1500, 2000, 3000, 4000, 6000, 8000, 10000, 12000, 15000],
+  dhcpCases: [
+    { pool: 1000, clients: 1000, preload: 0 },
+    { pool: 60000, clients: 60000, preload: 0 },
+    // A lease table that starts full: where dnsmasq's rewrite-the-file-per-change shows.
+    { pool: 60000, clients: 10000, preload: 50000 },
+  ],
+  dhcpRates: [50, 100, 200, 300, 400, 500, 750, 1000, 1500, 2000, 3000, 4000, 6000, 8000, 10000, 12000, 15000, 20000],
   dhcpSeconds: 5,
   deadlineSeconds: 45 * 60,
 };
@@ -67,7 +80,7 @@ export const SMOKE_PLAN: BenchPlan = {
   reps: 1,
   concurrentReps: 1,
   wrkSeconds: 1,
-  dhcpPools: [200],
+  dhcpCases: [{ pool: 300, clients: 200, preload: 100 }],
   dhcpRates: [50],
   dhcpSeconds: 2,
   deadlineSeconds: 150,

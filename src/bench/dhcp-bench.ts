@@ -13,7 +13,8 @@ import { runIn } from './exec.js';
 import { LANE, type Lane } from './lane.js';
 import { doraLoss, LeaseLedger, parseAckedLeases, parsePerfdhcp, type PerfdhcpResult } from './perfdhcp-output.js';
 import { rotation, type CaseResult } from './results.js';
-import type { BenchContext } from './context.js';
+import type { BenchContext, DhcpCaseSpec } from './context.js';
+import { preloadLeases } from './preload.js';
 import type { RunningServer } from './servers/running-server.js';
 
 /** Exchanges lost at or above this share make a rate unclean. */
@@ -26,8 +27,8 @@ const ATTEMPTS = 2;
 export interface DhcpContender {
   name: string;
   lane: Lane;
-  /** Starts the server with a fresh, empty lease table and a pool of `poolSize`. */
-  start(poolSize: number): Promise<RunningServer>;
+  /** Starts the server with a fresh lease table (holding `spec.preload` leases) and a pool of `spec.pool`. */
+  start(spec: DhcpCaseSpec): Promise<RunningServer>;
 }
 
 interface Step {
@@ -60,10 +61,11 @@ export async function perfdhcpRun(lane: Lane, clients: number, rate: number, sec
 
 export async function dhcpCases(ctx: BenchContext, contenders: DhcpContender[]): Promise<CaseResult[]> {
   const results: CaseResult[] = [];
-  for (const pool of ctx.plan.dhcpPools) {
+  for (const spec of ctx.plan.dhcpCases) {
+    const { pool, clients } = spec;
     const c: CaseResult = {
       group: 'dhcp',
-      name: `DORA via relay, ${pool} clients, pool ${pool}`,
+      name: `DORA via relay, ${clients} clients, pool ${pool}${spec.preload > 0 ? `, ${spec.preload} leases preloaded` : ''}`,
       unit: 'DORA/s',
       measurements: contenders.map((x) => ({ server: x.name, samples: [], details: {} })),
       problems: [],
@@ -71,18 +73,20 @@ export async function dhcpCases(ctx: BenchContext, contenders: DhcpContender[]):
     };
     const running = new Map<string, RunningServer>();
     try {
-      for (const x of contenders) running.set(x.name, await x.start(pool));
+      for (const x of contenders) running.set(x.name, await x.start(spec));
       const active = new Set(contenders.map((x) => x.name));
       const best = new Map<string, Step>();
       const acked = new Map<string, number>();
       const ledgers = new Map(contenders.map((x) => [x.name, new LeaseLedger()]));
+      // The preloaded machines hold their addresses too: handing one to a perfdhcp client is a duplicate.
+      for (const l of preloadLeases(pool, spec.preload)) for (const ledger of ledgers.values()) ledger.add(l.clientIdHex, l.address);
       for (const [i, rate] of ctx.plan.dhcpRates.entries()) {
         if (active.size === 0) break;
         for (const x of rotation(contenders.filter((y) => active.has(y.name)), i)) {
           ctx.checkDeadline();
           let step: Step | null = null;
           for (let attempt = 0; attempt < ATTEMPTS && !step?.clean; attempt++) {
-            step = await perfdhcpRun(x.lane, pool, rate, ctx.plan.dhcpSeconds, ctx.shmDir);
+            step = await perfdhcpRun(x.lane, clients, rate, ctx.plan.dhcpSeconds, ctx.shmDir);
             acked.set(x.name, (acked.get(x.name) ?? 0) + (step.result?.requestAck.received ?? 0));
             const ledger = ledgers.get(x.name)!;
             const dupsBefore = ledger.duplicates.length;
@@ -96,7 +100,7 @@ export async function dhcpCases(ctx: BenchContext, contenders: DhcpContender[]):
             // Let a server that fell behind drain its backlog before the next try.
             if (!step.clean) await new Promise((r) => setTimeout(r, 1500));
           }
-          ctx.log(`dhcp pool ${pool} ${x.name} @${rate}/s: ${step!.result ? `completed ${step!.achieved.toFixed(0)}/s, lost ${(step!.loss * 100).toFixed(2)} %` : 'no report'}${step!.clean ? '' : ' → ramp ends'}`);
+          ctx.log(`dhcp ${clients}/${pool}${spec.preload ? `+${spec.preload}` : ''} ${x.name} @${rate}/s: ${step!.result ? `completed ${step!.achieved.toFixed(0)}/s, lost ${(step!.loss * 100).toFixed(2)} %` : 'no report'}${step!.clean ? '' : ' → ramp ends'}`);
           if (step!.clean) best.set(x.name, step!);
           else active.delete(x.name);
         }
@@ -122,7 +126,7 @@ export async function dhcpCases(ctx: BenchContext, contenders: DhcpContender[]):
       }
       for (const x of contenders) {
         const m = c.measurements.find((y) => y.server === x.name)!;
-        m.details = { ...m.details, 'clients holding a lease at the end': ledgers.get(x.name)!.size };
+        m.details = { ...m.details, 'leases held at the end (preloaded included)': ledgers.get(x.name)!.size };
       }
       // A server that never ACKed anything means a broken lane or config, not a slow server.
       for (const x of contenders) if ((acked.get(x.name) ?? 0) === 0) c.problems.push(`${x.name}: no DHCPACK received at all`);

@@ -26,6 +26,10 @@ export const LANE = {
   relayNetmask: '255.255.0.0',
   /** First pool address; the relay and .0.2–.0.9 stay out of the pool. */
   poolStart: '198.19.0.10',
+  /** Many clients at once each get their own source address from here on (198.18.0.10, .11, …). */
+  firstClientHost: 10,
+  /** How many such addresses a lane's client side has. */
+  clientHosts: 200,
 } as const;
 
 /** A client and a server namespace for one server under test. */
@@ -45,6 +49,9 @@ export function createLane(name: string): Lane {
     server = Netns.create(`bs-${name}`.slice(0, 12));
     vethPair(client, LANE.clientIf, `${LANE.clientAddr}/${LANE.prefix}`, server, LANE.serverIf, `${LANE.serverAddr}/${LANE.prefix}`);
     client.run('ip', ['addr', 'add', `${LANE.relayAddr}/16`, 'dev', LANE.clientIf]);
+    // One address per simulated machine, so per-client limits see machines, not one host.
+    const adds = clientHostAddresses().map((a) => `addr add ${a}/${LANE.prefix} dev ${LANE.clientIf}`);
+    client.run('ip', ['-batch', '-'], { input: adds.join('\n') + '\n' });
     // Replies to a relay go to giaddr (RFC 2131 §4.1): the server must reach 198.19.0.1.
     server.run('ip', ['route', 'add', LANE.relayNet, 'dev', LANE.serverIf, 'src', LANE.serverAddr]);
     const srv = server;
@@ -62,6 +69,11 @@ export function createLane(name: string): Lane {
     void client.destroy();
     throw err;
   }
+}
+
+/** The client side's per-machine source addresses, 198.18.0.10 onwards. */
+export function clientHostAddresses(): string[] {
+  return Array.from({ length: LANE.clientHosts }, (_, i) => `198.18.0.${LANE.firstClientHost + i}`);
 }
 
 /** The pool's last address for a pool of `size` addresses starting at {@link LANE.poolStart}. */

@@ -8,7 +8,8 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { canUseNetns } from '../lab/netns.js';
-import { FULL_PLAN, makeTestFile, SMOKE_PLAN, type BenchContext, type BenchPlan } from './context.js';
+import { FULL_PLAN, makeTestFile, SMOKE_PLAN, type BenchContext, type BenchPlan, type DhcpCaseSpec } from './context.js';
+import { preloadBootfleet, preloadLeases, writeDnsmasqLeases, writeKeaLeases } from './preload.js';
 import { dhcpCases, perfdhcpRun, type DhcpContender } from './dhcp-bench.js';
 import { httpFileCase, httpScriptCase } from './http-bench.js';
 import { createLane, type Lane } from './lane.js';
@@ -17,8 +18,8 @@ import { describeProfile, profileBootfleet } from './profile-bootfleet.js';
 import type { BenchReport } from './report.js';
 import { SUBJECT, summarize, samplesOf, type BenchGroup, type CaseResult } from './results.js';
 import { startBootfleet } from './servers/bootfleet.js';
-import { startDnsmasq } from './servers/dnsmasq.js';
-import { startKea } from './servers/kea.js';
+import { DNSMASQ_LEASE_FILE, startDnsmasq } from './servers/dnsmasq.js';
+import { KEA_LEASE_FILE, startKea } from './servers/kea.js';
 import { startNginx } from './servers/nginx.js';
 import type { RunningServer } from './servers/running-server.js';
 import { startTftpdHpa } from './servers/tftpd-hpa.js';
@@ -173,8 +174,8 @@ export async function runBench(opts: RunBenchOptions): Promise<BenchReport> {
     if (bootfleetFiles) await stop(bootfleetFiles);
 
     if (groups.includes('dhcp')) {
-      const fresh = (name: string, pool: number, base: string): string => {
-        const d = path.join(base, `${name}-dhcp-${pool}-${Date.now()}`);
+      const fresh = (name: string, spec: DhcpCaseSpec, base: string): string => {
+        const d = path.join(base, `${name}-dhcp-${spec.pool}-${spec.preload}-${Date.now()}`);
         mkdirSync(d, { recursive: true });
         return d;
       };
@@ -182,20 +183,28 @@ export async function runBench(opts: RunBenchOptions): Promise<BenchReport> {
         {
           name: SUBJECT,
           lane: lane(SUBJECT),
-          start: async (pool) => {
-            const dir = fresh(SUBJECT, pool, workDir);
-            return track(await startBootfleet({ ns: lane(SUBJECT).server, dir, dataDir: path.join(dir, 'data'), filesDir, poolSize: pool }));
+          start: async (spec) => {
+            const dir = fresh(SUBJECT, spec, workDir);
+            const dataDir = path.join(dir, 'data');
+            if (spec.preload > 0) await preloadBootfleet(dataDir, preloadLeases(spec.pool, spec.preload), Date.now());
+            return track(await startBootfleet({ ns: lane(SUBJECT).server, dir, dataDir, filesDir, poolSize: spec.pool }));
           },
         },
         ...peersFor('dhcp').map(
           (peer): DhcpContender => ({
             name: peer,
             lane: lane(peer),
-            start: async (pool) => {
-              const dir = fresh(peer, pool, workDir);
-              const leaseDir = fresh(peer, pool, shmDir);
-              const s = peer === 'kea' ? await startKea({ ns: lane(peer).server, dir, leaseDir, poolSize: pool }) : await startDnsmasq({ ns: lane(peer).server, dir, leaseDir, poolSize: pool });
-              return track(s);
+            start: async (spec) => {
+              const dir = fresh(peer, spec, workDir);
+              const leaseDir = fresh(peer, spec, shmDir);
+              const leases = preloadLeases(spec.pool, spec.preload);
+              const nowSec = Math.floor(Date.now() / 1000);
+              if (peer === 'kea') {
+                if (leases.length > 0) writeKeaLeases(path.join(leaseDir, KEA_LEASE_FILE), leases, nowSec);
+                return track(await startKea({ ns: lane(peer).server, dir, leaseDir, poolSize: spec.pool }));
+              }
+              if (leases.length > 0) writeDnsmasqLeases(path.join(leaseDir, DNSMASQ_LEASE_FILE), leases, nowSec);
+              return track(await startDnsmasq({ ns: lane(peer).server, dir, leaseDir, poolSize: spec.pool }));
             },
           }),
         ),
@@ -231,13 +240,14 @@ export async function runBench(opts: RunBenchOptions): Promise<BenchReport> {
 async function profileRuns(ctx: BenchContext, groups: BenchGroup[], cases: CaseResult[], lane: Lane): Promise<string[]> {
   const out: string[] = [];
   if (groups.includes('dhcp')) {
-    const pool = ctx.plan.dhcpPools.at(-1) ?? 1000;
-    const dhcpCase = cases.find((c) => c.group === 'dhcp' && c.name.includes(`pool ${pool}`));
+    const spec = ctx.plan.dhcpCases.find((x) => x.preload === 0 && x.pool === Math.max(...ctx.plan.dhcpCases.map((y) => y.pool))) ?? { pool: 1000, clients: 1000, preload: 0 };
+    const pool = spec.pool;
+    const dhcpCase = cases.find((c) => c.group === 'dhcp' && c.name === `DORA via relay, ${spec.clients} clients, pool ${pool}`);
     const best = dhcpCase ? summarize(samplesOf(dhcpCase, SUBJECT)).median : NaN;
     // Just past where it stops keeping up: the profile then shows what it saturates on.
     const rate = Math.max(100, Math.round((Number.isFinite(best) ? best : 100) * 2));
     const p = await profileBootfleet(ctx, lane, `DHCP pool ${pool} at ${rate}/s`, pool, async () => {
-      await perfdhcpRun(lane, pool, rate, ctx.plan.dhcpSeconds, ctx.shmDir);
+      await perfdhcpRun(lane, spec.clients, rate, ctx.plan.dhcpSeconds, ctx.shmDir);
     });
     out.push(describeProfile(p));
   }

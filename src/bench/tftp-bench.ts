@@ -9,7 +9,7 @@ import { rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { runIn } from './exec.js';
-import { LANE } from './lane.js';
+import { clientHostAddresses, LANE } from './lane.js';
 import { rotation, type CaseResult } from './results.js';
 import { sha256File, type BenchContext, type TestFile } from './context.js';
 import type { Target } from './target.js';
@@ -20,8 +20,8 @@ export const TFTP_CPU = '0';
 
 interface Client {
   label: string;
-  /** Command and args that download `file` into `out`. */
-  command(file: string, out: string): [string, string[]];
+  /** Command and args that download `file` into `out`, from source address `from` when given. */
+  command(file: string, out: string, from?: string): [string, string[]];
   /** Seconds the transfer took, from the run's output (curl) or null to use wall-clock. */
   seconds?(stdout: string): number | null;
 }
@@ -29,9 +29,21 @@ interface Client {
 function curlClient(blksize: number): Client {
   return {
     label: `curl blksize ${blksize}`,
-    command: (file, out) => [
+    command: (file, out, from) => [
       'curl',
-      ['-sS', '--max-time', '120', '--tftp-blksize', String(blksize), '-o', out, '-w', '%{time_total}', `tftp://${LANE.serverAddr}/${file}`],
+      [
+        '-sS',
+        '--max-time',
+        '120',
+        ...(from === undefined ? [] : ['--interface', from]),
+        '--tftp-blksize',
+        String(blksize),
+        '-o',
+        out,
+        '-w',
+        '%{time_total}',
+        `tftp://${LANE.serverAddr}/${file}`,
+      ],
     ],
     seconds: (stdout) => {
       const s = Number(stdout.trim());
@@ -58,9 +70,9 @@ interface Download {
 }
 
 /** Downloads once into tmpfs (timed); {@link verify} checks the bytes afterwards, untimed. */
-async function download(ctx: BenchContext, t: Target, client: Client, file: TestFile, cpu: string | undefined, tag: string): Promise<Download> {
+async function download(ctx: BenchContext, t: Target, client: Client, file: TestFile, cpu: string | undefined, tag: string, from?: string): Promise<Download> {
   const out = path.join(ctx.shmDir, `dl-${t.name}-${tag}.bin`);
-  const [cmd, args] = client.command(file.name, out);
+  const [cmd, args] = client.command(file.name, out, from);
   const r = await runIn(t.lane.client, cmd, args, { timeoutMs: 150_000, ...(cpu !== undefined ? { cpu } : {}) });
   return { out, code: r.code, timedOut: r.timedOut, stderr: r.stderr, seconds: client.seconds?.(r.stdout) ?? r.ms / 1000 };
 }
@@ -112,6 +124,7 @@ export async function tftpConcurrentCases(ctx: BenchContext, targets: Target[]):
   const file = ctx.files.tftpConcurrent;
   const client = curlClient(1468);
   const results: CaseResult[] = [];
+  const sources = clientHostAddresses();
   for (const n of ctx.plan.tftpConcurrency) {
     const c: CaseResult = {
       group: 'tftp',
@@ -119,13 +132,13 @@ export async function tftpConcurrentCases(ctx: BenchContext, targets: Target[]):
       unit: 'MiB/s',
       measurements: targets.map((t) => ({ server: t.name, samples: [], details: { failures: 0 } })),
       problems: [],
-      note: `aggregate over the batch (all bytes / time until the last client finished); nothing pinned; median of ${ctx.plan.concurrentReps}`,
+      note: `aggregate over the batch (all bytes / time until the last client finished); each client from its own address, as machines are; nothing pinned; median of ${ctx.plan.concurrentReps}`,
     };
     for (let rep = 0; rep < ctx.plan.concurrentReps; rep++) {
       for (const t of rotation(targets, rep)) {
         ctx.checkDeadline();
         const started = performance.now();
-        const downloads = await Promise.all(Array.from({ length: n }, (_, i) => download(ctx, t, client, file, undefined, `c${i}`)));
+        const downloads = await Promise.all(Array.from({ length: n }, (_, i) => download(ctx, t, client, file, undefined, `c${i}`, sources[i % sources.length])));
         const seconds = (performance.now() - started) / 1000;
         const m = c.measurements.find((x) => x.server === t.name)!;
         const failed: string[] = [];

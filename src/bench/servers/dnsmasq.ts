@@ -9,6 +9,9 @@ import type { Netns } from '../../lab/netns.js';
 import { LANE, poolEnd } from '../lane.js';
 import { asRunning, startLogged, waitListening, type ListenProbe, type RunningServer } from './running-server.js';
 
+/** The lease file's name inside `leaseDir` (a preload writes it before the start). */
+export const DNSMASQ_LEASE_FILE = 'dnsmasq.leases';
+
 export interface DnsmasqBenchOptions {
   ns: Netns;
   dir: string;
@@ -40,7 +43,7 @@ export async function startDnsmasq(opts: DnsmasqBenchOptions): Promise<RunningSe
   if (opts.poolSize > 0) {
     args.push(
       `--dhcp-range=${LANE.poolStart},${poolEnd(opts.poolSize)},${LANE.relayNetmask},1h`,
-      `--dhcp-leasefile=${path.join(opts.leaseDir, 'dnsmasq.leases')}`,
+      `--dhcp-leasefile=${path.join(opts.leaseDir, DNSMASQ_LEASE_FILE)}`,
       `--dhcp-lease-max=${opts.poolSize + 1000}`,
       '--dhcp-authoritative',
       '--no-ping',

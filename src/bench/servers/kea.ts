@@ -9,6 +9,9 @@ import type { Netns } from '../../lab/netns.js';
 import { LANE, poolEnd } from '../lane.js';
 import { asRunning, startLogged, waitListening, type RunningServer } from './running-server.js';
 
+/** The memfile's name inside `leaseDir` (a preload writes it before the start). */
+export const KEA_LEASE_FILE = 'kea-leases4.csv';
+
 export interface KeaBenchOptions {
   ns: Netns;
   dir: string;
@@ -22,7 +25,7 @@ export async function startKea(opts: KeaBenchOptions): Promise<RunningServer> {
   const config = {
     Dhcp4: {
       'interfaces-config': { interfaces: [LANE.serverIf], 'dhcp-socket-type': 'udp' },
-      'lease-database': { type: 'memfile', persist: true, name: path.join(opts.leaseDir, 'kea-leases4.csv'), 'lfc-interval': 0 },
+      'lease-database': { type: 'memfile', persist: true, name: path.join(opts.leaseDir, KEA_LEASE_FILE), 'lfc-interval': 0 },
       'valid-lifetime': 3600,
       authoritative: true,
       subnet4: [{ id: 1, subnet: LANE.relayNet, pools: [{ pool: `${LANE.poolStart} - ${poolEnd(opts.poolSize)}` }] }],
