@@ -69,6 +69,8 @@ export async function dhcpCases(ctx: BenchContext, contenders: DhcpContender[]):
       unit: 'DORA/s',
       measurements: contenders.map((x) => ({ server: x.name, samples: [], details: {} })),
       problems: [],
+      // Issue 6: at least Kea, and ten times dnsmasq, with durable leases.
+      targets: contenders.filter((x) => x.name === 'kea' || x.name === 'dnsmasq').map((x) => ({ peer: x.name, min: x.name === 'kea' ? 1 : 10 })),
       note: `highest rate with < ${MAX_LOSS * 100} % of exchanges lost (and ≥ ${MIN_ACHIEVED * 100} % of the asked rate achieved), ${ctx.plan.dhcpSeconds} s per rate, up to ${ATTEMPTS} tries per rate; rates ${ctx.plan.dhcpRates[0]}–${ctx.plan.dhcpRates.at(-1)}; latency = mean DISCOVER→OFFER + REQUEST→ACK there`,
     };
     const running = new Map<string, RunningServer>();

@@ -29,6 +29,7 @@ export async function httpFileCase(ctx: BenchContext, targets: Target[]): Promis
     unit: 'MiB/s',
     measurements: targets.map((t) => ({ server: t.name, samples: [] })),
     problems: [],
+    targets: targets.filter((t) => t.name !== SUBJECT).map((t) => ({ peer: t.name, min: 0.9 })),
     note: `curl time_total to /dev/null after one checked download; median of ${ctx.plan.reps}`,
   };
   for (const t of targets) {
@@ -92,6 +93,7 @@ export async function httpScriptCase(ctx: BenchContext, targets: Target[]): Prom
     unit: 'req/s',
     measurements: targets.map((t) => ({ server: t.name, samples: [] })),
     problems: [],
+    targets: targets.filter((t) => t.name !== SUBJECT).map((t) => ({ peer: t.name, min: 0.5 })),
     note: `wrk -t1 -c32, ${ctx.plan.wrkSeconds} s per run; median of ${ctx.plan.reps}; nginx serves bootfleet's rendered bytes as a static file`,
   };
   const subject = targets.find((t) => t.name === SUBJECT);

@@ -3,7 +3,7 @@
  * written beside the JSON under bench/results/. Pure: strings in, strings out.
  */
 import type { MachineInfo } from './machine-info.js';
-import { peersOf, ratio, samplesOf, summarize, SUBJECT, type CaseResult } from './results.js';
+import { peersOf, ratio, samplesOf, summarize, SUBJECT, verdicts, type CaseResult } from './results.js';
 
 /** Everything one run produced, as written to JSON. */
 export interface BenchReport {
@@ -85,6 +85,8 @@ export function formatTable(report: BenchReport): string {
     }
     lines.push('');
   }
+  const v = verdicts(report.cases);
+  if (v.length > 0) lines.push(`targets (issue 6): ${v.filter((x) => x.met).length} of ${v.length} met`);
   const problems = report.cases.flatMap((c) => c.problems.map((p) => `${c.group} ${c.name}: ${p}`));
   lines.push(problems.length === 0 ? 'correctness: every check passed' : `correctness: ${problems.length} problem(s)\n  ${problems.join('\n  ')}`);
   return lines.join('\n');
@@ -117,6 +119,16 @@ export function formatMarkdown(report: BenchReport): string {
     const notes = report.cases.filter((c) => c.group === t.title.toLowerCase() && c.note);
     for (const c of notes) out.push(`- ${c.name}: ${c.note}`);
     if (notes.length > 0) out.push('');
+  }
+  const v = verdicts(report.cases);
+  if (v.length > 0) {
+    const met = v.filter((x) => x.met).length;
+    out.push('## Targets (issue 6)', '', `${met} of ${v.length} met.`, '', mdRow(['case', 'against', 'target', 'measured', '']), mdRow(['---', '---', '---', '---', '---']));
+    for (const x of v) {
+      const verdict = x.met ? 'met' : Number.isFinite(x.ratio) && x.ratio > 0 ? `missed: ${(x.min / x.ratio).toFixed(1)}× short` : 'missed';
+      out.push(mdRow([x.case, x.peer, `≥ ${x.min}×`, ratioText(x.ratio), verdict]));
+    }
+    out.push('');
   }
   const problems = report.cases.flatMap((c) => c.problems.map((p) => `${c.group} ${c.name}: ${p}`));
   out.push('## Correctness', '', problems.length === 0 ? 'Every check passed (checksums, transfers, unique leases).' : problems.map((p) => `- ${p}`).join('\n'), '');

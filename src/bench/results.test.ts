@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ratio, rotation, summarize } from './results.js';
+import { ratio, rotation, summarize, verdicts } from './results.js';
 
 test('summarize: median of odd and even counts, range, NaN-free', () => {
   assert.deepEqual(summarize([3, 1, 2]), { median: 2, min: 1, max: 3, n: 3 });
@@ -20,4 +20,32 @@ test('rotation: every server leads one round', () => {
   assert.deepEqual(rotation(['a', 'b', 'c'], 1), ['b', 'c', 'a']);
   assert.deepEqual(rotation(['a', 'b', 'c'], 5), ['c', 'a', 'b']);
   assert.deepEqual(rotation([], 3), []);
+});
+
+test('verdicts: each target against the measured ratio; a missing figure is missed', () => {
+  const v = verdicts([
+    {
+      group: 'dhcp',
+      name: 'x',
+      unit: 'DORA/s',
+      problems: [],
+      measurements: [
+        { server: 'bootfleet', samples: [500] },
+        { server: 'kea', samples: [1000] },
+        { server: 'dnsmasq', samples: [40] },
+      ],
+      targets: [
+        { peer: 'kea', min: 1 },
+        { peer: 'dnsmasq', min: 10 },
+        { peer: 'absent', min: 1 },
+      ],
+    },
+  ]);
+  assert.deepEqual(
+    v.map((x) => [x.peer, x.ratio, x.met]),
+    [
+      ['kea', 0.5, false],
+      ['dnsmasq', 12.5, true],
+    ],
+  );
 });

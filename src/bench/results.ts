@@ -30,6 +30,33 @@ export interface CaseResult {
   problems: string[];
   /** How the figure was obtained, for the report. */
   note?: string;
+  /** Issue 6's targets: bootfleet's median at least `min` × this peer's. */
+  targets?: Target[];
+}
+
+export interface Target {
+  peer: string;
+  min: number;
+}
+
+export interface TargetVerdict {
+  case: string;
+  peer: string;
+  min: number;
+  ratio: number;
+  met: boolean;
+}
+
+/** Every target of every case, with the measured ratio (a missing figure counts as missed). */
+export function verdicts(cases: readonly CaseResult[]): TargetVerdict[] {
+  return cases.flatMap((c) =>
+    (c.targets ?? [])
+      .filter((t) => c.measurements.some((m) => m.server === t.peer))
+      .map((t) => {
+        const r = ratio(samplesOf(c, SUBJECT), samplesOf(c, t.peer));
+        return { case: `${c.group} ${c.name}`, peer: t.peer, min: t.min, ratio: r, met: Number.isFinite(r) && r >= t.min };
+      }),
+  );
 }
 
 export interface Summary {

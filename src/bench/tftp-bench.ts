@@ -10,7 +10,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { runIn } from './exec.js';
 import { clientHostAddresses, LANE } from './lane.js';
-import { rotation, type CaseResult } from './results.js';
+import { rotation, SUBJECT, type CaseResult } from './results.js';
 import { sha256File, type BenchContext, type TestFile } from './context.js';
 import type { Target } from './target.js';
 
@@ -102,6 +102,8 @@ export async function tftpSingleCases(ctx: BenchContext, targets: Target[]): Pro
       unit: 'MiB/s',
       measurements: targets.map((t) => ({ server: t.name, samples: [] })),
       problems: [],
+      // Issue 6: at least the best peer at every block size, windowed or not.
+      targets: targets.filter((t) => t.name !== SUBJECT).map((t) => ({ peer: t.name, min: 1 })),
       note: `client and server pinned to CPU ${TFTP_CPU}; median of ${ctx.plan.reps}${client.seconds ? ' (curl time_total)' : ' (wall-clock of the client process)'}`,
     };
     for (let rep = 0; rep < ctx.plan.reps; rep++) {

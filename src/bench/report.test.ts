@@ -1,0 +1,51 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cell, formatMarkdown, formatTable, type BenchReport } from './report.js';
+
+const report: BenchReport = {
+  date: '2026-11-24T12:00:00.000Z',
+  mode: 'smoke',
+  seconds: 12,
+  machine: { nproc: 2, cpuModel: 'AMD EPYC', memMiB: 24000, kernel: '6.1', loadAvg: '1 1 1', versions: { node: 'v20' } },
+  conditions: ['pinned'],
+  findings: ['DHCP — self time: x 50 %'],
+  cases: [
+    {
+      group: 'tftp',
+      name: 'curl blksize 1468, 64 MiB',
+      unit: 'MiB/s',
+      measurements: [
+        { server: 'bootfleet', samples: [90, 80, 100] },
+        { server: 'tftpd-hpa', samples: [100, 100, 100] },
+      ],
+      problems: [],
+      targets: [{ peer: 'tftpd-hpa', min: 1 }],
+      note: 'median of 3',
+    },
+    {
+      group: 'dhcp',
+      name: 'DORA',
+      unit: 'DORA/s',
+      measurements: [{ server: 'bootfleet', samples: [400] }],
+      problems: ['bootfleet: 1 address(es) ACKed to a second client'],
+    },
+  ],
+};
+
+test('cell shows median and range', () => {
+  assert.equal(cell([90, 80, 100]), '90.0 [80.0–100]');
+  assert.equal(cell([7]), '7.00');
+  assert.equal(cell([]), '–');
+});
+
+test('table and Markdown carry medians, ratios, targets and problems', () => {
+  const t = formatTable(report);
+  assert.match(t, /curl blksize 1468, 64 MiB \(MiB\/s\)\s+90\.0 \[80\.0–100\]\s+100 \[100–100\]\s+0\.90×\s+ok/);
+  assert.match(t, /targets \(issue 6\): 0 of 1 met/);
+  assert.match(t, /correctness: 1 problem/);
+  const md = formatMarkdown(report);
+  assert.match(md, /\| case \| bootfleet \| tftpd-hpa \| bootfleet\/tftpd-hpa \| correct \|/);
+  assert.match(md, /\| tftp curl blksize 1468, 64 MiB \| tftpd-hpa \| ≥ 1× \| 0\.90× \| missed: 1\.1× short \|/);
+  assert.match(md, /## What bounds bootfleet\n\n- DHCP — self time/);
+  assert.match(md, /- dhcp DORA: bootfleet: 1 address\(es\) ACKed to a second client/);
+});
