@@ -5,7 +5,7 @@
  *
  * The tables mirror the SQLite ones; where PostgreSQL has a better type it is used: `inet`
  * for addresses (validated, and ordered numerically, so no `address_num` column), `jsonb`
- * for labels, selectors and initrd lists, `bigint` for milliseconds since the epoch.
+ * for labels, selectors and profile specs (one column for every profile kind), `bigint` for milliseconds since the epoch.
  */
 import type { PgMigration } from './pg-connection.js';
 
@@ -40,9 +40,8 @@ export const pgFleetMigrations: readonly PgMigration[] = [
     sql: `
       CREATE TABLE fleet_profiles (
         name       text PRIMARY KEY,
-        kernel     text NOT NULL,
-        initrd     jsonb NOT NULL,              -- array of strings
-        cmdline    text NOT NULL,
+        -- the profile as the config writes it (any kind), checked with profileSchema on reading
+        spec       jsonb NOT NULL CHECK (jsonb_typeof(spec) = 'object'),
         source     text NOT NULL CHECK (source IN ('config', 'api')),
         updated_at bigint NOT NULL
       );
