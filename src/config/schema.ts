@@ -299,6 +299,17 @@ export const configSchema = z
     machines: z.array(machineSchema).default([]),
     groups: z.record(fleetObjectName, groupSchema).default({}),
     api: apiSchema.default({ enabled: true, address: '127.0.0.1', port: 8081, tokens: [] }),
+    /**
+     * Where leases and the fleet live. Absent or `sqlite`: `<dataDir>/bootfleet.db`. A
+     * `postgres://user@host/db` URL (`?host=/run/postgresql` for a Unix socket): PostgreSQL, shared
+     * by several bootfleet servers; allocation stays conflict-free through the database's constraints.
+     */
+    store: z
+      .union([
+        z.literal('sqlite'),
+        z.string().regex(/^postgres(ql)?:\/\/\S*$/i, 'a URL like postgres://bootfleet@db.example/bootfleet'),
+      ])
+      .optional(),
   })
   .strict();
 
