@@ -1,9 +1,11 @@
 /**
- * What answering iPXE's router solicitations saves, measured: BIOS VMs (SeaBIOS + QEMU's
+ * What answering iPXE's router solicitations saves, measured: VMs (BIOS: SeaBIOS + QEMU's
  * iPXE ROM, Debian's 2019 build) boot in full DHCP mode from bootfleet to the initramfs
  * marker, with `ipv6RaForIpxe` auto and off alternating, inside namespaces made here.
  *
- *   node dist/ndp/measure-ra-boot.js [--rounds 2] [--out .lab/ra-boot.json]
+ *   node dist/ndp/measure-ra-boot.js [--rounds 2] [--firmware bios|uefi] [--out .lab/ra-boot.json]
+ *
+ * (`uefi`: OVMF's own PXE, then ipxe.efi over TFTP, which solicits like the BIOS ROM.)
  *
  * Per boot: power-on → marker, and the gap from the last DHCP ACK to the boot-script fetch
  * (where iPXE's IPv6 wait sits: it configures DHCP and IPv6 side by side and fetches only
@@ -16,7 +18,7 @@ import { parseArgs } from 'node:util';
 import { BootfleetProcess, type LoggedEvent } from '../harness/bootfleet-process.js';
 import { stageHttpRoot } from '../harness/lab-assets.js';
 import { canUseNetns, destroyAll } from '../lab/netns.js';
-import { startVm } from '../lab/qemu.js';
+import { startVm, type Firmware } from '../lab/qemu.js';
 import { startCapture } from '../lab/tcpdump.js';
 import { bootLab, type Lab } from '../lab/topology.js';
 
@@ -25,6 +27,7 @@ export type RaMode = 'auto' | 'off';
 /** One measured boot. */
 export interface RaBootRun {
   mode: RaMode;
+  firmware: Firmware;
   mac: string;
   /** QEMU start → `CMDLINE:` on the serial console. */
   markerSeconds: number;
@@ -62,15 +65,15 @@ export function ackToScriptSeconds(timeline: readonly LoggedEvent[]): number | n
 }
 
 /** Boots one BIOS VM from a fresh bootfleet on `lab` and measures it. */
-export async function measureOneBoot(lab: Lab, dir: string, round: number, mode: RaMode): Promise<RaBootRun> {
-  const runDir = path.join(dir, `${round}-${mode}`);
+export async function measureOneBoot(lab: Lab, dir: string, round: number, mode: RaMode, firmware: Firmware = 'bios'): Promise<RaBootRun> {
+  const runDir = path.join(dir, `${firmware}-${round}-${mode}`);
   mkdirSync(path.join(runDir, 'tftp'), { recursive: true });
-  const mac = `52:54:00:bf:6${round % 10}:${mode === 'auto' ? 'a0' : 'f0'}`;
+  const mac = `52:54:00:bf:6${round % 10}:${mode === 'auto' ? 'a' : 'f'}${firmware === 'bios' ? 0 : 1}`;
   const server = await BootfleetProcess.start(lab.server, labConfig(runDir, round, mode), { dir: runDir });
   const pcap = path.join(runDir, 'icmp6.pcap');
   const capture = await startCapture(lab.lan, lab.bridgeName, pcap, 'icmp6');
   try {
-    const vm = await startVm({ ns: lab.lan, tapName: lab.tapNames[0]!, mac, firmware: 'bios', name: `ra-${round}-${mode}`, logDir: runDir });
+    const vm = await startVm({ ns: lab.lan, tapName: lab.tapNames[0]!, mac, firmware, name: `ra-${firmware}-${round}-${mode}`, logDir: runDir });
     let markerSeconds: number;
     try {
       await vm.waitFor(/CMDLINE: (.*)/, BOOT_TIMEOUT_MS);
@@ -83,6 +86,7 @@ export async function measureOneBoot(lab: Lab, dir: string, round: number, mode:
     const waited = ra?.data?.waitedMs;
     return {
       mode,
+      firmware,
       mac,
       markerSeconds,
       ackToScriptSeconds: ackToScriptSeconds(timeline) ?? Number.NaN,
@@ -103,7 +107,8 @@ function median(xs: number[]): number {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { rounds: { type: 'string' }, out: { type: 'string' } } });
+  const { values } = parseArgs({ options: { rounds: { type: 'string' }, firmware: { type: 'string' }, out: { type: 'string' } } });
+  const firmware: Firmware = values.firmware === 'uefi' ? 'uefi' : 'bios';
   if (!canUseNetns()) throw new Error('needs root (network namespaces, QEMU taps)');
   const rounds = Number(values.rounds ?? 2);
   const dir = mkdtempSync(path.join(tmpdir(), 'bootfleet-ra-boot-'));
@@ -114,9 +119,9 @@ async function main(): Promise<void> {
       // Alternate, and swap which goes first each round, so drift in machine load hits both alike.
       const order: RaMode[] = round % 2 === 0 ? ['auto', 'off'] : ['off', 'auto'];
       for (const mode of order) {
-        const run = await measureOneBoot(lab, dir, round, mode);
+        const run = await measureOneBoot(lab, dir, round, mode, firmware);
         runs.push(run);
-        process.stdout.write(`${mode.padEnd(4)} round ${round}: marker ${run.markerSeconds.toFixed(1)} s, ACK→script ${run.ackToScriptSeconds.toFixed(1)} s, RA ${run.raSent ? `sent ${run.raWaitedMs} ms after the first RS` : 'not sent'}\n`);
+        process.stdout.write(`${firmware} ${mode.padEnd(4)} round ${round}: marker ${run.markerSeconds.toFixed(1)} s, ACK→script ${run.ackToScriptSeconds.toFixed(1)} s, RA ${run.raSent ? `sent ${run.raWaitedMs} ms after the first RS` : 'not sent'}\n`);
       }
     }
   } finally {
@@ -127,9 +132,9 @@ async function main(): Promise<void> {
     const rs = runs.filter((r) => r.mode === mode);
     return { mode, boots: rs.length, markerMedian: median(rs.map((r) => r.markerSeconds)), ackToScriptMedian: median(rs.map((r) => r.ackToScriptSeconds)) };
   });
-  for (const s of summary) process.stdout.write(`${s.mode}: median power-on → marker ${s.markerMedian.toFixed(1)} s, ACK → script ${s.ackToScriptMedian.toFixed(1)} s (${s.boots} boots)\n`);
+  for (const s of summary) process.stdout.write(`${firmware} ${s.mode}: median power-on → marker ${s.markerMedian.toFixed(1)} s, ACK → script ${s.ackToScriptMedian.toFixed(1)} s (${s.boots} boots)\n`);
   const out = values.out ?? path.join(dir, 'ra-boot.json');
-  writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), runs, summary }, null, 2));
+  writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), firmware, runs, summary }, null, 2));
   process.stdout.write(`written ${out}\n`);
 }
 
