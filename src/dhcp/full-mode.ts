@@ -1,23 +1,24 @@
 /**
  * The full-mode DHCP server's state machine (RFC 2131 §4.3): one decoded request in, at
  * most one reply out. It owns no socket; `server.ts` does the I/O. Address choice is
- * in `pool.ts`, boot policy in `boot/decide.ts`, persistence behind `LeaseStore`.
+ * in `pool.ts` (narrowed by the policy's AddressRules, if any), the boot policy behind the
+ * ReplyPolicy seam (`reply-policy.ts`; bootfleet's own in `native-policy.ts`), persistence
+ * behind `LeaseStore`.
  */
 import type { BootfleetConfig } from '../config/schema.js';
 import type { EventSink } from '../events/boot-event.js';
 import type { LeaseStore } from '../store/lease-store.js';
-import type { BootPlan } from '../boot/boot-plan.js';
 import type { ClientFacts } from '../boot/client-facts.js';
-import { decide } from '../boot/decide.js';
 import { factsFromPacket } from '../boot/facts-from-packet.js';
 import type { EncodeOptions } from '../wire/dhcp/codec.js';
 import { MessageType, FLAG_BROADCAST, type DhcpPacket } from '../wire/dhcp/packet.js';
-import { getIp, getMaxMessageSize, getParamRequestList, macOf } from '../wire/dhcp/options.js';
-import { applyBootPlan } from './boot-options.js';
-import { addIpxeNoPxeDhcp } from './ipxe-options.js';
+import { getIp, getMaxMessageSize, macOf } from '../wire/dhcp/options.js';
 import { clientKey } from './client-key.js';
+import { chooseUnderRules, judgeUnderRules, reservationUnderRules } from './constrained-pool.js';
 import { contains, isUnset } from './ipv4-math.js';
-import { chooseAddress, judgeAddress, reservationFor, subnetContaining, subnetsOf, type PoolQuery, type Subnet } from './pool.js';
+import { nativeReplyPolicy, type PlanFunction } from './native-policy.js';
+import { reservationFor, subnetContaining, subnetsOf, type PoolQuery, type Subnet } from './pool.js';
+import type { FullModeVerdict, ReplyPolicy } from './reply-policy.js';
 import { addLeaseTimes, addMessage, addNetworkOptions, baseReply, echoRelayAgent } from './reply-builder.js';
 import { replyDestination, type Destination } from './reply-address.js';
 import type { DhcpDropCode } from './screen.js';
@@ -55,8 +56,10 @@ export interface FullModeOptions {
   declineSeconds?: number;
   /** Milliseconds since the epoch; injectable for tests. */
   now?: () => number;
-  /** Boot policy; default `decide()` in full mode. Injectable for tests. */
-  plan?: (facts: ClientFacts, serverAddress: string) => BootPlan;
+  /** Boot plans for the native policy; default `decide()` in full mode. Injectable for tests. */
+  plan?: PlanFunction;
+  /** The boot policy; default bootfleet's own over `config` (with `plan`). */
+  policy?: ReplyPolicy;
 }
 
 export interface DhcpReply {
@@ -78,15 +81,14 @@ export class FullModeResponder {
   private readonly now: () => number;
   private readonly offerHoldMs: number;
   private readonly declineMs: number;
-  private readonly plan: (facts: ClientFacts, serverAddress: string) => BootPlan;
+  private readonly policy: ReplyPolicy;
 
   constructor(private readonly opts: FullModeOptions) {
     this.subnets = subnetsOf(opts.config.dhcp.subnets);
     this.now = opts.now ?? Date.now;
     this.offerHoldMs = (opts.offerHoldSeconds ?? 60) * 1000;
     this.declineMs = (opts.declineSeconds ?? 600) * 1000;
-    this.plan =
-      opts.plan ?? ((facts, serverAddress) => decide(facts, { mode: 'full', serverAddress, httpPort: opts.config.http.port, config: opts.config }));
+    this.policy = opts.policy ?? nativeReplyPolicy({ config: opts.config, ...(opts.plan !== undefined ? { fullPlan: opts.plan } : {}) });
   }
 
   /** Handles one screened request (see `screen.ts`) that arrived on `iface`. */
@@ -115,14 +117,14 @@ export class FullModeResponder {
     this.emit('dhcp.discover', 'info', mac, 'DISCOVER', { iface: iface.name, xid: hex(req.xid), relay: relayOf(req), requested, ...factsData(facts) });
     const subnet = this.subnetFor(req, iface);
     if (!subnet) return this.drop(req, 'DHCP_NO_SUBNET', 'debug', `no subnet configured for ${relayOf(req) ?? iface.name}`);
-    const plan = this.plan(facts, serverAddressOf(iface));
-    if (plan.kind === 'ignore') return this.silent(mac, plan.reason);
+    const verdict = this.policy.full({ packet: req, facts, iface });
+    if (verdict.kind === 'ignore') return this.silent(mac, verdict.reason);
 
     for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
       const now = this.now();
       const [leases, record] = await Promise.all([this.opts.store.list(), this.opts.store.getByClient(key)]);
       const q = this.query(subnet, key, mac, leases, now, iface);
-      const choice = chooseAddress(q, record?.address ?? null, requested);
+      const choice = chooseUnderRules(q, verdict.addressRules, record?.address ?? null, requested);
       if (!choice) {
         this.emit('dhcp.exhausted', 'warn', mac, `no free address in ${subnet.config.subnet}`, { subnet: subnet.config.subnet });
         return { kind: 'silent' };
@@ -139,12 +141,12 @@ export class FullModeResponder {
       if (!claimed.ok) continue;
       const reply = baseReply(req, MessageType.Offer, iface.address);
       reply.yiaddr = choice.address;
-      this.fillLease(reply, req, subnet, choice.reservation?.hostname ?? null, plan, facts, iface);
+      this.fillLease(reply, req, subnet, choice.reservation?.hostname ?? null, verdict, leaseSecondsFor(verdict, subnet, choice.address));
       this.emit('dhcp.offer', 'info', mac, `OFFER ${choice.address}`, {
         ip: choice.address,
         why: choice.reason,
-        boot: plan.kind,
-        reason: plan.reason,
+        boot: verdict.label,
+        reason: verdict.reason,
       });
       return this.reply(req, reply, MessageType.Offer, facts);
     }
@@ -197,20 +199,20 @@ export class FullModeResponder {
       if (state === 'selecting') return this.nak(req, iface, `no subnet for this segment any more`);
       return this.drop(req, 'DHCP_NO_SUBNET', 'debug', `no subnet configured for ${relayOf(req) ?? iface.name}`);
     }
-    const plan = this.plan(facts, serverAddressOf(iface));
-    if (plan.kind === 'ignore') return this.silent(mac, plan.reason);
+    const verdict = this.policy.full({ packet: req, facts, iface });
+    if (verdict.kind === 'ignore') return this.silent(mac, verdict.reason);
 
     const now = this.now();
     const q = this.query(subnet, key, mac, await this.opts.store.list(), now, iface);
-    const verdict = judgeAddress(q, address);
-    if (verdict !== 'ok') {
-      return mayNak ? this.nak(req, iface, `${address}: ${verdict}`) : this.silent(mac, `${address}: ${verdict}; client unknown and not authoritative`);
+    const judged = judgeUnderRules(q, verdict.addressRules, address);
+    if (judged !== 'ok') {
+      return mayNak ? this.nak(req, iface, `${address}: ${judged}`) : this.silent(mac, `${address}: ${judged}; client unknown and not authoritative`);
     }
     if (!authoritative && state !== 'selecting' && record?.address !== address) {
       return record === null ? this.silent(mac, 'client unknown and not authoritative') : this.nak(req, iface, `${address} is not the client's lease`);
     }
-    const reservation = reservationFor(q);
-    const leaseSeconds = subnet.config.leaseTime;
+    const reservation = reservationUnderRules(q, verdict.addressRules);
+    const leaseSeconds = leaseSecondsFor(verdict, subnet, address);
     const claimed = await this.opts.store.claim({
       clientId: key,
       mac,
@@ -225,13 +227,13 @@ export class FullModeResponder {
     const reply = baseReply(req, MessageType.Ack, iface.address);
     reply.ciaddr = req.ciaddr;
     reply.yiaddr = address;
-    this.fillLease(reply, req, subnet, reservation?.hostname ?? null, plan, facts, iface);
+    this.fillLease(reply, req, subnet, reservation?.hostname ?? null, verdict, leaseSeconds);
     this.emit('dhcp.ack', 'info', mac, `ACK ${address} for ${leaseSeconds}s`, {
       ip: address,
       state,
       lease: leaseSeconds,
-      boot: plan.kind,
-      reason: plan.reason,
+      boot: verdict.label,
+      reason: verdict.reason,
     });
     return this.reply(req, reply, MessageType.Ack, facts);
   }
@@ -288,13 +290,12 @@ export class FullModeResponder {
     return this.reply(req, reply, MessageType.Nak, null);
   }
 
-  private fillLease(reply: DhcpPacket, req: DhcpPacket, subnet: Subnet, hostname: string | null, plan: BootPlan, facts: ClientFacts, iface: ReceivingInterface): void {
-    addLeaseTimes(reply, subnet.config.leaseTime);
+  private fillLease(
+    reply: DhcpPacket, req: DhcpPacket, subnet: Subnet, hostname: string | null, verdict: FullModeVerdict & { kind: 'answer' }, leaseSeconds: number,
+  ): void {
+    addLeaseTimes(reply, leaseSeconds);
     addNetworkOptions(reply, subnet, hostname);
-    applyBootPlan(reply, plan, { serverAddress: serverAddressOf(iface), requested: getParamRequestList(req.options) });
-    // We are the segment's DHCP server and no proxy is known there: spare iPXE its wait for
-    // ProxyDHCP offers. Where a proxy does answer, iPXE must keep waiting or it misses it.
-    if (facts.firmware === 'ipxe' && iface.proxyPresent !== true) addIpxeNoPxeDhcp(reply);
+    verdict.apply(reply, reply.yiaddr);
     echoRelayAgent(reply, req);
   }
 
@@ -357,8 +358,9 @@ function clientHostname(facts: ClientFacts): string | null {
   return facts.hostname === null ? null : facts.hostname.slice(0, 253);
 }
 
-function serverAddressOf(iface: ReceivingInterface): string {
-  return iface.serverAddress ?? iface.address;
+/** The policy's lease length for `address`, else the subnet's. */
+function leaseSecondsFor(verdict: FullModeVerdict & { kind: 'answer' }, subnet: Subnet, address: string): number {
+  return verdict.addressRules?.leaseSeconds(address) ?? subnet.config.leaseTime;
 }
 
 function relayOf(req: DhcpPacket): string | null {

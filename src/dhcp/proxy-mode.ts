@@ -3,7 +3,9 @@
  * addresses, add the boot part for PXE and iPXE clients and nothing else. One decoded request
  * in, at most one reply out; no socket, no store, no clock. What a client boots comes from
  * `boot/decide.ts` (or, for a chosen menu item, `boot/pxe-menu.ts`); this file only knows which
- * request gets which kind of reply and where it goes.
+ * request gets which kind of reply and where it goes. What a client boots comes from the
+ * ReplyPolicy (`reply-policy.ts`): bootfleet's own (`native-policy.ts`, wrapping `boot/decide.ts`
+ * and `boot/pxe-menu.ts`) unless another is given (dnsmasq's, for `bootfleet dnsmasq`).
  *
  * Which requests are answered (the rule dnsmasq ≥ 2.77 follows in rfc2131.c, checked there):
  * - port 67, DISCOVER → proxy OFFER.
@@ -19,16 +21,14 @@
  */
 import type { BootfleetConfig } from '../config/schema.js';
 import type { EventSink } from '../events/boot-event.js';
-import type { BootPlan } from '../boot/boot-plan.js';
-import type { ClientFacts } from '../boot/client-facts.js';
-import { decide } from '../boot/decide.js';
 import { factsFromPacket } from '../boot/facts-from-packet.js';
-import { planForMenuSelection, pxeMenuVendorOptions, PXE_TYPE_LOCAL } from '../boot/pxe-menu.js';
+import { PXE_TYPE_LOCAL } from '../boot/pxe-menu.js';
 import { MessageType, type DhcpPacket } from '../wire/dhcp/packet.js';
-import { decodeSubOptions, getMaxMessageSize, getParamRequestList, macOf, setBytes, setString } from '../wire/dhcp/options.js';
-import { encodePxeVendorOptions, parsePxeBootItem, PXE_BOOT_ITEM, PXE_DISCOVERY_USE_BOOTFILE, type PxeBootItem } from '../wire/dhcp/pxe-options.js';
-import { applyBootPlan } from './boot-options.js';
+import { decodeSubOptions, getMaxMessageSize, macOf } from '../wire/dhcp/options.js';
+import { parsePxeBootItem, PXE_BOOT_ITEM, type PxeBootItem } from '../wire/dhcp/pxe-options.js';
 import type { DhcpReply, ReceivingInterface } from './full-mode.js';
+import { nativeReplyPolicy, type PlanFunction } from './native-policy.js';
+import type { ReplyPolicy } from './reply-policy.js';
 import { isUnset } from './ipv4-math.js';
 import { LIMITED_BROADCAST, type Destination } from './reply-address.js';
 import { baseReply } from './reply-builder.js';
@@ -38,8 +38,6 @@ import type { DhcpDropCode } from './screen.js';
 export const PXE_PORT = 4011;
 
 const OPTION_VENDOR_SPECIFIC = 43;
-const OPTION_VENDOR_CLASS = 60;
-const OPTION_CLIENT_UUID = 97;
 /** RFC 2131 §2: every client accepts 576-byte messages. */
 const MIN_MESSAGE = 576;
 const MAX_MESSAGE = 1500 - 20 - 8;
@@ -73,24 +71,26 @@ export interface ProxyRequestContext {
 export interface ProxyModeOptions {
   config: BootfleetConfig;
   events: EventSink;
-  /** Boot policy; default `decide()` in proxy mode. Injectable for tests. */
-  plan?: (facts: ClientFacts, serverAddress: string) => BootPlan;
+  /** Boot plans for the native policy; default `decide()` in proxy mode. Injectable for tests. */
+  plan?: PlanFunction;
+  /** The boot policy; default bootfleet's own over `config` (with `plan`). */
+  policy?: ReplyPolicy;
 }
 
 export type ProxyModeOutcome = { kind: 'reply'; reply: DhcpReply } | { kind: 'silent' } | { kind: 'drop'; code: DhcpDropCode };
 
 export class ProxyModeResponder {
-  private readonly plan: (facts: ClientFacts, serverAddress: string) => BootPlan;
+  private readonly policy: ReplyPolicy;
 
   constructor(private readonly opts: ProxyModeOptions) {
-    this.plan =
-      opts.plan ?? ((facts, serverAddress) => decide(facts, { mode: 'proxy', serverAddress, httpPort: opts.config.http.port, config: opts.config }));
+    this.policy = opts.policy ?? nativeReplyPolicy({ config: opts.config, ...(opts.plan !== undefined ? { proxyPlan: opts.plan } : {}) });
   }
 
   /** Handles one screened request (see `screen.ts`) that arrived on `ctx.iface` by `ctx.via`. */
   handle(req: DhcpPacket, type: MessageType, ctx: ProxyRequestContext): ProxyModeOutcome {
     const mac = macOf(req);
-    const item = bootItemOf(req);
+    const rawItem = rawBootItemOf(req);
+    const item = rawItem === null || rawItem.type === PXE_TYPE_LOCAL ? null : rawItem;
     const isRequest = type === MessageType.Request || type === MessageType.Inform;
     let replyType: MessageType;
     if (type === MessageType.Discover) replyType = MessageType.Offer;
@@ -99,18 +99,14 @@ export class ProxyModeResponder {
     else return this.silent(mac, `${MessageType[type] ?? type} is not for a proxyDHCP server`);
 
     const facts = factsFromPacket(req);
-    const serverAddress = ctx.iface.serverAddress ?? ctx.iface.address;
     if (item !== null && (item.layer & LAYER_BIS) !== 0) return this.silent(mac, `boot item ${item.type} asks for BIS credentials (not offered)`);
-    const plan = item !== null ? planForMenuSelection(facts, item.type, this.opts.config) : this.plan(facts, serverAddress);
-    if (plan.kind === 'ignore' || plan.kind === 'no-boot') return this.silent(mac, plan.reason);
+    const verdict = this.policy.proxy({ packet: req, type, facts, iface: ctx.iface, via: ctx.via, item, rawItem });
+    if (verdict.kind === 'ignore') return this.silent(mac, verdict.reason);
 
     const reply = baseReply(req, replyType, ctx.iface.address);
     // RFC 2131 Table 3: an ACK carries the request's ciaddr (the address the LAN's server gave).
     if (replyType === MessageType.Ack) reply.ciaddr = req.ciaddr;
-    setString(reply.options, OPTION_VENDOR_CLASS, 'PXEClient');
-    const uuid = req.options.get(OPTION_CLIENT_UUID);
-    if (uuid !== undefined && uuid.length === 17) setBytes(reply.options, OPTION_CLIENT_UUID, uuid);
-    this.fillBoot(reply, req, plan, facts, item, ctx, serverAddress);
+    verdict.apply(reply);
 
     const problem = proxySafetyProblem(reply);
     if (problem !== null) {
@@ -122,13 +118,13 @@ export class ProxyModeResponder {
       kind: replyType === MessageType.Offer ? 'dhcp.proxy-offer' : 'dhcp.proxy-ack',
       level: 'info',
       mac,
-      msg: `proxy ${replyType === MessageType.Offer ? 'OFFER' : 'ACK'} (${plan.kind}) to ${to.address}:${to.port}`,
+      msg: `proxy ${replyType === MessageType.Offer ? 'OFFER' : 'ACK'} (${verdict.label}) to ${to.address}:${to.port}`,
       data: {
         iface: ctx.iface.name,
         port: ctx.via === 'pxe' ? PXE_PORT : this.opts.config.dhcp.port,
-        boot: plan.kind,
+        boot: verdict.label,
         file: reply.file || null,
-        reason: plan.reason,
+        reason: verdict.reason,
         clientIp: isUnset(req.ciaddr) ? null : req.ciaddr,
         bootItem: item?.type ?? null,
       },
@@ -138,43 +134,10 @@ export class ProxyModeResponder {
     return { kind: 'reply', reply: { packet: reply, to, encode: { maxSize: Math.min(clientMax, MAX_MESSAGE), allowOverload: false } } };
   }
 
-  private fillBoot(reply: DhcpPacket, req: DhcpPacket, plan: BootPlan, facts: ClientFacts, item: PxeBootItem | null, ctx: ProxyRequestContext, serverAddress: string): void {
-    if (plan.kind === 'pxe-menu') {
-      reply.siaddr = serverAddress;
-      // The menu's boot servers are where our port 4011 listens: this interface's address.
-      if (!this.redirectToPxePort(facts, item, ctx)) setVendorOptions(reply, encodePxeVendorOptions(pxeMenuVendorOptions(plan.menu, ctx.iface.address)));
-      return;
-    }
-    applyBootPlan(reply, plan, { serverAddress, requested: getParamRequestList(req.options) });
-    if (plan.kind === 'uefi-http') return; // HTTP boot is not PXE: no option 43 (applyBootPlan set 60 HTTPClient)
-    if (item !== null) {
-      // PXE 2.1 §2.2.7: a boot server ACK names the item it answers; iPXE drops one that does not.
-      setVendorOptions(reply, encodePxeVendorOptions({ bootItem: item }));
-    } else if (!this.redirectToPxePort(facts, item, ctx)) {
-      // Bit 3: boot the file in this reply, no menu or boot server discovery (PXE 2.1 Table 2-1).
-      // dnsmasq sends exactly this (6 = 8) when it supplies the file and has no menu.
-      setVendorOptions(reply, encodePxeVendorOptions({ discoveryControl: PXE_DISCOVERY_USE_BOOTFILE }));
-    }
-  }
-
-  /**
-   * UEFI PXE firmware gets no option 43 in the port-67 offer, as dnsmasq does ("Redirect EFI
-   * clients to port 4011"): EDK2 then classes the offer as proxy BINL and asks again on 4011
-   * (lab notes, pitfall 1), and the ACK there carries the file or menu. Firmware that takes
-   * a file from a proxy offer directly varies among UEFI vendors; the 4011 exchange does not.
-   */
-  private redirectToPxePort(facts: ClientFacts, item: PxeBootItem | null, ctx: ProxyRequestContext): boolean {
-    return facts.firmware === 'uefi-pxe' && ctx.via === 'dhcp' && item === null;
-  }
-
   private silent(mac: string, why: string): ProxyModeOutcome {
     this.opts.events.emit({ kind: 'dhcp.silent', level: 'debug', mac, msg: `no proxy reply: ${why}` });
     return { kind: 'silent' };
   }
-}
-
-function setVendorOptions(reply: DhcpPacket, value: Buffer): void {
-  setBytes(reply.options, OPTION_VENDOR_SPECIFIC, value);
 }
 
 /**
@@ -183,11 +146,16 @@ function setVendorOptions(reply: DhcpPacket, value: Buffer): void {
  * and EDK2's proxy BINL REQUEST is a plain request for the boot file.
  */
 export function bootItemOf(req: DhcpPacket): PxeBootItem | null {
+  const item = rawBootItemOf(req);
+  return item === null || item.type === PXE_TYPE_LOCAL ? null : item;
+}
+
+/** Option 43.71 as sent, type 0 included. */
+export function rawBootItemOf(req: DhcpPacket): PxeBootItem | null {
   const vendor = req.options.get(OPTION_VENDOR_SPECIFIC);
   if (vendor === undefined) return null;
   const raw = decodeSubOptions(vendor)?.get(PXE_BOOT_ITEM);
-  const item = raw === undefined ? null : parsePxeBootItem(raw);
-  return item === null || item.type === PXE_TYPE_LOCAL ? null : item;
+  return raw === undefined ? null : parsePxeBootItem(raw);
 }
 
 /**

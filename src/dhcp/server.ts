@@ -15,6 +15,7 @@ import { macOf } from '../wire/dhcp/options.js';
 import type { DhcpPacket } from '../wire/dhcp/packet.js';
 import { FullModeResponder, type DhcpReply, type ReceivingInterface } from './full-mode.js';
 import { ProxyModeResponder, PXE_PORT, type ProxyPortKind } from './proxy-mode.js';
+import type { ReplyPolicy } from './reply-policy.js';
 import { screenRequest, type DhcpDropCode } from './screen.js';
 
 /** An interface as the server is given it: looked up by the caller (`transport/interfaces.ts`). */
@@ -40,6 +41,8 @@ export interface DhcpServerOptions {
   expireIntervalMs?: number;
   /** The PXE boot server port proxy interfaces also listen on (default 4011, PXE 2.1 §2.2.6). */
   pxePort?: number;
+  /** The boot policy both responders ask; default bootfleet's own over `config`. */
+  policy?: ReplyPolicy;
 }
 
 /** Which responder a socket's datagrams go to. */
@@ -78,8 +81,9 @@ export class DhcpServer {
       events: opts.events,
       localAddresses: opts.interfaces.filter((i) => i.mode === 'full').map((i) => i.address),
       ...(opts.offerHoldSeconds !== undefined ? { offerHoldSeconds: opts.offerHoldSeconds } : {}),
+      ...(opts.policy !== undefined ? { policy: opts.policy } : {}),
     });
-    this.proxy = new ProxyModeResponder({ config: opts.config, events: opts.events });
+    this.proxy = new ProxyModeResponder({ config: opts.config, events: opts.events, ...(opts.policy !== undefined ? { policy: opts.policy } : {}) });
   }
 
   /**

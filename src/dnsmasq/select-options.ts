@@ -327,7 +327,7 @@ function encapsulatedOptions(model: DnsmasqModel, tags: ReadonlySet<string>, ask
   return out;
 }
 
-/** The proxyDHCP reply on port 67 (rfc2131.c, "proxy DHCP here"). */
+/** The proxyDHCP reply (rfc2131.c, "proxy DHCP here"): a DISCOVER on port 67 or 4011, a REQUEST on 4011. */
 export interface ProxyInput {
   model: DnsmasqModel;
   /** Tags including the proxy range's set: tag, after tag-if. */
@@ -335,35 +335,86 @@ export interface ProxyInput {
   local: string;
   vendorClass: Buffer | null;
   pxe: { arch: number; uuid: Buffer | null; vendor: string };
+  /** The request came in on the PXE port (4011), not 67. Default false. */
+  port4011?: boolean;
 }
 
 /**
- * The boot parts of a proxy offer. UEFI clients (arch ≥ 6) are sent to port 4011 with
- * `siaddr` = this server and no option 43; others get dnsmasq's PXE menu in option 43.
- * dhcp-boot gives the file (and siaddr, when it names an address) unless exactly one
- * pxe-service fits a UEFI client. No other dhcp-option lines are sent.
+ * The boot parts of a proxy reply. UEFI clients (arch ≥ 6) are sent to port 4011 with
+ * `siaddr` = this server; there, exactly one pxe-service with a file for their architecture
+ * is given to them directly as file, sname (its server's address as text) and siaddr, with
+ * no option 43 (dnsmasq `pxe_uefi_workaround`); otherwise dhcp-boot gives the file (and
+ * siaddr, when it names an address), and option 43 carries dnsmasq's PXE sub-options — on
+ * port 67 only for arch < 6, on port 4011 for everyone. No other dhcp-option lines are sent.
  */
 export function proxyParts(input: ProxyInput): ReplyParts {
   const { model, tags, local, pxe } = input;
+  const port4011 = input.port4011 === true;
   const boot = findBoot(model, tags);
   const toPort4011 = pxe.arch >= 6;
   let siaddr = toPort4011 ? local : '0.0.0.0';
+  let sname = '';
   let file = '';
   const single = uefiSingleService(model, pxe.arch, tags);
-  if (!single && boot !== null) {
+  if (single && port4011) {
+    const s = model.pxeServices.find((x) => x.csa === pxe.arch && x.basename !== null && conditionsHold(x.filters, tags, true));
+    if (s !== undefined && s.basename !== null) {
+      if (s.serverName !== null) {
+        siaddr = '0.0.0.0'; // dnsmasq looks the name up in /etc/hosts: not modelled
+        sname = s.serverName.slice(0, 63);
+      } else {
+        siaddr = s.serverAddress ?? local;
+        sname = siaddr;
+      }
+      file = (s.basename.includes('.') ? s.basename : `${s.basename}.0`).slice(0, 127);
+    }
+  } else if (!single && boot !== null) {
     if (boot.serverAddress !== null) siaddr = boot.serverAddress;
     else if (boot.tftpServerName !== null) siaddr = '0.0.0.0';
     if (boot.file !== null) file = boot.file.slice(0, 127);
   }
   const options: OptionInstance[] = [{ code: 60, bytes: Buffer.from(pxe.vendor, 'latin1'), at: null, why: 'proxyDHCP: PXE vendor class' }];
   if (pxe.uuid !== null) options.push({ code: 97, bytes: pxe.uuid, at: null, why: 'PXE client: its UUID echoed' });
-  if (!toPort4011) {
+  if ((port4011 && !single) || !toPort4011) {
     const vendor = pruneVendor(vendorLines(model, input.vendorClass), tags);
     const own = pxeSubOptions(model, pxe.arch, tags, local, vendor.kept.some((o) => o.code === 10));
     const subs = [...(own ?? []), ...vendor.kept.map(sub)];
     options.push(...encapsulate(43, subs, false, 'PXE menu and vendor options'));
   }
-  return { siaddr, sname: '', file, options, boot: single ? null : boot, tags: new Set(tags) };
+  return { siaddr, sname, file, options, boot: single ? null : boot, tags: new Set(tags) };
+}
+
+/** A PXE boot server request (a REQUEST or INFORM carrying option 43.71), answered on any port. */
+export interface BootServerInput {
+  model: DnsmasqModel;
+  /** Tags after tag-if (no range tag: dnsmasq adds none on this path). */
+  tags: ReadonlySet<string>;
+  /** The server's address on the client's subnet (the range holding its ciaddr). */
+  local: string;
+  vendorClass: Buffer | null;
+  pxe: { uuid: Buffer | null; vendor: string };
+  /** Option 43.71 as sent: boot server type, layer. */
+  item: { type: number; layer: number };
+}
+
+/**
+ * dnsmasq's answer to a boot server request (rfc2131.c, "really a PXE bootserver request"):
+ * the first pxe-service of that type, which must name a boot file. `file` is the basename,
+ * or `basename.<layer>` when it has no dot; siaddr is the service's server, else this server;
+ * option 43 echoes 43.71 before the matching vendor: lines. Null when dnsmasq does not answer.
+ */
+export function bootServerParts(input: BootServerInput): ReplyParts | null {
+  const { model, tags, local, item } = input;
+  const service = model.pxeServices.find((s) => s.serviceType === item.type);
+  if (service === undefined || service.basename === null) return null;
+  const siaddr = service.serverName !== null ? '0.0.0.0' : (service.serverAddress ?? local);
+  const file = (service.basename.includes('.') ? service.basename : `${service.basename}.${item.layer}`).slice(0, 127);
+  const options: OptionInstance[] = [{ code: 60, bytes: Buffer.from(input.pxe.vendor, 'latin1'), at: null, why: 'PXE client: dnsmasq names the PXE vendor class' }];
+  if (input.pxe.uuid !== null) options.push({ code: 97, bytes: input.pxe.uuid, at: null, why: 'PXE client: its UUID echoed' });
+  const echo: SubOption = { code: 71, bytes: Buffer.from([item.type >> 8, item.type & 0xff, item.layer >> 8, item.layer & 0xff]), isString: false, force: false, at: service.at };
+  const vendor = pruneVendor(vendorLines(model, input.vendorClass), tags);
+  options.push(...encapsulate(43, [echo, ...vendor.kept.map(sub)], false, 'boot server reply: 43.71 echoed, vendor options'));
+  return { siaddr, sname: '', file, options, boot: null, tags: new Set(tags) };
 }
 
 function cString(s: string): Buffer {
