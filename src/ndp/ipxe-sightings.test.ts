@@ -28,3 +28,9 @@ test('an ACK continues the exchange its OFFER began: answered stays answered; a 
   s.note({ kind: 'dhcp.proxy-offer', level: 'info', mac: MAC, msg: '', data: { iface: 'bf0', boot: 'ipxe-script' } }, 30_000);
   assert.equal(s.get(MAC, 'bf0')?.answered, false);
 });
+
+test('an event naming the firmware counts whatever the boot policy calls its plan', () => {
+  const s = new IpxeSightings(60_000);
+  assert.equal(s.note({ kind: 'dhcp.ack', level: 'info', mac: MAC, msg: '', data: { iface: 'bf0', boot: 'dnsmasq', firmware: 'ipxe' } }, 5), MAC);
+  assert.equal(s.note({ kind: 'dhcp.ack', level: 'info', mac: '52:54:00:bf:00:0b', msg: '', data: { iface: 'bf0', boot: 'dnsmasq', firmware: 'bios-pxe' } }, 5), null);
+});

@@ -3,8 +3,10 @@
  * that just ran an iPXE DHCP exchange on an interface gets a router advertisement there.
  *
  * A DHCP reply whose boot plan is `ipxe-script` went to a client that identified itself as
- * iPXE (option 175 or user class `iPXE`, boot/decide.ts). Full-mode offers and acks do not
- * name the interface, so it is taken from the client's DISCOVER/REQUEST event before them.
+ * iPXE (option 175 or user class `iPXE`, boot/decide.ts); an event that names the client's
+ * firmware (`data.firmware: 'ipxe'`) says so directly, whatever the boot policy labels its
+ * plan. Full-mode offers and acks do not name the interface, so it is taken from the
+ * client's DISCOVER/REQUEST event before them.
  */
 import type { BootEvent } from '../events/boot-event.js';
 
@@ -36,7 +38,7 @@ export class IpxeSightings {
       remember(this.lastIface, mac, iface);
       return null;
     }
-    if (e.data?.boot !== 'ipxe-script') return null;
+    if (e.data?.boot !== 'ipxe-script' && e.data?.firmware !== 'ipxe') return null;
     const where = iface ?? this.lastIface.get(mac) ?? null;
     const starts = e.kind === 'dhcp.offer' || e.kind === 'dhcp.proxy-offer';
     const continues = e.kind === 'dhcp.ack' || e.kind === 'dhcp.proxy-ack';
