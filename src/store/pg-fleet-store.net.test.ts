@@ -40,10 +40,10 @@ if (skip !== null) {
     const url = cluster.createDatabase('shared');
     const db = url.slice(url.lastIndexOf('/') + 1);
     const [leases, fleet] = await Promise.all([PgLeaseStore.open(url), PgFleetStore.open(url)]);
-    assert.equal(await fleet.schemaVersion(), 1);
+    assert.equal(await fleet.schemaVersion(), 2);
     assert.equal(await leases.schemaVersion(), 1);
     await Promise.all([leases.close(), fleet.close()]);
-    assert.equal(cluster.psql(db, 'SELECT version FROM fleet_schema_version').trim(), '1');
+    assert.equal(cluster.psql(db, 'SELECT version FROM fleet_schema_version ORDER BY version').trim(), '1\n2');
     cluster.psql(db, 'INSERT INTO fleet_schema_version (version, applied_at) VALUES (99, 0)');
     await assert.rejects(PgFleetStore.open(url), /fleet schema version 99 is newer/);
   });

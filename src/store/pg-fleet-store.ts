@@ -16,6 +16,7 @@
  * Profiles are stored as their spec in one `jsonb` column (whatever the profile kind
  * holds), validated with the config's own `profileSchema` when read back.
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { firmwareNames, groupSelectorSchema, labelsSchema, profileSchema, type FirmwareName } from '../config/schema.js';
 import { planDeclaredSync, type DeclaredFleet } from '../fleet/declared-fleet.js';
 import type { FleetProfile, Group, GroupInput, ObjectSource, ProfileInput } from '../fleet/group.js';
@@ -41,6 +42,9 @@ const PROFILE_COLUMNS = 'name, spec, source, updated_at';
 const FLEET_WRITE_LOCK = 0x62667401;
 
 type Queryable = PgClient | PgPool;
+
+/** What an installer's callback did (the shape of `FleetStore.completeInstall`'s result). */
+type InstallCallbackResult = { ok: true; machine: Machine } | { ok: false; reason: 'unknown-machine' | 'not-installing' | 'wrong-token' };
 
 export class PgFleetStore implements FleetStore {
   private closed = false;
@@ -102,6 +106,7 @@ export class PgFleetStore implements FleetStore {
       }
       const next = applyPatch(had ?? newApiMachine(mac, now), patch, now);
       await writeMachine(c, next);
+      if (next.state !== 'installing') await dropInstallToken(c, mac);
       return { ok: true, value: next, created: had === null };
     });
   }
@@ -112,8 +117,46 @@ export class PgFleetStore implements FleetStore {
       if (!had) return notFound(`machine ${mac}`);
       if (had.source === 'config') return configOwned(`machine ${mac} is declared in the config: remove it there`);
       await c.query('DELETE FROM fleet_machines WHERE mac = $1', [mac]);
+      await dropInstallToken(c, mac);
       return { ok: true, value: null, created: false };
     });
+  }
+
+  beginInstall(mac: string, token: string, now: number): Promise<FleetWrite<Machine>> {
+    return this.write(async (c): Promise<FleetWrite<Machine>> => {
+      const had = await machineOf(c, mac);
+      if (!had) return notFound(`machine ${mac}`);
+      const next: Machine = { ...had, state: 'installing', updatedAt: now };
+      await writeMachine(c, next);
+      await c.query(
+        `INSERT INTO fleet_install_tokens (mac, token, created_at) VALUES ($1, $2, $3)
+         ON CONFLICT (mac) DO UPDATE SET token = excluded.token, created_at = excluded.created_at`,
+        [mac, token, now],
+      );
+      return { ok: true, value: next, created: false };
+    });
+  }
+
+  completeInstall(mac: string, token: string, now: number): Promise<InstallCallbackResult> {
+    return this.write(async (c): Promise<InstallCallbackResult> => {
+      const had = await machineOf(c, mac);
+      if (!had) return { ok: false, reason: 'unknown-machine' };
+      const expected = await installTokenOf(c, mac);
+      if (had.state !== 'installing' || expected === null) return { ok: false, reason: 'not-installing' };
+      if (!tokensEqual(expected, token)) return { ok: false, reason: 'wrong-token' };
+      const next: Machine = { ...had, state: 'installed', updatedAt: now };
+      await writeMachine(c, next);
+      await dropInstallToken(c, mac);
+      return { ok: true, machine: next };
+    });
+  }
+
+  async installToken(mac: string): Promise<string | null> {
+    const r = await this.pool.query(
+      `SELECT t.token FROM fleet_install_tokens t JOIN fleet_machines m ON m.mac = t.mac WHERE t.mac = $1 AND m.state = 'installing'`,
+      [mac],
+    );
+    return r.rows[0] === undefined ? null : str(r.rows[0], 'token');
   }
 
   async listGroups(): Promise<Group[]> {
@@ -234,6 +277,22 @@ async function groupOf(q: Queryable, name: string): Promise<Group | null> {
 async function profileOf(q: Queryable, name: string): Promise<FleetProfile | null> {
   const r = await q.query({ name: 'fleet-profile', text: `SELECT ${PROFILE_COLUMNS} FROM fleet_profiles WHERE name = $1`, values: [name] });
   return r.rows[0] === undefined ? null : toProfile(r.rows[0]);
+}
+
+async function installTokenOf(c: PgClient, mac: string): Promise<string | null> {
+  const r = await c.query('SELECT token FROM fleet_install_tokens WHERE mac = $1', [mac]);
+  return r.rows[0] === undefined ? null : str(r.rows[0], 'token');
+}
+
+async function dropInstallToken(c: PgClient, mac: string): Promise<void> {
+  await c.query({ name: 'fleet-drop-token', text: 'DELETE FROM fleet_install_tokens WHERE mac = $1', values: [mac] });
+}
+
+/** Constant time, by SHA-256 digest so the lengths do not leak either (as `fleet/boot-once.ts` compares). */
+function tokensEqual(expected: string, given: string): boolean {
+  const a = createHash('sha256').update(expected, 'utf8').digest();
+  const b = createHash('sha256').update(given, 'utf8').digest();
+  return timingSafeEqual(a, b);
 }
 
 async function writeMachine(c: PgClient, m: Machine): Promise<void> {

@@ -73,4 +73,16 @@ export const pgFleetMigrations: readonly PgMigration[] = [
       CREATE INDEX fleet_machines_profile ON fleet_machines (profile);
     `,
   },
+  {
+    version: 2,
+    description: 'fleet: install tokens (boot once)',
+    sql: `
+      -- The token an installing machine's installer calls back with; one per machine, spent on use.
+      CREATE TABLE fleet_install_tokens (
+        mac        text PRIMARY KEY,
+        token      text NOT NULL,
+        created_at bigint NOT NULL
+      );
+    `,
+  },
 ];
