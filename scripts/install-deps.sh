@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 # PostgreSQL tests start a throwaway cluster of (initdb + pg_ctl); the rest are real clients and tools.
 PACKAGES=(
   qemu-system-x86 ipxe-qemu ovmf ipxe pxelinux syslinux-common dnsmasq-base busybox-static
-  iproute2 tcpdump cpio tftp-hpa atftp udhcpc curl postgresql
+  iproute2 tcpdump cpio tftp-hpa atftp udhcpc curl ndisc6 postgresql
 )
 
 missing=()
