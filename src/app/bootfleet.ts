@@ -8,13 +8,14 @@ import { renderIpxeFailure, renderIpxeScript } from '../boot/render-ipxe.js';
 import { declaredFromConfig } from '../fleet/declared-fleet.js';
 import { resolveProfile } from '../fleet/resolve-profile.js';
 import { sightingFromEvent } from '../fleet/sighting-from-event.js';
-import { SqliteFleetStore } from '../store/fleet-sqlite-store.js';
+import type { FleetStore } from '../store/fleet-store.js';
 import { FleetSightingBatcher } from '../store/fleet-sighting-batcher.js';
 import { checkForOtherDhcpServers } from '../dhcp/rogue-probe.js';
 import { DhcpServer } from '../dhcp/server.js';
 import { EventLog } from '../events/event-log.js';
 import { HttpBootServer } from '../http/server.js';
-import { SqliteLeaseStore } from '../store/sqlite-lease-store.js';
+import type { LeaseStore } from '../store/lease-store.js';
+import { openStores, redactUrl } from '../store/store-factory.js';
 import { TftpServer } from '../tftp/server.js';
 import { interfaceIpv4, type InterfaceAddress } from '../transport/interfaces.js';
 import { RaResponder } from '../ndp/ra-responder.js';
@@ -40,8 +41,8 @@ export class Bootfleet {
   readonly events: EventLog;
   readonly interfaces: ServedInterface[];
   private readonly macs = new MacByIp();
-  private store: SqliteLeaseStore | null = null;
-  private fleet: SqliteFleetStore | null = null;
+  private store: LeaseStore | null = null;
+  private fleet: FleetStore | null = null;
   private sightings: FleetSightingBatcher | null = null;
   private api: ApiServer | null = null;
   /** Recent events for the API (`GET /api/v1/events`). */
@@ -92,8 +93,12 @@ export class Bootfleet {
     // ours can hear (or answer) the probe.
     await this.probeForOtherDhcp();
     mkdirSync(config.dataDir, { recursive: true });
-    this.store = await SqliteLeaseStore.open(path.join(config.dataDir, 'bootfleet.db'));
-    const fleet = SqliteFleetStore.open(path.join(config.dataDir, 'bootfleet.db'));
+    // `store:` picks SQLite in dataDir or a PostgreSQL shared with other bootfleet servers.
+    const stores = await openStores(config, {
+      onPgError: (err) => this.events.emit({ kind: 'store.error', level: 'warn', msg: `PostgreSQL connection lost (reconnects on next use): ${err.message}` }),
+    });
+    this.store = stores.leases;
+    const fleet = stores.fleet;
     this.fleet = fleet;
     // The config wins for the objects it names; then the store is what every boot reads.
     const sync = await fleet.applyDeclared(declaredFromConfig(config), Date.now());
@@ -226,7 +231,8 @@ export class Bootfleet {
     const served = this.servedAddresses();
     lines.push(`tftp: ${this.config.tftp.enabled ? `${served.join(', ')} port ${this.config.tftp.port}, root ${this.config.tftp.root} (+ ${this.config.tftp.ipxeDir})` : 'off'}`);
     lines.push(`http: ${served.join(', ')} port ${this.config.http.port}, root ${this.config.http.root}`);
-    lines.push(`leases and fleet: ${path.join(this.config.dataDir, 'bootfleet.db')}`);
+    const store = this.config.store;
+    lines.push(`leases and fleet: ${store !== undefined && store !== 'sqlite' ? `PostgreSQL ${redactUrl(store)}` : path.join(this.config.dataDir, 'bootfleet.db')}`);
     const api = this.config.api;
     lines.push(`api: ${api.enabled ? `http://${api.address}:${api.port}/api/v1` : 'off'}`);
     const ra = this.config.interfaces.filter((i) => i.mode !== 'off' && i.ipv6RaForIpxe === 'auto').map((i) => i.name);
