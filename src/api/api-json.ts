@@ -2,7 +2,7 @@
  * Store objects as the API shows them: times as ISO 8601 text (people read them in the CLI
  * and in curl output), and each machine with the profile it boots now and why.
  */
-import type { FleetProfile, Group } from '../fleet/group.js';
+import { specOf, type FleetProfile, type Group } from '../fleet/group.js';
 import type { Machine } from '../fleet/machine.js';
 import { resolveProfile } from '../fleet/resolve-profile.js';
 import type { Lease } from '../store/lease-store.js';
@@ -35,7 +35,7 @@ export function groupJson(g: Group): Record<string, unknown> {
 }
 
 export function profileJson(p: FleetProfile): Record<string, unknown> {
-  return { name: p.name, kernel: p.kernel, initrd: p.initrd, cmdline: p.cmdline, source: p.source, updatedAt: iso(p.updatedAt) };
+  return { name: p.name, ...specOf(p), source: p.source, updatedAt: iso(p.updatedAt) };
 }
 
 export function leaseJson(l: Lease): Record<string, unknown> {

@@ -186,7 +186,7 @@ export function fleetRoutes(deps: ApiDeps): ApiRoute[] {
         responses: { 200: { description: 'replaced', schema: profileOut }, 201: { description: 'created', schema: profileOut } },
       },
       handler: async ({ params, body }) => {
-        const w = await fleet.putProfile({ name: params['name'] ?? '', kernel: body.kernel, initrd: body.initrd, cmdline: body.cmdline }, now());
+        const w = await fleet.putProfile({ ...body, name: params['name'] ?? '' }, now());
         return w.ok ? { status: w.created ? 201 : 200, body: profileJson(w.value) } : refused(w);
       },
     }),

@@ -4,7 +4,20 @@
  */
 import { z } from 'zod';
 import { apiErrorCodes } from './api-errors.js';
-import { firmwareNames, groupSchema, groupSelectorSchema, labelsSchema, profileSchema } from '../config/schema.js';
+import {
+  chainProfileSchema,
+  cloudInitProfileSchema,
+  debianInstallerProfileSchema,
+  firmwareNames,
+  groupSchema,
+  groupSelectorSchema,
+  labelsSchema,
+  linuxProfileSchema,
+  localProfileSchema,
+  profileSchema,
+  pxelinuxProfileSchema,
+  sanbootProfileSchema,
+} from '../config/schema.js';
 import { machineStates } from '../fleet/machine.js';
 
 const hostname = z
@@ -58,14 +71,18 @@ export const groupOut = z.object({
   updatedAt: time,
 });
 
-export const profileOut = z.object({
-  name: z.string(),
-  kernel: z.string(),
-  initrd: z.array(z.string()),
-  cmdline: z.string(),
-  source,
-  updatedAt: time,
-});
+const profileMeta = { name: z.string(), source, updatedAt: time };
+
+/** A profile as stored: its kind's fields (the config's shape) with its name and stamps. */
+export const profileOut = z.discriminatedUnion('kind', [
+  linuxProfileSchema.extend(profileMeta),
+  pxelinuxProfileSchema.extend(profileMeta),
+  chainProfileSchema.extend(profileMeta),
+  sanbootProfileSchema.extend(profileMeta),
+  localProfileSchema.extend(profileMeta),
+  debianInstallerProfileSchema.extend(profileMeta),
+  cloudInitProfileSchema.extend(profileMeta),
+]);
 
 export const leaseOut = z.object({
   address: z.string(),

@@ -187,6 +187,9 @@ export class Bootfleet {
     }
     const port = this.config.http.port;
     const httpBase = port === 80 ? `http://${serverAddress}` : `http://${serverAddress}:${port}`;
+    if (profile.kind !== undefined && profile.kind !== 'linux') {
+      return { status: 200, contentType, body: renderIpxeFailure(mac, `profile ${name} is of kind ${profile.kind}, which this server cannot render yet`) };
+    }
     const r = renderIpxeScript({ mac, profileName: name, profile, httpBase });
     if (!r.ok) {
       this.events.emit({ kind: 'http.script', level: 'error', mac, msg: r.error });

@@ -1,9 +1,9 @@
-import type { ProfileConfig } from '../config/schema.js';
+import type { LinuxProfileConfig } from '../config/schema.js';
 
 export interface IpxeScriptInput {
   mac: string;
   profileName: string;
-  profile: ProfileConfig;
+  profile: LinuxProfileConfig;
   /** e.g. `http://198.18.0.2:8080`: relative kernel/initrd paths are served from here. */
   httpBase: string;
 }

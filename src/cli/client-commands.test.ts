@@ -55,7 +55,8 @@ test('profiles apply -f creates, then leaves alone, then updates', async () => {
   const changed = file('p2.yaml', 'profiles:\n  rescue:\n    kernel: rescue/vmlinuz\n    cmdline: console=ttyS0\n');
   const r = await cli(['profiles', 'apply', '-f', changed, '--json']);
   assert.deepEqual(JSON.parse(r.stdout), [{ name: 'rescue', result: 'updated' }]);
-  assert.equal((await api.fleet.getProfile('rescue'))?.cmdline, 'console=ttyS0');
+  const rescue = await api.fleet.getProfile('rescue');
+  assert.equal(rescue && 'cmdline' in rescue ? rescue.cmdline : null, 'console=ttyS0');
 });
 
 test('profiles apply -f with a bad file: every problem with file:line, nothing sent', async () => {

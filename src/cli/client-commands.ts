@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { groupOut, machineOut, profileOut } from '../api/api-schemas.js';
+import { describeProfile } from '../fleet/group.js';
 import { ApiClient, ApiRequestError, apiTarget } from './api-client.js';
 import { applyProfilesFile } from './profiles-apply.js';
 import { formatTable } from './text-table.js';
@@ -93,7 +94,7 @@ export function registerClientCommands(program: Command): void {
       const list = z.array(profileOut).parse(await api.get('/profiles'));
       if (opts.json) return json(list);
       if (list.length === 0) return 'no profiles';
-      return formatTable(['NAME', 'SOURCE', 'KERNEL', 'INITRD', 'CMDLINE'], list.map((p) => [p.name, p.source, p.kernel, p.initrd.join(' ') || '-', dash(p.cmdline)]));
+      return formatTable(['NAME', 'KIND', 'SOURCE', 'BOOTS'], list.map((p) => [p.name, p.kind ?? 'linux', p.source, describeProfile(p)]));
     });
   });
   withApiFlags(profiles.command('apply').description('Create or replace the profiles in a YAML file (`profiles: {name: {kernel, initrd, cmdline}}`, as in the config).'))

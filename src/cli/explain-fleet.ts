@@ -7,7 +7,7 @@
 import path from 'node:path';
 import type { BootfleetConfig } from '../config/schema.js';
 import { declaredFromConfig, fleetWithDeclared, type FleetContents } from '../fleet/declared-fleet.js';
-import type { FleetProfile } from '../fleet/group.js';
+import { describeProfile, type FleetProfile } from '../fleet/group.js';
 import type { Machine } from '../fleet/machine.js';
 import { resolveProfile, type LiveFacts, type ProfileResolution } from '../fleet/resolve-profile.js';
 import { SqliteFleetStore } from '../store/fleet-sqlite-store.js';
@@ -63,7 +63,7 @@ export function fleetLines(x: FleetExplanation): string[] {
   const r = x.resolution;
   lines.push(printable(`profile  ${r.profile} by ${r.by === 'group' ? `group ${r.group ?? ''}` : r.by}: ${r.why}`));
   const p = x.profile;
-  lines.push(p ? printable(`         kernel ${p.kernel}  initrd ${p.initrd.join(' ') || '-'}  cmdline "${p.cmdline}"`) : `         NOT DEFINED in profiles (the machine would get an error script)`);
+  lines.push(p ? printable(`         ${describeProfile(p)}`) : `         NOT DEFINED in profiles (the machine would get an error script)`);
   if (r.groups.length === 0) lines.push('groups   none');
   r.groups.forEach((g, i) => {
     const mark = g.matched ? (g.group === r.group ? 'chosen ' : 'matched') : 'no     ';

@@ -11,6 +11,8 @@ import { findingsFromIssues } from '../config/issue-message.js';
 import { fleetObjectName, profileSchema } from '../config/schema.js';
 import { formatPath, locate } from '../config/yaml-locate.js';
 import { profileOut } from '../api/api-schemas.js';
+import { canonical } from '../fleet/declared-fleet.js';
+import { specOf } from '../fleet/group.js';
 import { ApiRequestError, type ApiClient } from './api-client.js';
 
 const fileSchema = z.object({ profiles: z.record(fleetObjectName, profileSchema) }).strict();
@@ -50,7 +52,7 @@ export async function applyProfilesFile(file: string, run: (body: (api: ApiClien
     const outcomes: Outcome[] = [];
     for (const [name, p] of wanted) {
       const had = existing.get(name);
-      if (had && had.kernel === p.kernel && had.cmdline === p.cmdline && JSON.stringify(had.initrd) === JSON.stringify(p.initrd)) {
+      if (had && canonical(specOf(had)) === canonical(p)) {
         outcomes.push({ name, result: 'unchanged' });
         continue;
       }

@@ -57,7 +57,8 @@ describe('parseConfigText', () => {
     assert.ok(r.ok);
     assert.ok(Object.isFrozen(r.config));
     assert.ok(Object.isFrozen(r.config.dhcp.subnets[0]?.pools[0]));
-    assert.ok(Object.isFrozen(r.config.profiles.default?.initrd));
+    const profile = r.config.profiles.default;
+    assert.ok(Object.isFrozen(profile && 'initrd' in profile ? profile.initrd : undefined));
     assert.throws(() => {
       (r.config.http as { port: number }).port = 1;
     }, TypeError);

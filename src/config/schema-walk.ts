@@ -25,6 +25,8 @@ export function schemaAt(root: AnySchema, path: ConfigPath): AnySchema | null {
     const def = unwrap(current)._zod.def;
     let next: unknown;
     if (def.type === 'object' && 'shape' in def && typeof segment === 'string') next = (def.shape as Record<string, unknown>)[segment];
+    // A union of objects (profile kinds): the first option that has the key.
+    else if (def.type === 'union' && 'options' in def && typeof segment === 'string') next = objectOptions(def.options).map((shape) => shape[segment]).find((s) => s !== undefined);
     else if (def.type === 'array' && 'element' in def) next = def.element;
     else if (def.type === 'record' && 'valueType' in def) next = def.valueType;
     if (!next) return null;
@@ -38,7 +40,17 @@ export function knownKeysAt(root: AnySchema, path: ConfigPath): string[] {
   const schema = schemaAt(root, path);
   if (!schema) return [];
   const def = unwrap(schema)._zod.def;
+  if (def.type === 'union' && 'options' in def) return [...new Set(objectOptions(def.options).flatMap((shape) => Object.keys(shape)))];
   return def.type === 'object' && 'shape' in def ? Object.keys(def.shape as object) : [];
+}
+
+/** The shapes of a union's object options. */
+function objectOptions(options: unknown): Record<string, unknown>[] {
+  if (!Array.isArray(options)) return [];
+  return options.flatMap((o: AnySchema) => {
+    const def = unwrap(o)._zod.def;
+    return def.type === 'object' && 'shape' in def ? [def.shape as Record<string, unknown>] : [];
+  });
 }
 
 /** The `.describe()` text on the schema at `path`, if any. */

@@ -133,14 +133,122 @@ export const pxeMenuSchema = z
   })
   .strict();
 
-export const profileSchema = z
+/**
+ * The profile a machine boots while it is marked for (re)install (`bootfleet machines install`);
+ * once its installer calls back `installed`, it boots this profile again.
+ */
+const installProfile = z.string().min(1).optional();
+
+/** Kernel + initrd + command line. Its fields are templates (`{{ hostname }}`, see src/boot/templates). */
+const kernelFields = {
+  /** Kernel URL or a path under http.root (served by bootfleet). */
+  kernel: scriptSafe.min(1),
+  initrd: z.array(scriptSafe.min(1)).default([]),
+  cmdline: scriptSafe.default(''),
+};
+
+/** `linux` (the default kind, so a profile written before kinds existed keeps its meaning): iPXE boots kernel + initrd. */
+export const linuxProfileSchema = z
+  .object({ kind: z.literal('linux').optional(), ...kernelFields, install: installProfile })
+  .strict();
+
+/** A PXELINUX label: typed at its prompt and named by DEFAULT, so one word. */
+const pxelinuxLabel = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'a label of letters, digits, ".", "_" and "-" (one word)');
+
+export const pxelinuxEntrySchema = z
   .object({
-    /** Kernel URL or a path under http.root (served by bootfleet). */
+    label: pxelinuxLabel,
+    /** Text shown by a menu UI (`MENU LABEL`). */
+    menuLabel: scriptSafe.optional(),
+    /** Path on the TFTP server (relative to the path prefix, option 210) or a URL. */
     kernel: scriptSafe.min(1),
     initrd: z.array(scriptSafe.min(1)).default([]),
-    cmdline: scriptSafe.default(''),
+    /** The kernel command line (`APPEND`). */
+    append: scriptSafe.default(''),
   })
   .strict();
+
+/** `pxelinux`: a PXELINUX menu served over TFTP as `pxelinux.cfg/01-<mac>` (and `default`). BIOS only. */
+export const pxelinuxProfileSchema = z
+  .object({
+    kind: z.literal('pxelinux'),
+    entries: z.array(pxelinuxEntrySchema).min(1),
+    /** The entry booted when nobody chooses; default: the first. */
+    default: pxelinuxLabel.optional(),
+    /** PXELINUX `TIMEOUT`, in tenths of a second (0: boot the default at once). */
+    timeout: z.number().int().min(0).max(36000).default(0),
+    /** Show `menu.c32` with this title (from the syslinux modules directory) instead of booting silently. */
+    menuTitle: scriptSafe.optional(),
+    install: installProfile,
+  })
+  .strict();
+
+/** `chain`: iPXE chains another script or binary (netboot.xyz, another server). */
+export const chainProfileSchema = z
+  .object({ kind: z.literal('chain'), /** URL, or a path under http.root. */ url: scriptSafe.min(1), install: installProfile })
+  .strict();
+
+/** `sanboot`: iPXE boots an ISO (`http://…/x.iso`) or an iSCSI target (`iscsi:…`, RFC 4173 root path). */
+export const sanbootProfileSchema = z
+  .object({
+    kind: z.literal('sanboot'),
+    /** What iPXE would take from DHCP option 17 (root-path). */
+    rootPath: scriptSafe.min(1),
+    /** Keep the SAN device hooked after boot (iPXE setting keep-san, DHCP option 175.8): an OS installing to it needs it. */
+    keepSan: z.boolean().default(false),
+    /** BIOS drive number to hook it as (iPXE `sanboot --drive`), e.g. 128 for 0x80. */
+    drive: z.number().int().min(0).max(255).optional(),
+    install: installProfile,
+  })
+  .strict();
+
+/** `local`: leave network boot; the firmware boots the next device (iPXE `exit`). */
+export const localProfileSchema = z.object({ kind: z.literal('local'), install: installProfile }).strict();
+
+/** `debian-installer`: Debian's netboot kernel + initrd with `auto=true priority=critical url=<this machine's preseed>`. */
+export const debianInstallerProfileSchema = z
+  .object({
+    kind: z.literal('debian-installer'),
+    ...kernelFields,
+    /** The preseed file, a template served at `/preseed/<mac>.cfg` (values with `| shell` become single-quoted words). */
+    preseed: z.string().default(''),
+    install: installProfile,
+  })
+  .strict();
+
+const yamlMapping = z.record(z.string(), z.json());
+
+/** `cloud-init`: kernel + initrd with a NoCloud seed (`ds=nocloud-net;s=…/cloud-init/<mac>/`) rendered per machine. */
+export const cloudInitProfileSchema = z
+  .object({
+    kind: z.literal('cloud-init'),
+    ...kernelFields,
+    /** `#cloud-config` user-data as YAML; string values are templates. */
+    userData: yamlMapping.default({}),
+    /** Added to `instance-id` and `local-hostname`. */
+    metaData: yamlMapping.default({}),
+    vendorData: yamlMapping.optional(),
+    install: installProfile,
+  })
+  .strict();
+
+/**
+ * What a machine boots, by `kind` (default `linux`). String fields that reach a boot script,
+ * menu or file are templates over the machine's facts (src/boot/templates/README.md).
+ */
+export const profileSchema = z.discriminatedUnion('kind', [
+  linuxProfileSchema,
+  pxelinuxProfileSchema,
+  chainProfileSchema,
+  sanbootProfileSchema,
+  localProfileSchema,
+  debianInstallerProfileSchema,
+  cloudInitProfileSchema,
+]);
+
+/** Every profile kind; `linux` when `kind` is absent. */
+export const profileKinds = ['linux', 'pxelinux', 'chain', 'sanboot', 'local', 'debian-installer', 'cloud-init'] as const;
+export type ProfileKind = (typeof profileKinds)[number];
 
 /**
  * Names of profiles and groups that the API addresses in a URL path segment
@@ -260,6 +368,10 @@ export const configSchema = z
         /** Files served over TFTP; iPXE binaries are also looked up in ipxeDir. */
         root: z.string().default('./tftp'),
         ipxeDir: z.string().default('/usr/lib/ipxe'),
+        /** pxelinux.0 (Debian package pxelinux), for profiles of kind pxelinux. */
+        pxelinuxDir: z.string().default('/usr/lib/PXELINUX'),
+        /** ldlinux.c32, menu.c32 and the other BIOS modules PXELINUX loads (Debian package syslinux-common). */
+        syslinuxModulesDir: z.string().default('/usr/lib/syslinux/modules/bios'),
         maxBlksize: z.number().int().min(512).max(65464).default(65464),
         maxWindowsize: z.number().int().min(1).max(64).default(16),
         /** Seconds before a block is sent again (the client may ask for another with `timeout`). */
@@ -267,7 +379,7 @@ export const configSchema = z
         retries: z.number().int().min(1).max(20).default(5),
       })
       .strict()
-      .default({ enabled: true, port: 69, root: './tftp', ipxeDir: '/usr/lib/ipxe', maxBlksize: 65464, maxWindowsize: 16, timeout: 2, retries: 5 }),
+      .default({ enabled: true, port: 69, root: './tftp', ipxeDir: '/usr/lib/ipxe', pxelinuxDir: '/usr/lib/PXELINUX', syslinuxModulesDir: '/usr/lib/syslinux/modules/bios', maxBlksize: 65464, maxWindowsize: 16, timeout: 2, retries: 5 }),
     http: z
       .object({
         port: port.default(8080),
@@ -317,6 +429,14 @@ export type BootfleetConfig = z.output<typeof configSchema>;
 export type InterfaceConfig = z.output<typeof interfaceSchema>;
 export type SubnetConfig = z.output<typeof subnetSchema>;
 export type ProfileConfig = z.output<typeof profileSchema>;
+export type PxelinuxEntryConfig = z.output<typeof pxelinuxEntrySchema>;
+export type LinuxProfileConfig = z.output<typeof linuxProfileSchema>;
+export type PxelinuxProfileConfig = z.output<typeof pxelinuxProfileSchema>;
+export type ChainProfileConfig = z.output<typeof chainProfileSchema>;
+export type SanbootProfileConfig = z.output<typeof sanbootProfileSchema>;
+export type LocalProfileConfig = z.output<typeof localProfileSchema>;
+export type DebianInstallerProfileConfig = z.output<typeof debianInstallerProfileSchema>;
+export type CloudInitProfileConfig = z.output<typeof cloudInitProfileSchema>;
 export type ReservationConfig = z.output<typeof reservationSchema>;
 export type PoolConfig = z.output<typeof poolSchema>;
 export type MachineConfig = z.output<typeof machineSchema>;

@@ -46,7 +46,7 @@ test('config wins over an API object of the same name, with a warning; other API
     machines: [],
   };
   const plan = planDeclaredSync(current, declared(), T);
-  assert.deepEqual(plan.putProfiles.map((p) => [p.name, p.kernel, p.source]), [['p', 'k', 'config']]);
+  assert.deepEqual(plan.putProfiles.map((p) => [p.name, 'kernel' in p ? p.kernel : null, p.source]), [['p', 'k', 'config']]);
   assert.deepEqual(plan.deleteProfiles, []);
   assert.match(plan.warnings.join('\n'), /profile p was made through the API/);
 });

@@ -5,7 +5,7 @@
  * the config does not name are left alone.
  */
 import type { BootfleetConfig } from '../config/schema.js';
-import type { FleetProfile, Group, GroupInput, ProfileInput } from './group.js';
+import { specOf, type FleetProfile, type Group, type GroupInput, type ProfileInput } from './group.js';
 import type { Machine } from './machine.js';
 
 export interface DeclaredMachine {
@@ -23,7 +23,7 @@ export interface DeclaredFleet {
 
 export function declaredFromConfig(config: BootfleetConfig): DeclaredFleet {
   return {
-    profiles: Object.entries(config.profiles).map(([name, p]) => ({ name, kernel: p.kernel, initrd: [...p.initrd], cmdline: p.cmdline })),
+    profiles: Object.entries(config.profiles).map(([name, p]) => ({ ...structuredClone(p), name })),
     groups: Object.entries(config.groups).map(([name, g]) => ({ name, priority: g.priority, profile: g.profile, selector: g.selector })),
     machines: config.machines.map((m) => ({ mac: m.mac, profile: m.profile, hostname: m.hostname ?? null, labels: m.labels ?? {} })),
   };
@@ -54,7 +54,7 @@ export function planDeclaredSync(current: FleetContents, declared: DeclaredFleet
   for (const d of declared.profiles) {
     const had = profiles.get(d.name);
     if (had?.source === 'api') plan.warnings.push(`profile ${d.name} was made through the API; the config's definition replaces it`);
-    if (!had || had.source !== 'config' || !sameProfile(had, d)) plan.putProfiles.push({ ...d, initrd: [...d.initrd], source: 'config', updatedAt: now });
+    if (!had || had.source !== 'config' || !sameProfile(had, d)) plan.putProfiles.push({ ...structuredClone(d), source: 'config', updatedAt: now });
   }
   const declaredProfiles = new Set(declared.profiles.map((p) => p.name));
   plan.deleteProfiles = current.profiles.filter((p) => p.source === 'config' && !declaredProfiles.has(p.name)).map((p) => p.name);
@@ -103,7 +103,7 @@ export function planDeclaredSync(current: FleetContents, declared: DeclaredFleet
 }
 
 function sameProfile(a: ProfileInput, b: ProfileInput): boolean {
-  return a.kernel === b.kernel && a.cmdline === b.cmdline && a.initrd.length === b.initrd.length && a.initrd.every((x, i) => x === b.initrd[i]);
+  return canonical(specOf(a)) === canonical(specOf(b));
 }
 
 function sameGroup(a: GroupInput, b: GroupInput): boolean {

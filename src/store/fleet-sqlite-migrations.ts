@@ -46,4 +46,17 @@ export const fleetMigrations: readonly Migration[] = [
       CREATE INDEX fleet_machines_profile ON fleet_machines (profile);
     `,
   },
+  {
+    version: 2,
+    description: 'fleet: profile kinds (the whole profile as JSON), install tokens (boot once)',
+    sql: `
+      -- NULL in rows written by version 1: kind linux, from kernel/initrd/cmdline.
+      ALTER TABLE fleet_profiles ADD COLUMN spec TEXT;
+      CREATE TABLE fleet_install_tokens (
+        mac        TEXT PRIMARY KEY,
+        token      TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+    `,
+  },
 ];

@@ -39,7 +39,7 @@ test('fleet and leases share bootfleet.db, each with its own schema version', as
   const claimed = await leases.claim({ clientId: 'c1', mac: '52:54:00:00:00:01', address: '198.18.0.10', state: 'bound', expiresAt: 10, hostname: null, now: 1 });
   assert.ok(claimed.ok);
   assert.equal(leases.schemaVersion(), 1);
-  assert.equal(fleet.schemaVersion(), 1);
+  assert.equal(fleet.schemaVersion(), 2);
   await Promise.all([leases.close(), fleet.close()]);
   // Reopened in the other order, both still read their own rows.
   const fleet2 = SqliteFleetStore.openDataDir(dir);
@@ -48,7 +48,7 @@ test('fleet and leases share bootfleet.db, each with its own schema version', as
   assert.equal((await leases2.list()).length, 1);
   await Promise.all([leases2.close(), fleet2.close()]);
   const raw = new Database(join(dir, DB_FILE));
-  assert.deepEqual(raw.prepare('SELECT version FROM fleet_schema_version').all(), [{ version: 1 }]);
+  assert.deepEqual(raw.prepare('SELECT version FROM fleet_schema_version').all(), [{ version: 1 }, { version: 2 }]);
   assert.deepEqual(raw.prepare('SELECT version FROM schema_version').all(), [{ version: 1 }]);
   raw.close();
 });
@@ -78,4 +78,19 @@ test('read-only opening: never creates a file, never writes', async () => {
   assert.equal((await r.store.listMachines()).length, 1);
   await assert.rejects(r.store.recordSightings([{ mac: '52:54:00:00:00:02', at: 2 }]), /readonly|read-only|query_only|attempt to write/i);
   await r.store.close();
+});
+
+test('a profile written by fleet schema version 1 reads as a linux profile after the upgrade', async () => {
+  const dir = join(root, 'v1');
+  const file = join(dir, DB_FILE);
+  await SqliteFleetStore.openDataDir(dir).close();
+  // Undo version 2 by hand, then write a row the way version 1 did.
+  const raw = new Database(file);
+  raw.exec("DROP TABLE fleet_install_tokens; ALTER TABLE fleet_profiles DROP COLUMN spec; DELETE FROM fleet_schema_version WHERE version = 2");
+  raw.prepare("INSERT INTO fleet_profiles (name, kernel, initrd, cmdline, source, updated_at) VALUES ('old', 'vmlinuz', '[\"initrd.img\"]', 'quiet', 'api', 5)").run();
+  raw.close();
+  const s = SqliteFleetStore.openDataDir(dir);
+  assert.equal(s.schemaVersion(), 2);
+  assert.deepEqual(await s.getProfile('old'), { name: 'old', kernel: 'vmlinuz', initrd: ['initrd.img'], cmdline: 'quiet', source: 'api', updatedAt: 5 });
+  await s.close();
 });

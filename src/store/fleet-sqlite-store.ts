@@ -9,9 +9,10 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'libsql';
-import { firmwareNames, groupSelectorSchema, labelsSchema, type FirmwareName } from '../config/schema.js';
+import { firmwareNames, groupSelectorSchema, labelsSchema, profileSchema, type FirmwareName } from '../config/schema.js';
+import { installTokensEqual } from '../fleet/boot-once.js';
 import { planDeclaredSync, type DeclaredFleet } from '../fleet/declared-fleet.js';
-import type { FleetProfile, Group, GroupInput, ObjectSource, ProfileInput } from '../fleet/group.js';
+import { specOf, type FleetProfile, type Group, type GroupInput, type ObjectSource, type ProfileInput } from '../fleet/group.js';
 import {
   applyPatch,
   applySighting,
@@ -23,7 +24,7 @@ import {
   type MachineSource,
   type Sighting,
 } from '../fleet/machine.js';
-import type { DeclaredSyncReport, FleetStore, FleetWrite, FleetWriteError, MachineFilter } from './fleet-store.js';
+import type { DeclaredSyncReport, FleetStore, FleetWrite, FleetWriteError, InstallCallback, MachineFilter } from './fleet-store.js';
 import { fleetMigrations } from './fleet-sqlite-migrations.js';
 import { DB_FILE } from './sqlite-lease-store.js';
 
@@ -31,7 +32,7 @@ type Db = InstanceType<typeof Database>;
 
 const MACHINE_COLUMNS = 'mac, uuid, hostname, labels, arch, firmware, first_seen, last_seen, last_ip, state, profile, source, updated_at';
 const GROUP_COLUMNS = 'name, priority, profile, selector, source, updated_at';
-const PROFILE_COLUMNS = 'name, kernel, initrd, cmdline, source, updated_at';
+const PROFILE_COLUMNS = 'name, kernel, initrd, cmdline, spec, source, updated_at';
 
 export class SqliteFleetStore implements FleetStore {
   private closed = false;
@@ -123,6 +124,7 @@ export class SqliteFleetStore implements FleetStore {
       }
       const next = applyPatch(had ?? newApiMachine(mac, now), patch, now);
       this.writeMachine(next);
+      if (next.state !== 'installing') this.dropInstallToken(mac);
       return { ok: true, value: next, created: had === null };
     });
   }
@@ -133,8 +135,41 @@ export class SqliteFleetStore implements FleetStore {
       if (!had) return notFound(`machine ${mac}`);
       if (had.source === 'config') return configOwned(`machine ${mac} is declared in the config: remove it there`);
       this.db.prepare('DELETE FROM fleet_machines WHERE mac = ?').run(mac);
+      this.dropInstallToken(mac);
       return { ok: true, value: null, created: false };
     });
+  }
+
+  async beginInstall(mac: string, token: string, now: number): Promise<FleetWrite<Machine>> {
+    return this.immediate((): FleetWrite<Machine> => {
+      const had = this.machineSync(mac);
+      if (!had) return notFound(`machine ${mac}`);
+      const next: Machine = { ...had, state: 'installing', updatedAt: now };
+      this.writeMachine(next);
+      this.db
+        .prepare('INSERT INTO fleet_install_tokens (mac, token, created_at) VALUES (?, ?, ?) ON CONFLICT (mac) DO UPDATE SET token = excluded.token, created_at = excluded.created_at')
+        .run(mac, token, now);
+      return { ok: true, value: next, created: false };
+    });
+  }
+
+  async completeInstall(mac: string, token: string, now: number): Promise<InstallCallback> {
+    return this.immediate((): InstallCallback => {
+      const had = this.machineSync(mac);
+      if (!had) return { ok: false, reason: 'unknown-machine' };
+      const expected = this.tokenSync(mac);
+      if (had.state !== 'installing' || expected === null) return { ok: false, reason: 'not-installing' };
+      if (!installTokensEqual(expected, token)) return { ok: false, reason: 'wrong-token' };
+      const next: Machine = { ...had, state: 'installed', updatedAt: now };
+      this.writeMachine(next);
+      this.dropInstallToken(mac);
+      return { ok: true, machine: next };
+    });
+  }
+
+  async installToken(mac: string): Promise<string | null> {
+    const m = this.machineSync(mac);
+    return m?.state === 'installing' ? this.tokenSync(mac) : null;
   }
 
   async listGroups(): Promise<Group[]> {
@@ -178,7 +213,7 @@ export class SqliteFleetStore implements FleetStore {
     return this.immediate((): FleetWrite<FleetProfile> => {
       const had = this.profileSync(profile.name);
       if (had?.source === 'config') return configOwned(`profile ${profile.name} is declared in the config: change it there`);
-      const next: FleetProfile = { ...profile, initrd: [...profile.initrd], source: 'api', updatedAt: now };
+      const next: FleetProfile = { ...structuredClone(profile), source: 'api', updatedAt: now };
       this.writeProfile(next);
       return { ok: true, value: next, created: had === null };
     });
@@ -238,6 +273,15 @@ export class SqliteFleetStore implements FleetStore {
     return row === undefined ? null : toMachine(row);
   }
 
+  private tokenSync(mac: string): string | null {
+    const row = this.db.prepare('SELECT token FROM fleet_install_tokens WHERE mac = ?').get(mac);
+    return row === undefined ? null : str(row, 'token');
+  }
+
+  private dropInstallToken(mac: string): void {
+    this.db.prepare('DELETE FROM fleet_install_tokens WHERE mac = ?').run(mac);
+  }
+
   private groupSync(name: string): Group | null {
     const row = this.db.prepare(`SELECT ${GROUP_COLUMNS} FROM fleet_groups WHERE name = ?`).get(name);
     return row === undefined ? null : toGroup(row);
@@ -273,11 +317,13 @@ export class SqliteFleetStore implements FleetStore {
   private writeProfile(p: FleetProfile): void {
     this.db
       .prepare(
-        `INSERT INTO fleet_profiles (${PROFILE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)
+        `INSERT INTO fleet_profiles (${PROFILE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (name) DO UPDATE SET kernel = excluded.kernel, initrd = excluded.initrd, cmdline = excluded.cmdline,
-           source = excluded.source, updated_at = excluded.updated_at`,
+           spec = excluded.spec, source = excluded.source, updated_at = excluded.updated_at`,
       )
-      .run(p.name, p.kernel, JSON.stringify(p.initrd), p.cmdline, p.source, p.updatedAt);
+      // kernel/initrd/cmdline stay filled for kinds that have them, so a version-1 reader of the
+      // columns still sees something sensible; `spec` is the whole truth.
+      .run(p.name, 'kernel' in p ? p.kernel : '', JSON.stringify('initrd' in p ? p.initrd : []), 'cmdline' in p ? p.cmdline : '', JSON.stringify(specOf(p)), p.source, p.updatedAt);
   }
 
   private immediate<T>(fn: () => T): Promise<T> {
@@ -395,14 +441,10 @@ function toGroup(row: unknown): Group {
 }
 
 function toProfile(row: unknown): FleetProfile {
+  const meta = { name: str(row, 'name'), source: oneOf(objectSources, str(row, 'source'), 'source'), updatedAt: num(row, 'updated_at') };
+  if (strOrNull(row, 'spec') !== null) return { ...profileSchema.parse(json(row, 'spec')), ...meta };
+  // Written by fleet schema version 1: a linux profile in its own columns.
   const initrd = json(row, 'initrd');
   if (!Array.isArray(initrd) || !initrd.every((x): x is string => typeof x === 'string')) throw new Error('fleet row: initrd is not a list of text');
-  return {
-    name: str(row, 'name'),
-    kernel: str(row, 'kernel'),
-    initrd,
-    cmdline: str(row, 'cmdline'),
-    source: oneOf(objectSources, str(row, 'source'), 'source'),
-    updatedAt: num(row, 'updated_at'),
-  };
+  return { kernel: str(row, 'kernel'), initrd, cmdline: str(row, 'cmdline'), ...meta };
 }

@@ -5,6 +5,7 @@
 import { describe, test, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DeclaredFleet } from '../fleet/declared-fleet.js';
+import type { ProfileInput } from '../fleet/group.js';
 import type { FleetStore, FleetWrite } from './fleet-store.js';
 
 export interface FleetStoreFactory {
@@ -189,7 +190,8 @@ export function runFleetStoreContract(name: string, factory: FleetStoreFactory):
       ok(await s.putProfile(profile('api-p'), T0));
       const report = await s.applyDeclared(declared, T0 + 1);
       assert.match(report.warnings.join('\n'), /profile cfg-p was made through the API/);
-      assert.equal((await s.getProfile('cfg-p'))?.cmdline, 'from=config');
+      const cfg = await s.getProfile('cfg-p');
+      assert.equal(cfg && 'cmdline' in cfg ? cfg.cmdline : null, 'from=config');
       assert.equal((await s.getProfile('api-p'))?.source, 'api', 'API objects the config does not name stay');
 
       const next = await s.applyDeclared({ profiles: [profile('cfg-p2')], groups: [], machines: [] }, T0 + 2);
@@ -197,6 +199,55 @@ export function runFleetStoreContract(name: string, factory: FleetStoreFactory):
       assert.equal(await s.getGroup('cfg-g'), null);
       assert.equal(await s.getMachine(M1), null, 'declared, never seen, no longer declared: gone');
       assert.deepEqual((await s.listProfiles()).map((p) => p.name), ['api-p', 'cfg-p2']);
+    });
+
+    test('profiles of every kind are stored whole and read back equal', async () => {
+      const s = await fresh();
+      const kinds: ProfileInput[] = [
+        { name: 'k-linux', kind: 'linux', kernel: 'k', initrd: [], cmdline: 'x={{ hostname }}', install: 'k-deb' },
+        { name: 'k-menu', kind: 'pxelinux', entries: [{ label: 'a', kernel: 'vmlinuz', initrd: ['i'], append: 'quiet', menuLabel: 'A' }], timeout: 50, default: 'a' },
+        { name: 'k-chain', kind: 'chain', url: 'http://boot.netboot.xyz/' },
+        { name: 'k-san', kind: 'sanboot', rootPath: 'iscsi:198.18.0.2::::iqn.2026-01.example:disk', keepSan: true, drive: 128 },
+        { name: 'k-local', kind: 'local' },
+        { name: 'k-deb', kind: 'debian-installer', kernel: 'd/linux', initrd: ['d/initrd.gz'], cmdline: '', preseed: 'd-i x string {{ hostname }}\n' },
+        { name: 'k-ci', kind: 'cloud-init', kernel: 'c/vmlinuz', initrd: [], cmdline: '', userData: { packages: ['curl'], runcmd: [['echo', '{{ mac }}']] }, metaData: {}, vendorData: { a: 1 } },
+      ];
+      for (const p of kinds) ok(await s.putProfile(p, T0));
+      const back = await s.listProfiles();
+      assert.deepEqual(
+        back.map((p) => ({ ...p })),
+        [...kinds].sort((a, b) => (a.name < b.name ? -1 : 1)).map((p) => ({ ...p, source: 'api', updatedAt: T0 })),
+      );
+    });
+
+    test('boot once: install marks the machine installing with a token; only that token completes it, once', async () => {
+      const s = await fresh();
+      refused(await s.beginInstall(M1, 'T'.repeat(43), T0), 'not-found');
+      await s.recordSightings([{ mac: M1, at: T0 }]);
+      const tokenA = 'a'.repeat(43);
+      const tokenB = 'b'.repeat(43);
+      assert.equal(ok(await s.beginInstall(M1, tokenA, T0 + 1)).state, 'installing');
+      assert.equal(await s.installToken(M1), tokenA);
+      // Marked again (a second install run): the earlier token no longer counts.
+      ok(await s.beginInstall(M1, tokenB, T0 + 2));
+      assert.equal(await s.installToken(M1), tokenB);
+      assert.deepEqual(await s.completeInstall(M1, tokenA, T0 + 3), { ok: false, reason: 'wrong-token' });
+      assert.deepEqual(await s.completeInstall(M1, '', T0 + 3), { ok: false, reason: 'wrong-token' });
+      assert.equal((await s.getMachine(M1))?.state, 'installing', 'a wrong token changes nothing');
+      assert.deepEqual(await s.completeInstall(M2, tokenB, T0 + 3), { ok: false, reason: 'unknown-machine' });
+      const done = await s.completeInstall(M1, tokenB, T0 + 4);
+      assert.ok(done.ok);
+      assert.equal(done.machine.state, 'installed');
+      assert.equal((await s.getMachine(M1))?.state, 'installed');
+      assert.equal(await s.installToken(M1), null, 'the token is spent');
+      assert.deepEqual(await s.completeInstall(M1, tokenB, T0 + 5), { ok: false, reason: 'not-installing' }, 'a replayed callback changes nothing');
+
+      // Any other state set by people drops the token too.
+      ok(await s.beginInstall(M1, tokenA, T0 + 6));
+      ok(await s.patchMachine(M1, { state: 'ready' }, T0 + 7));
+      assert.equal(await s.installToken(M1), null);
+      assert.deepEqual(await s.completeInstall(M1, tokenA, T0 + 8), { ok: false, reason: 'not-installing' });
+      assert.equal((await s.getMachine(M1))?.state, 'ready');
     });
 
     test('everything survives a restart', async () => {

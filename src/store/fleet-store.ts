@@ -32,6 +32,12 @@ export interface DeclaredSyncReport {
   warnings: string[];
 }
 
+/** What an installer's callback did (`completeInstall`). */
+export type InstallCallback =
+  | { ok: true; machine: Machine }
+  /** No such machine, it is not installing, or the token is not its current one: nothing changed. */
+  | { ok: false; reason: 'unknown-machine' | 'not-installing' | 'wrong-token' };
+
 export interface MachineFilter {
   state?: MachineState;
 }
@@ -51,6 +57,21 @@ export interface FleetStore {
    */
   patchMachine(mac: string, patch: MachinePatch, now: number): Promise<FleetWrite<Machine>>;
   deleteMachine(mac: string): Promise<FleetWrite<null>>;
+
+  /**
+   * Boot once (`fleet/boot-once.ts`): marks a machine for (re)install, state `installing`, with the
+   * token its installer must call back with (replacing an earlier one). `not-found` for an unknown
+   * MAC. Allowed for config machines too (state is the operator's).
+   */
+  beginInstall(mac: string, token: string, now: number): Promise<FleetWrite<Machine>>;
+  /**
+   * The installer's callback: when the machine is installing and `token` is its current token (compared
+   * in constant time), it becomes `installed` and the token is spent, in one transaction; otherwise nothing
+   * changes.
+   */
+  completeInstall(mac: string, token: string, now: number): Promise<InstallCallback>;
+  /** The current install token of an installing machine, else null. Any state change but to `installing` drops it. */
+  installToken(mac: string): Promise<string | null>;
 
   /** Ordered by name. */
   listGroups(): Promise<Group[]>;
