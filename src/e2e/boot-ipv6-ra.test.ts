@@ -13,7 +13,7 @@ import { BootfleetProcess } from '../harness/bootfleet-process.js';
 import { canUseNetns, destroyAll } from '../lab/netns.js';
 import { startVm } from '../lab/qemu.js';
 import { bootLab, type Lab } from '../lab/topology.js';
-import { ackToScriptSeconds, labConfig } from '../ndp/measure-ra-boot.js';
+import { ackToScriptSeconds, labConfig } from '../lab/measure-boot.js';
 
 const skip = canUseNetns() ? false : 'needs root to create network namespaces';
 const BOOT_TIMEOUT = 150_000;
@@ -34,7 +34,7 @@ describe('end to end: iPXE stops waiting for IPv6 (router advertisement on by de
     mkdirSync(path.join(dir, 'tftp'), { recursive: true });
     lab = await bootLab({ taps: 1 });
     // No ipv6RaForIpxe key: the default must be the safe, fast behaviour.
-    server = await BootfleetProcess.start(lab.server, labConfig(dir, 0, null), { dir });
+    server = await BootfleetProcess.start(lab.server, labConfig(dir, 0), { dir });
   });
 
   after(async () => {

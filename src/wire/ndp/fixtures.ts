@@ -1,6 +1,6 @@
 /**
  * Router Discovery messages captured in the lab (tcpdump on the bridge, extracted with
- * src/ndp/pcap-icmpv6.ts; src/ndp/measure-ra-boot.ts made the capture): what Debian's 2019
+ * src/ndp/pcap-icmpv6.ts; src/lab/measure-boot.ts made the capture): what Debian's 2019
  * iPXE ROM (1.0.0+git-20190125.36a4c85) sends under QEMU, and bootfleet's answer with the
  * checksum the kernel filled in.
  */

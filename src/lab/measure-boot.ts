@@ -1,9 +1,13 @@
 /**
- * What answering iPXE's router solicitations saves, measured: VMs (BIOS: SeaBIOS + QEMU's
- * iPXE ROM, Debian's 2019 build) boot in full DHCP mode from bootfleet to the initramfs
- * marker, with `ipv6RaForIpxe` auto and off alternating, inside namespaces made here.
+ * Boot time of one config choice against another, measured side by side: VMs (BIOS: SeaBIOS +
+ * QEMU's iPXE ROM, Debian's 2019 build) boot in full DHCP mode from bootfleet to the initramfs
+ * marker, the two variants alternating, inside namespaces made here.
  *
- *   node dist/ndp/measure-ra-boot.js [--rounds 2] [--firmware bios|uefi] [--out .lab/ra-boot.json]
+ *   node dist/lab/measure-boot.js [--compare ra|no-pxedhcp] [--rounds 2] [--firmware bios|uefi] [--out FILE]
+ *
+ * `--compare ra` (default): `ipv6RaForIpxe` auto vs off (what answering iPXE's IPv6 router
+ * solicitations saves). `--compare no-pxedhcp`: full mode telling iPXE to skip its proxyDHCP
+ * wait (175.176, the default) vs `proxyPresent: true` (no 175.176), with the RA answer on.
  *
  * (`uefi`: OVMF's own PXE, then ipxe.efi over TFTP, which solicits like the BIOS ROM.)
  *
@@ -24,9 +28,26 @@ import { bootLab, type Lab } from '../lab/topology.js';
 
 export type RaMode = 'auto' | 'off';
 
+/** One side of a comparison: a name and what it sets on the lab interface. */
+export interface BootVariant {
+  name: string;
+  iface: Record<string, unknown>;
+}
+
+export const COMPARISONS: Readonly<Record<string, readonly [BootVariant, BootVariant]>> = {
+  ra: [
+    { name: 'ra-auto', iface: { ipv6RaForIpxe: 'auto' } },
+    { name: 'ra-off', iface: { ipv6RaForIpxe: 'off' } },
+  ],
+  'no-pxedhcp': [
+    { name: '175.176', iface: {} },
+    { name: 'no-175.176', iface: { proxyPresent: true } },
+  ],
+};
+
 /** One measured boot. */
 export interface RaBootRun {
-  mode: RaMode;
+  mode: string;
   firmware: Firmware;
   mac: string;
   /** QEMU start → `CMDLINE:` on the serial console. */
@@ -42,10 +63,10 @@ export interface RaBootRun {
 const BOOT_TIMEOUT_MS = 150_000;
 
 /** bootfleet's config for one boot: full mode on the lab segment, the lab kernel as profile `alpha`. */
-export function labConfig(dir: string, round: number, mode: RaMode | null): Record<string, unknown> {
+export function labConfig(dir: string, round: number, iface: Record<string, unknown> = {}): Record<string, unknown> {
   const first = 100 + round * 10;
   return {
-    interfaces: [{ name: 'bf0', mode: 'full', ...(mode ? { ipv6RaForIpxe: mode } : {}) }],
+    interfaces: [{ name: 'bf0', mode: 'full', ...iface }],
     dhcp: { subnets: [{ subnet: '198.18.0.0/24', pools: [{ start: `198.18.0.${first}`, end: `198.18.0.${first + 9}` }], router: '198.18.0.1', leaseTime: '1h' }] },
     tftp: { root: path.join(dir, 'tftp') },
     http: { port: 8080, root: stageHttpRoot(dir) },
@@ -65,15 +86,16 @@ export function ackToScriptSeconds(timeline: readonly LoggedEvent[]): number | n
 }
 
 /** Boots one BIOS VM from a fresh bootfleet on `lab` and measures it. */
-export async function measureOneBoot(lab: Lab, dir: string, round: number, mode: RaMode, firmware: Firmware = 'bios'): Promise<RaBootRun> {
+export async function measureOneBoot(lab: Lab, dir: string, round: number, variant: BootVariant, side: 0 | 1, firmware: Firmware = 'bios'): Promise<RaBootRun> {
+  const mode = variant.name;
   const runDir = path.join(dir, `${firmware}-${round}-${mode}`);
   mkdirSync(path.join(runDir, 'tftp'), { recursive: true });
-  const mac = `52:54:00:bf:6${round % 10}:${mode === 'auto' ? 'a' : 'f'}${firmware === 'bios' ? 0 : 1}`;
-  const server = await BootfleetProcess.start(lab.server, labConfig(runDir, round, mode), { dir: runDir });
+  const mac = `52:54:00:bf:6${round % 10}:${side === 0 ? 'a' : 'f'}${firmware === 'bios' ? 0 : 1}`;
+  const server = await BootfleetProcess.start(lab.server, labConfig(runDir, round, variant.iface), { dir: runDir });
   const pcap = path.join(runDir, 'icmp6.pcap');
   const capture = await startCapture(lab.lan, lab.bridgeName, pcap, 'icmp6');
   try {
-    const vm = await startVm({ ns: lab.lan, tapName: lab.tapNames[0]!, mac, firmware, name: `ra-${firmware}-${round}-${mode}`, logDir: runDir });
+    const vm = await startVm({ ns: lab.lan, tapName: lab.tapNames[0]!, mac, firmware, name: `m-${firmware}-${round}-${side}`, logDir: runDir });
     let markerSeconds: number;
     try {
       await vm.waitFor(/CMDLINE: (.*)/, BOOT_TIMEOUT_MS);
@@ -107,40 +129,43 @@ function median(xs: number[]): number {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { rounds: { type: 'string' }, firmware: { type: 'string' }, out: { type: 'string' } } });
+  const { values } = parseArgs({ options: { compare: { type: 'string' }, rounds: { type: 'string' }, firmware: { type: 'string' }, out: { type: 'string' } } });
   const firmware: Firmware = values.firmware === 'uefi' ? 'uefi' : 'bios';
+  const variants = COMPARISONS[values.compare ?? 'ra'];
+  if (!variants) throw new Error(`--compare must be one of ${Object.keys(COMPARISONS).join(', ')}`);
   if (!canUseNetns()) throw new Error('needs root (network namespaces, QEMU taps)');
   const rounds = Number(values.rounds ?? 2);
-  const dir = mkdtempSync(path.join(tmpdir(), 'bootfleet-ra-boot-'));
+  const dir = mkdtempSync(path.join(tmpdir(), 'bootfleet-measure-boot-'));
   const lab = await bootLab({ taps: 1 });
   const runs: RaBootRun[] = [];
   try {
     for (let round = 0; round < rounds; round++) {
       // Alternate, and swap which goes first each round, so drift in machine load hits both alike.
-      const order: RaMode[] = round % 2 === 0 ? ['auto', 'off'] : ['off', 'auto'];
-      for (const mode of order) {
-        const run = await measureOneBoot(lab, dir, round, mode, firmware);
+      const order: (0 | 1)[] = round % 2 === 0 ? [0, 1] : [1, 0];
+      for (const side of order) {
+        const mode = variants[side].name;
+        const run = await measureOneBoot(lab, dir, round, variants[side], side, firmware);
         runs.push(run);
-        process.stdout.write(`${firmware} ${mode.padEnd(4)} round ${round}: marker ${run.markerSeconds.toFixed(1)} s, ACK→script ${run.ackToScriptSeconds.toFixed(1)} s, RA ${run.raSent ? `sent ${run.raWaitedMs} ms after the first RS` : 'not sent'}\n`);
+        process.stdout.write(`${firmware} ${mode.padEnd(10)} round ${round}: marker ${run.markerSeconds.toFixed(1)} s, ACK→script ${run.ackToScriptSeconds.toFixed(1)} s, RA ${run.raSent ? `sent ${run.raWaitedMs} ms after the first RS` : 'not sent'}\n`);
       }
     }
   } finally {
     await lab.destroy();
     await destroyAll();
   }
-  const summary = (['auto', 'off'] as const).map((mode) => {
+  const summary = variants.map(({ name: mode }) => {
     const rs = runs.filter((r) => r.mode === mode);
     return { mode, boots: rs.length, markerMedian: median(rs.map((r) => r.markerSeconds)), ackToScriptMedian: median(rs.map((r) => r.ackToScriptSeconds)) };
   });
   for (const s of summary) process.stdout.write(`${firmware} ${s.mode}: median power-on → marker ${s.markerMedian.toFixed(1)} s, ACK → script ${s.ackToScriptMedian.toFixed(1)} s (${s.boots} boots)\n`);
-  const out = values.out ?? path.join(dir, 'ra-boot.json');
+  const out = values.out ?? path.join(dir, 'boot-times.json');
   writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), firmware, runs, summary }, null, 2));
   process.stdout.write(`written ${out}\n`);
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)) {
   main().catch((err: unknown) => {
-    process.stderr.write(`measure-ra-boot: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(`measure-boot: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exit(1);
   });
 }
