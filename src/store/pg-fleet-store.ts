@@ -16,8 +16,8 @@
  * Profiles are stored as their spec in one `jsonb` column (whatever the profile kind
  * holds), validated with the config's own `profileSchema` when read back.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { firmwareNames, groupSelectorSchema, labelsSchema, profileSchema, type FirmwareName } from '../config/schema.js';
+import { installTokensEqual } from '../fleet/boot-once.js';
 import { planDeclaredSync, type DeclaredFleet } from '../fleet/declared-fleet.js';
 import type { FleetProfile, Group, GroupInput, ObjectSource, ProfileInput } from '../fleet/group.js';
 import {
@@ -31,7 +31,7 @@ import {
   type MachineSource,
   type Sighting,
 } from '../fleet/machine.js';
-import type { DeclaredSyncReport, FleetStore, FleetWrite, FleetWriteError, MachineFilter } from './fleet-store.js';
+import type { DeclaredSyncReport, FleetStore, FleetWrite, FleetWriteError, InstallCallback, MachineFilter } from './fleet-store.js';
 import { currentPgVersion, inTransaction, migratePg, openPgPool, type PgClient, type PgPool, type PgPoolOptions } from './pg-connection.js';
 import { pgFleetMigrations } from './pg-migrations.js';
 
@@ -42,9 +42,6 @@ const PROFILE_COLUMNS = 'name, spec, source, updated_at';
 const FLEET_WRITE_LOCK = 0x62667401;
 
 type Queryable = PgClient | PgPool;
-
-/** What an installer's callback did (the shape of `FleetStore.completeInstall`'s result). */
-type InstallCallbackResult = { ok: true; machine: Machine } | { ok: false; reason: 'unknown-machine' | 'not-installing' | 'wrong-token' };
 
 export class PgFleetStore implements FleetStore {
   private closed = false;
@@ -137,13 +134,13 @@ export class PgFleetStore implements FleetStore {
     });
   }
 
-  completeInstall(mac: string, token: string, now: number): Promise<InstallCallbackResult> {
-    return this.write(async (c): Promise<InstallCallbackResult> => {
+  completeInstall(mac: string, token: string, now: number): Promise<InstallCallback> {
+    return this.write(async (c): Promise<InstallCallback> => {
       const had = await machineOf(c, mac);
       if (!had) return { ok: false, reason: 'unknown-machine' };
       const expected = await installTokenOf(c, mac);
       if (had.state !== 'installing' || expected === null) return { ok: false, reason: 'not-installing' };
-      if (!tokensEqual(expected, token)) return { ok: false, reason: 'wrong-token' };
+      if (!installTokensEqual(expected, token)) return { ok: false, reason: 'wrong-token' };
       const next: Machine = { ...had, state: 'installed', updatedAt: now };
       await writeMachine(c, next);
       await dropInstallToken(c, mac);
@@ -286,13 +283,6 @@ async function installTokenOf(c: PgClient, mac: string): Promise<string | null> 
 
 async function dropInstallToken(c: PgClient, mac: string): Promise<void> {
   await c.query({ name: 'fleet-drop-token', text: 'DELETE FROM fleet_install_tokens WHERE mac = $1', values: [mac] });
-}
-
-/** Constant time, by SHA-256 digest so the lengths do not leak either (as `fleet/boot-once.ts` compares). */
-function tokensEqual(expected: string, given: string): boolean {
-  const a = createHash('sha256').update(expected, 'utf8').digest();
-  const b = createHash('sha256').update(given, 'utf8').digest();
-  return timingSafeEqual(a, b);
 }
 
 async function writeMachine(c: PgClient, m: Machine): Promise<void> {
