@@ -6,7 +6,7 @@
  * from `virtualFile` first, then `root`, then `extraDirs`, through {@link FileCache}.
  */
 import dgram from 'node:dgram';
-import { realpath } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import type { BootEvent, EventSink } from '../events/boot-event.js';
 import { decodeTftp, encodeError } from '../wire/tftp/codec.js';
@@ -42,6 +42,15 @@ export interface TftpServerOptions {
   /** Concurrent transfers, in all and per client address. Defaults 1024 and 64. */
   maxTransfers?: number;
   maxTransfersPerClient?: number;
+  /** Look names up in lower case (dnsmasq `tftp-lowercase`, for clients that send upper case). */
+  lowercaseNames?: boolean;
+  /** Transfer sockets bind a port from this range (dnsmasq `tftp-port-range`, for firewalls); default any. */
+  transferPorts?: { start: number; end: number };
+  /**
+   * Serve only world-readable files when running as root, else only files owned by this
+   * process's user (dnsmasq `tftp-secure`).
+   */
+  secure?: boolean;
 }
 
 /** Counters; `transfers` = completed + failed + aborted + active. */
@@ -78,6 +87,20 @@ const literalLookup: NonNullable<dgram.SocketOptions['lookup']> = (address, _opt
 
 function udpSocket(): dgram.Socket {
   return dgram.createSocket({ type: 'udp4', lookup: literalLookup });
+}
+
+/**
+ * dnsmasq's `tftp-secure`: as root, only world-readable files; otherwise only files this
+ * process's user owns.
+ */
+async function secureAllows(file: string): Promise<boolean> {
+  try {
+    const st = await stat(file);
+    const uid = process.getuid?.() ?? 0;
+    return uid === 0 ? (st.mode & 0o004) !== 0 : st.uid === uid;
+  } catch {
+    return false;
+  }
 }
 
 /** Names in events: never let a client put control characters into a log line. */
@@ -206,7 +229,7 @@ export class TftpServer {
     if (req.mode !== 'octet' && req.mode !== 'netascii') {
       return this.refuse(req, from, TftpErrorCode.IllegalOperation, 'Unsupported transfer mode', 'mode');
     }
-    const name = sanitizeName(req.filename);
+    const name = sanitizeName(this.opts.lowercaseNames === true ? req.filename.toLowerCase() : req.filename);
     if (!name.ok) return this.refuse(req, from, TftpErrorCode.AccessViolation, 'Access violation', name.reason);
     const clientCount = this.perClient.get(from.address) ?? 0;
     if (this.active.size >= (this.opts.maxTransfers ?? 1024) || clientCount >= (this.opts.maxTransfersPerClient ?? 64)) {
@@ -222,6 +245,7 @@ export class TftpServer {
       const found = await resolveInRoots(name.name, this.roots);
       if (found.kind === 'not-found') return this.refuse(req, from, TftpErrorCode.FileNotFound, 'File not found', 'not-found');
       if (found.kind === 'denied') return this.refuse(req, from, TftpErrorCode.AccessViolation, 'Access violation', 'outside-root');
+      if (this.opts.secure === true && !(await secureAllows(found.path))) return this.refuse(req, from, TftpErrorCode.AccessViolation, 'Access violation', 'not-secure');
       try {
         file = await this.cache.acquire(found.path);
       } catch (err) {
@@ -243,18 +267,11 @@ export class TftpServer {
       maxWindowsize: this.opts.maxWindowsize,
       defaultTimeoutSec: this.opts.timeoutSec,
     });
-    const socket = udpSocket();
+    let socket: dgram.Socket;
     try {
-      await new Promise<void>((resolve, reject) => {
-        socket.once('error', reject);
-        socket.bind({ address: this.opts.address, port: 0 }, () => {
-          socket.off('error', reject);
-          resolve();
-        });
-      });
+      socket = await this.transferSocket();
     } catch (err) {
       if (file) this.cache.release(file);
-      socket.close();
       throw err;
     }
     if (this.stopping) {
@@ -290,6 +307,30 @@ export class TftpServer {
       session.cancel();
     });
     session.start();
+  }
+
+  /** A socket for one transfer: any free port, or the first free one of `transferPorts`. */
+  private async transferSocket(): Promise<dgram.Socket> {
+    const range = this.opts.transferPorts;
+    const ports = range === undefined ? [0] : Array.from({ length: range.end - range.start + 1 }, (_, i) => range.start + i);
+    let last: unknown = null;
+    for (const port of ports) {
+      const socket = udpSocket();
+      try {
+        await new Promise<void>((resolve, reject) => {
+          socket.once('error', reject);
+          socket.bind({ address: this.opts.address, port }, () => {
+            socket.off('error', reject);
+            resolve();
+          });
+        });
+        return socket;
+      } catch (err) {
+        socket.close();
+        last = err;
+      }
+    }
+    throw last instanceof Error ? last : new Error('no free transfer port');
   }
 
   private finish(a: Active, outcome: SessionOutcome, file: string, bytes: number, startedAt: number, blksize: number, windowsize: number, mac: string | undefined): void {
