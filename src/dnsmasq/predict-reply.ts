@@ -44,13 +44,14 @@ export function joinedOptions(options: readonly OptionInstance[]): Map<number, B
   return out;
 }
 
-function requestedList(p: DhcpPacket): number[] | null {
+/** Option 55 as sent, or null when the client sent none. */
+export function requestedList(p: DhcpPacket): number[] | null {
   const v = p.options.get(55);
   return v === undefined ? null : Array.from(v);
 }
 
 /** dnsmasq mirrors clients that NUL-terminate their names (a hostname ending in NUL: "Microsoft clients are broken"). */
-function nullTerminates(p: DhcpPacket): boolean {
+export function nullTerminates(p: DhcpPacket): boolean {
   const fqdn = p.options.get(81);
   if (fqdn !== undefined && fqdn.length >= 3) return (fqdn[0]! & 0x04) === 0 && fqdn.length > 3 && fqdn[fqdn.length - 1] === 0;
   const name = p.options.get(12);
