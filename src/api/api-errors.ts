@@ -14,6 +14,8 @@ export const apiErrorCodes = [
   'API_CONFIG_OWNED',
   'API_UNKNOWN_PROFILE',
   'API_IN_USE',
+  'API_NO_INSTALLER',
+  'API_BAD_TEMPLATE',
   'API_INTERNAL',
 ] as const;
 

@@ -10,7 +10,7 @@ import { formatPath } from '../config/yaml-locate.js';
 import { apiError, type ApiResponse } from './api-errors.js';
 import type { ApiCaller, ApiRole } from './api-tokens.js';
 
-export type HttpMethod = 'GET' | 'PUT' | 'PATCH' | 'DELETE';
+export type HttpMethod = 'GET' | 'PUT' | 'PATCH' | 'POST' | 'DELETE';
 
 /** What a path parameter holds, and so how it is checked. */
 export type PathParamKind = 'mac' | 'name';

@@ -5,7 +5,12 @@
 import { z } from 'zod';
 import type { FleetStore, FleetWriteError } from '../store/fleet-store.js';
 import type { LeaseStore } from '../store/lease-store.js';
-import { machineStates } from '../fleet/machine.js';
+import { randomBytes } from 'node:crypto';
+import { checkProfileTemplates } from '../boot/templates/check-profile.js';
+import { formatTemplateProblem } from '../boot/templates/template.js';
+import { installTokenFrom } from '../fleet/boot-once.js';
+import { applyPatch, machineStates, newApiMachine, type Machine, type MachinePatch } from '../fleet/machine.js';
+import { resolveProfile } from '../fleet/resolve-profile.js';
 import { apiError, type ApiResponse } from './api-errors.js';
 import { defineRoute, type ApiRoute } from './api-route.js';
 import { errorOut, eventOut, groupBody, groupOut, leaseOut, machineOut, machinePatchBody, profileBody, profileOut } from './api-schemas.js';
@@ -19,6 +24,8 @@ export interface ApiDeps {
   /** `boot.defaultProfile`, to show what each machine boots. */
   defaultProfile: string;
   now?: () => number;
+  /** A fresh install token (boot once); default: 32 bytes from the system's CSPRNG. */
+  newInstallToken?: () => string;
 }
 
 export const API_PREFIX = '/api/v1';
@@ -41,6 +48,24 @@ const list = <T extends z.ZodType>(item: T): z.ZodArray<T> => z.array(item);
 export function fleetRoutes(deps: ApiDeps): ApiRoute[] {
   const now = deps.now ?? Date.now;
   const { fleet } = deps;
+  const newToken = deps.newInstallToken ?? ((): string => installTokenFrom(randomBytes(32)));
+
+  /** Why `machine` (as it would be after a patch) cannot be installed, or null when it can. */
+  const noInstaller = async (machine: Machine): Promise<ApiResponse | null> => {
+    const r = resolveProfile(machine, { mac: machine.mac }, await fleet.listGroups(), { defaultProfile: deps.defaultProfile });
+    const normal = await fleet.getProfile(r.profile);
+    if (!normal) return apiError(409, 'API_NO_INSTALLER', `machine ${machine.mac} boots profile ${r.profile}, which does not exist`);
+    if (!normal.install) return apiError(409, 'API_NO_INSTALLER', `machine ${machine.mac} boots profile ${r.profile} (${r.why}), which names no install profile`);
+    if (!(await fleet.getProfile(normal.install))) return apiError(409, 'API_NO_INSTALLER', `profile ${r.profile} names install profile ${normal.install}, which does not exist`);
+    return null;
+  };
+  /** Marks for install: state installing with a fresh token (the installer's only way back is the boot server). */
+  const install = async (mac: string, created: boolean): Promise<ApiResponse> => {
+    const w = await fleet.beginInstall(mac, newToken(), now());
+    if (!w.ok) return refused(w);
+    return { status: created ? 201 : 200, body: machineJson(w.value, await fleet.listGroups(), deps.defaultProfile) };
+  };
+
   const machineOf = async (mac: string): Promise<ApiResponse> => {
     const [m, groups] = await Promise.all([fleet.getMachine(mac), fleet.listGroups()]);
     return m ? { status: 200, body: machineJson(m, groups, deps.defaultProfile) } : apiError(404, 'API_NOT_FOUND', `machine ${mac} does not exist`);
@@ -92,10 +117,42 @@ export function fleetRoutes(deps: ApiDeps): ApiRoute[] {
         if (Object.keys(patch).length === 0) {
           return apiError(400, 'API_BAD_BODY', 'body: empty patch, expected at least one of hostname, labels, profile, state', { field: '', issues: [{ field: '', message: 'empty patch' }] });
         }
+        if (patch.state === 'installing') {
+          // Boot once: checked on the machine as the patch leaves it, before anything is stored.
+          const { state: _state, ...rest } = patch as MachinePatch;
+          const had = await fleet.getMachine(mac);
+          const after = applyPatch(had ?? newApiMachine(mac, now()), rest, now());
+          const why = await noInstaller(after);
+          if (why) return why;
+          if (Object.keys(rest).length > 0) {
+            const w = await fleet.patchMachine(mac, rest, now());
+            if (!w.ok) return refused(w);
+          } else if (!had) {
+            return apiError(404, 'API_NOT_FOUND', `machine ${mac} does not exist`);
+          }
+          return install(mac, had === null);
+        }
         const w = await fleet.patchMachine(mac, patch, now());
         if (!w.ok) return refused(w);
         const groups = await fleet.listGroups();
         return { status: w.created ? 201 : 200, body: machineJson(w.value, groups, deps.defaultProfile) };
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      path: `${API_PREFIX}/machines/{mac}/install`,
+      role: 'admin',
+      params: { mac: 'mac' },
+      doc: {
+        summary: "Mark a machine for (re)install: it boots its profile's install profile until its installer calls back installed",
+        tag: 'machines',
+        responses: { 200: { description: 'marked: state installing, with a fresh install token', schema: machineOut } },
+      },
+      handler: async ({ params }) => {
+        const mac = params['mac'] ?? '';
+        const machine = await fleet.getMachine(mac);
+        if (!machine) return apiError(404, 'API_NOT_FOUND', `machine ${mac} does not exist`);
+        return (await noInstaller(machine)) ?? install(mac, false);
       },
     }),
     defineRoute({
@@ -186,7 +243,16 @@ export function fleetRoutes(deps: ApiDeps): ApiRoute[] {
         responses: { 200: { description: 'replaced', schema: profileOut }, 201: { description: 'created', schema: profileOut } },
       },
       handler: async ({ params, body }) => {
-        const w = await fleet.putProfile({ ...body, name: params['name'] ?? '' }, now());
+        const name = params['name'] ?? '';
+        const problems = checkProfileTemplates(name, body);
+        const first = problems[0];
+        if (first) {
+          return apiError(400, 'API_BAD_TEMPLATE', formatTemplateProblem(first), {
+            field: first.field,
+            issues: problems.map((p) => ({ field: p.field, message: formatTemplateProblem(p) })),
+          });
+        }
+        const w = await fleet.putProfile({ ...body, name }, now());
         return w.ok ? { status: w.created ? 201 : 200, body: profileJson(w.value) } : refused(w);
       },
     }),
@@ -244,3 +310,4 @@ export function fleetRoutes(deps: ApiDeps): ApiRoute[] {
 
 /** Shape of every error body, for the OpenAPI description. */
 export const errorSchema = errorOut;
+

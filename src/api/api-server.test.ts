@@ -198,7 +198,14 @@ describe('round trips', () => {
 
   test('objects declared in the config: 409, except a machine\'s state', async () => {
     await api.fleet.applyDeclared(
-      { profiles: [{ name: 'cfg', kernel: 'k', initrd: [], cmdline: '' }], groups: [], machines: [{ mac: '52:54:00:00:00:dd', profile: 'cfg', hostname: null, labels: {} }] },
+      {
+        profiles: [
+          { name: 'cfg', kernel: 'k', initrd: [], cmdline: '', install: 'cfg-installer' },
+          { name: 'cfg-installer', kernel: 'k', initrd: [], cmdline: 'bf.callback={{ installDoneUrl }}' },
+        ],
+        groups: [],
+        machines: [{ mac: '52:54:00:00:00:dd', profile: 'cfg', hostname: null, labels: {} }],
+      },
       Date.now(),
     );
     const p = await call('PUT', '/api/v1/profiles/cfg', { body: profile });

@@ -23,7 +23,7 @@ export interface ApiServerOptions extends ApiDeps {
 }
 
 const MAX_BODY = 1024 * 1024;
-const METHODS: readonly HttpMethod[] = ['GET', 'PUT', 'PATCH', 'DELETE'];
+const METHODS: readonly HttpMethod[] = ['GET', 'PUT', 'PATCH', 'POST', 'DELETE'];
 
 export class ApiServer {
   readonly routes: ApiRoute[];

@@ -4,9 +4,7 @@ import type { BootfleetConfig } from '../config/schema.js';
 import { ApiServer } from '../api/api-server.js';
 import { loadApiTokens } from '../api/api-tokens.js';
 import { EventRing } from '../api/event-ring.js';
-import { renderIpxeFailure, renderIpxeScript } from '../boot/render-ipxe.js';
 import { declaredFromConfig } from '../fleet/declared-fleet.js';
-import { resolveProfile } from '../fleet/resolve-profile.js';
 import { sightingFromEvent } from '../fleet/sighting-from-event.js';
 import type { FleetStore } from '../store/fleet-store.js';
 import { FleetSightingBatcher } from '../store/fleet-sighting-batcher.js';
@@ -19,6 +17,7 @@ import { openStores, redactUrl } from '../store/store-factory.js';
 import { TftpServer } from '../tftp/server.js';
 import { interfaceIpv4, type InterfaceAddress } from '../transport/interfaces.js';
 import { RaResponder } from '../ndp/ra-responder.js';
+import { BootContent } from './boot-content.js';
 import { MacByIp } from './mac-by-ip.js';
 
 export interface BootfleetOptions {
@@ -110,6 +109,9 @@ export class Bootfleet {
     for (const w of sync.warnings) this.events.emit({ kind: 'fleet.sync', level: 'warn', msg: w });
     this.sightings = new FleetSightingBatcher({ store: fleet, events: this.events });
     const macFor = (ip: string): string | undefined => this.macs.lookup(ip);
+    // URLs in scripts and menus name the address clients were told to use on that segment.
+    const serverAddressFor = (bound: string): string => this.interfaces.find((i) => i.address === bound && i.mode !== 'off')?.serverAddress ?? bound;
+    const content = new BootContent({ fleet, config, events: this.events, macFor, noteSighting: (s) => this.sightings?.note(s) });
 
     for (const address of this.servedAddresses()) {
       if (config.tftp.enabled) {
@@ -117,7 +119,9 @@ export class Bootfleet {
           address,
           port: config.tftp.port,
           root: config.tftp.root,
-          extraDirs: [config.tftp.ipxeDir],
+          // PXELINUX (profiles of kind pxelinux) asks for pxelinux.0, then ldlinux.c32 and other modules.
+          extraDirs: [config.tftp.ipxeDir, config.tftp.pxelinuxDir, config.tftp.syslinuxModulesDir],
+          virtualFile: (name, clientIp) => content.pxelinuxConfig(name, clientIp, serverAddressFor(address)),
           maxBlksize: config.tftp.maxBlksize,
           maxWindowsize: config.tftp.maxWindowsize,
           timeoutSec: config.tftp.timeout,
@@ -135,7 +139,8 @@ export class Bootfleet {
         extraDirs: [config.tftp.ipxeDir],
         events: this.events,
         macFor,
-        renderBootScript: (req) => this.bootScript(req.mac ?? macFor(req.clientIp) ?? null, req.clientIp, address),
+        renderBootScript: (req) => content.bootScript(req.mac ?? macFor(req.clientIp) ?? null, req.clientIp, serverAddressFor(address)),
+        machineFile: (req, clientIp) => content.machineFile(req, clientIp, serverAddressFor(address)),
       });
       await http.start();
       this.http.push(http);
@@ -162,41 +167,6 @@ export class Bootfleet {
       interfaces: this.interfaces.map(({ name, mode, address, netmask, serverAddress }) => ({ name, mode, address, netmask, serverAddress })),
     });
     await this.dhcp.start();
-  }
-
-  /**
-   * The iPXE script for one machine, from the profile the fleet gives it (its own, its best
-   * group's, or the default). Fetching it is also a sighting: proxy-mode machines, whose
-   * address the LAN's DHCP server gave, are recorded here.
-   */
-  private async bootScript(mac: string | null, clientIp: string, serverAddress: string): Promise<{ status: number; contentType: string; body: string }> {
-    const contentType = 'text/plain; charset=utf-8';
-    if (!mac) {
-      return { status: 200, contentType, body: renderIpxeFailure('unknown', 'no MAC in the request (expected /boot.ipxe?mac=...)') };
-    }
-    const fleet = this.fleet;
-    if (!fleet) return { status: 503, contentType, body: renderIpxeFailure(mac, 'bootfleet is starting') };
-    this.sightings?.note({ mac, at: Date.now(), ip: clientIp, firmware: 'ipxe' });
-    const [machine, groups] = await Promise.all([fleet.getMachine(mac), fleet.listGroups()]);
-    const resolved = resolveProfile(machine, { mac, ip: clientIp, firmware: 'ipxe' }, groups, { defaultProfile: this.config.boot.defaultProfile });
-    const name = resolved.profile;
-    const profile = await fleet.getProfile(name);
-    if (!profile) {
-      this.events.emit({ kind: 'http.script', level: 'warn', mac, msg: `profile ${name} does not exist` });
-      return { status: 200, contentType, body: renderIpxeFailure(mac, `profile ${name} does not exist`) };
-    }
-    const port = this.config.http.port;
-    const httpBase = port === 80 ? `http://${serverAddress}` : `http://${serverAddress}:${port}`;
-    if (profile.kind !== undefined && profile.kind !== 'linux') {
-      return { status: 200, contentType, body: renderIpxeFailure(mac, `profile ${name} is of kind ${profile.kind}, which this server cannot render yet`) };
-    }
-    const r = renderIpxeScript({ mac, profileName: name, profile, httpBase });
-    if (!r.ok) {
-      this.events.emit({ kind: 'http.script', level: 'error', mac, msg: r.error });
-      return { status: 200, contentType, body: renderIpxeFailure(mac, r.error) };
-    }
-    this.events.emit({ kind: 'http.script', level: 'info', mac, msg: `boot script for profile ${name} (${resolved.why})`, data: { profile: name, by: resolved.by, group: resolved.group } });
-    return { status: 200, contentType, body: r.script };
   }
 
   /**

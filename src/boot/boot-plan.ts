@@ -3,11 +3,24 @@
  */
 import type { PxeMenu } from './pxe-menu.js';
 
+/**
+ * PXELINUX's site options (RFC 5071 §5.2, §5.3). Option 208 (magic) is not needed since
+ * PXELINUX 3.55 (syslinux doc/pxelinux.txt), so it is not sent.
+ */
+export interface PxelinuxOptions {
+  /** Option 209: the config file, relative to the path prefix. */
+  configFile: string;
+  /** Option 210: the path prefix, e.g. `tftp://198.18.0.2/`. */
+  pathPrefix: string;
+}
+
 export type BootPlan =
   | {
       kind: 'chainload-tftp';
       /** File name as sent in the DHCP `file` field / option 67, fetched from our TFTP server. */
       file: string;
+      /** Set when `file` is pxelinux.0: the PXELINUX options the reply carries (RFC 5071). */
+      pxelinux?: PxelinuxOptions;
       reason: string;
     }
   | {

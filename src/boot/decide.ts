@@ -3,6 +3,7 @@ import type { BootPlan } from './boot-plan.js';
 import { ClientArch, type ClientFacts } from './client-facts.js';
 import { profileFor } from './profile-for.js';
 import { pxeMenuFor } from './pxe-menu.js';
+import { pxelinuxPaths } from './render-boot-script.js';
 
 export interface DecideContext {
   mode: 'full' | 'proxy';
@@ -57,6 +58,19 @@ export function decide(facts: ClientFacts, ctx: DecideContext): BootPlan {
         return { kind: 'pxe-menu', menu, reason: `PXE firmware arch ${facts.arch ?? 'absent'}: boot.menu has ${menu.entries.length} item(s) for it` };
       }
       if (facts.firmware === 'bios-pxe') {
+        // A PXELINUX profile: the PXE ROM loads pxelinux.0 itself, no iPXE in between. Decided from
+        // the config's fleet (profileFor); a machine given such a profile only through the API goes
+        // the iPXE way, whose script chains pxelinux.0 with the same options.
+        const profile = profileFor(facts, ctx.config);
+        if (ctx.config.profiles[profile.name]?.kind === 'pxelinux') {
+          const p = pxelinuxPaths({ mac: facts.mac, tftpBase: `tftp://${ctx.serverAddress}${ctx.config.tftp.port === 69 ? '' : `:${ctx.config.tftp.port}`}` });
+          return {
+            kind: 'chainload-tftp',
+            file: p.bootFile,
+            pxelinux: { configFile: p.configFile, pathPrefix: p.pathPrefix },
+            reason: `legacy BIOS PXE (arch ${facts.arch ?? 'absent'}), profile ${profile.name} is a PXELINUX menu: chainload ${p.bootFile}`,
+          };
+        }
         return { kind: 'chainload-tftp', file: boot.bios, reason: `legacy BIOS PXE (arch ${facts.arch ?? 'absent'}): chainload ${boot.bios}` };
       }
       const byArch: Record<number, string | null> = {

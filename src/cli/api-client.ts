@@ -44,6 +44,10 @@ export class ApiClient {
     return this.requestWithStatus('PATCH', path, body);
   }
 
+  post(path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
+    return this.requestWithStatus('POST', path, body);
+  }
+
   private async request(method: string, path: string, body?: unknown): Promise<unknown> {
     return (await this.requestWithStatus(method, path, body)).body;
   }

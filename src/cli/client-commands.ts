@@ -1,6 +1,6 @@
 /**
  * The `bootfleet` commands that talk to a running server's API: `machines list`,
- * `machines set-profile`, `profiles list`, `profiles apply -f`, `groups list`. Table output
+ * `machines set-profile`, `machines install`, `profiles list`, `profiles apply -f`, `groups list`. Table output
  * for people, `--json` for scripts. Exit status: 0 done, 1 refused or unreachable, 2 bad usage.
  */
 import type { Command } from 'commander';
@@ -85,6 +85,22 @@ export function registerClientCommands(program: Command): void {
         const m = machineOut.parse(r.body);
         if (opts.json) return json(m);
         return `${m.mac}: profile ${profile}${r.status === 201 ? ' (new machine registered)' : ''}; state ${m.state}`;
+      });
+    });
+
+  withApiFlags(machines.command('install').description("Mark a machine for (re)install: it boots its profile's install profile until its installer calls back installed."))
+    .argument('<mac>', "the machine's MAC address")
+    .action(async (mac: string, opts: ApiFlags) => {
+      if (!/^([0-9a-f]{2}[:-]){5}[0-9a-f]{2}$/i.test(mac)) {
+        process.stderr.write(`bootfleet: "${mac}" is not a MAC address like 52:54:00:12:34:56\n`);
+        process.exitCode = 2;
+        return;
+      }
+      process.exitCode = await run(opts, async (api) => {
+        const r = await api.post(`/machines/${encodeURIComponent(mac)}/install`);
+        const m = machineOut.parse(r.body);
+        if (opts.json) return json(m);
+        return `${m.mac}: state ${m.state}; its next network boot runs the install profile of ${m.boot.profile}, until the installer calls back`;
       });
     });
 

@@ -9,6 +9,9 @@ import { setString } from '../wire/dhcp/options.js';
 const OPTION_VENDOR_CLASS = 60;
 const OPTION_TFTP_SERVER = 66;
 const OPTION_BOOTFILE = 67;
+/** RFC 5071 §5.2, §5.3. */
+const OPTION_PXELINUX_CONFIG_FILE = 209;
+const OPTION_PXELINUX_PATH_PREFIX = 210;
 /** The 128-byte `file` field holds a NUL-terminated name. */
 const FILE_FIELD_MAX = 127;
 
@@ -31,6 +34,12 @@ export function applyBootPlan(reply: DhcpPacket, plan: BootPlan, ctx: BootReplyC
       reply.siaddr = ctx.serverAddress;
       setFile(reply, plan.file, asked(OPTION_BOOTFILE));
       if (asked(OPTION_TFTP_SERVER)) setString(reply.options, OPTION_TFTP_SERVER, ctx.serverAddress);
+      if (plan.pxelinux) {
+        // Sent unasked: the PXE ROM that makes the request does not know PXELINUX will read them
+        // (syslinux doc/pxelinux.txt, "forces the DHCP server to send the PXELINUX-specific options").
+        setString(reply.options, OPTION_PXELINUX_CONFIG_FILE, plan.pxelinux.configFile);
+        setString(reply.options, OPTION_PXELINUX_PATH_PREFIX, plan.pxelinux.pathPrefix);
+      }
       return;
     case 'ipxe-script':
       // iPXE ignores a reply with siaddr 0 and a file name ("Nothing to boot"), even when

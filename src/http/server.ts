@@ -8,6 +8,7 @@ import { pipeline, type Duplex } from 'node:stream';
 import type { EventLevel, EventSink } from '../events/boot-event.js';
 import { parseByteRange, type ByteRange } from './byte-range.js';
 import { contentTypeFor } from './content-type.js';
+import { methodsFor, parseMachineFilePath, type MachineFileRequest } from './install-routes.js';
 import { normalizeMac, parseRequestPath } from './request-path.js';
 import { SmallFileCache } from './small-file-cache.js';
 
@@ -43,6 +44,11 @@ export interface HttpBootServerOptions {
   macFor?: (clientIp: string) => string | undefined;
   /** Called for GET and HEAD /boot.ipxe. A throw becomes a 500 and an `http.error` event. */
   renderBootScript: (req: BootScriptRequest) => BootScriptResponse | Promise<BootScriptResponse>;
+  /**
+   * Called for the per-machine paths of `install-routes.ts` (installer callback, preseed, cloud-init
+   * seed), with the methods each allows. Absent: those paths are static files like any other.
+   */
+  machineFile?: (req: MachineFileRequest, clientIp: string) => BootScriptResponse | Promise<BootScriptResponse>;
   /** A connection with no traffic for this long is reset. Default 30 000 ms. */
   idleTimeoutMs?: number;
   /** Files up to this size are kept in memory once read. Default 1 MiB (iPXE binaries, scripts). */
@@ -168,6 +174,8 @@ export class HttpBootServer {
 
   private async route(req: IncomingMessage, res: ServerResponse, ex: Exchange, rawQuery: string): Promise<void> {
     const head = ex.method === 'HEAD';
+    const machineFile = this.opts.machineFile ? parseMachineFilePath(ex.path, new URLSearchParams(rawQuery)) : null;
+    if (machineFile && this.opts.machineFile) return this.machineFile(req, res, ex, machineFile, this.opts.machineFile);
     if (ex.method !== 'GET' && !head) {
       res.setHeader('Allow', 'GET, HEAD');
       return this.sendText(res, ex, 405, 'method not allowed\n', false);
@@ -182,6 +190,29 @@ export class HttpBootServer {
     const mac = normalizeMac(query.get('mac'));
     ex.mac = mac ?? this.macFor(ex.clientIp);
     const out = await this.opts.renderBootScript({ mac, clientIp: ex.clientIp, query });
+    const body = Buffer.from(out.body, 'utf8');
+    res.writeHead(out.status, { 'Content-Type': out.contentType, 'Content-Length': body.length, 'Cache-Control': 'no-store' });
+    ex.bodyBytes = head ? 0 : body.length;
+    res.end(head ? undefined : body);
+  }
+
+  private async machineFile(
+    req: IncomingMessage,
+    res: ServerResponse,
+    ex: Exchange,
+    which: MachineFileRequest,
+    handler: NonNullable<HttpBootServerOptions['machineFile']>,
+  ): Promise<void> {
+    ex.mac = which.mac;
+    const allowed = methodsFor(which);
+    const head = ex.method === 'HEAD';
+    // An installer may POST a body (a log, a status); it is not read, only drained.
+    req.resume();
+    if (!allowed.includes(ex.method)) {
+      res.setHeader('Allow', allowed.join(', '));
+      return this.sendText(res, ex, 405, 'method not allowed\n', head);
+    }
+    const out = await handler(which, ex.clientIp);
     const body = Buffer.from(out.body, 'utf8');
     res.writeHead(out.status, { 'Content-Type': out.contentType, 'Content-Length': body.length, 'Cache-Control': 'no-store' });
     ex.bodyBytes = head ? 0 : body.length;

@@ -33,8 +33,8 @@ export interface TftpServerOptions {
   events: EventSink;
   /** So events carry the MAC (from DHCP leases). */
   macFor?: (clientIp: string) => string | undefined;
-  /** Generated files (e.g. PXELINUX configs), asked before the filesystem with the sanitized name. */
-  virtualFile?: (name: string, clientIp: string) => Buffer | null;
+  /** Generated files (e.g. PXELINUX configs), asked before the filesystem with the sanitized name; may look things up first. */
+  virtualFile?: (name: string, clientIp: string) => Buffer | null | Promise<Buffer | null>;
   /** Idle file bytes kept in memory. Default 256 MiB. */
   cacheBytes?: number;
   /** Larger files are refused. Default 1 GiB. */
@@ -238,7 +238,7 @@ export class TftpServer {
 
     let data: Uint8Array;
     let file: CachedFile | null = null;
-    const virtual = this.opts.virtualFile?.(name.name, from.address) ?? null;
+    const virtual = (await this.opts.virtualFile?.(name.name, from.address)) ?? null;
     if (virtual) {
       data = virtual;
     } else {

@@ -1,0 +1,192 @@
+/**
+ * Everything the boot servers generate per machine, from the fleet store: the iPXE script at
+ * `/boot.ipxe`, PXELINUX configs over TFTP (`pxelinux.cfg/01-<mac>`, `default`), preseed files and
+ * cloud-init seeds over HTTP, and the installer's "installed" callback (boot once). The policy is in
+ * `fleet/` (which profile) and `boot/render-*` (what it says); this file looks things up, calls
+ * them, and reports each step as an event.
+ */
+import type { BootfleetConfig } from '../config/schema.js';
+import type { EventSink } from '../events/boot-event.js';
+import { effectiveProfile, INSTALL_TOKEN_PATTERN, type EffectiveProfile } from '../fleet/boot-once.js';
+import type { FleetProfile } from '../fleet/group.js';
+import type { Machine, Sighting } from '../fleet/machine.js';
+import { resolveProfile, type ProfileResolution } from '../fleet/resolve-profile.js';
+import { renderBootScript } from '../boot/render-boot-script.js';
+import { renderCloudInit } from '../boot/render-cloud-init.js';
+import { ipxeFailureScript, type RenderContext } from '../boot/render-fields.js';
+import { renderPreseed } from '../boot/render-preseed.js';
+import { renderPxelinuxConfig } from '../boot/render-pxelinux.js';
+import { httpBaseOf, templateVars } from '../boot/templates/template-vars.js';
+import type { MachineFileRequest } from '../http/install-routes.js';
+import { normalizeMac } from '../http/request-path.js';
+import type { FleetStore } from '../store/fleet-store.js';
+
+export interface BootContentOptions {
+  fleet: FleetStore;
+  config: Pick<BootfleetConfig, 'boot' | 'http' | 'tftp'>;
+  events: EventSink;
+  /** Fetching a boot script is also a sighting (proxy-mode machines are recorded this way). */
+  noteSighting?: (s: Sighting) => void;
+  /** MAC of a client address, from DHCP (for `pxelinux.cfg/default`). */
+  macFor?: (clientIp: string) => string | undefined;
+  now?: () => number;
+}
+
+export interface GeneratedResponse {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+const IPXE = 'text/plain; charset=utf-8';
+const TEXT = 'text/plain; charset=utf-8';
+const YAML = 'text/yaml; charset=utf-8';
+
+/** What one machine boots now, looked up once per request. */
+interface Lookup {
+  mac: string;
+  machine: Machine | null;
+  resolution: ProfileResolution;
+  effective: EffectiveProfile;
+  token: string | null;
+}
+
+export class BootContent {
+  private readonly now: () => number;
+
+  constructor(private readonly opts: BootContentOptions) {
+    this.now = opts.now ?? Date.now;
+  }
+
+  /** `GET /boot.ipxe?mac=…`: the script for the machine's profile (its installer while it installs). */
+  async bootScript(mac: string | null, clientIp: string, serverAddress: string): Promise<GeneratedResponse> {
+    if (!mac) return { status: 200, contentType: IPXE, body: ipxeFailureScript('unknown', 'no MAC in the request (expected /boot.ipxe?mac=...)') };
+    this.opts.noteSighting?.({ mac, at: this.now(), ip: clientIp, firmware: 'ipxe' });
+    const found = await this.lookup(mac, clientIp);
+    if (typeof found === 'string') return this.scriptFailure(mac, found);
+    const ctx = this.context(found, clientIp, serverAddress);
+    const r = renderBootScript(found.effective.profile, ctx);
+    if (!r.ok) return this.scriptFailure(mac, r.error);
+    const { effective, resolution } = found;
+    this.opts.events.emit({
+      kind: 'http.script',
+      level: 'info',
+      mac,
+      msg: `boot script for profile ${effective.profile.name} (${effective.installing ? effective.why : resolution.why})`,
+      data: { profile: effective.profile.name, kind: effective.profile.kind ?? 'linux', by: resolution.by, group: resolution.group, installing: effective.installing },
+    });
+    return { status: 200, contentType: IPXE, body: r.text };
+  }
+
+  /**
+   * A PXELINUX config name asked over TFTP: `pxelinux.cfg/01-<mac>` for that machine, `pxelinux.cfg/default`
+   * for the machine at `clientIp`. Null (TFTP "file not found", and PXELINUX tries its next name) for
+   * any other name, an unknown client, or a machine whose profile is not a PXELINUX menu.
+   */
+  async pxelinuxConfig(name: string, clientIp: string, serverAddress: string): Promise<Buffer | null> {
+    const m = /^pxelinux\.cfg\/(?:01-((?:[0-9a-f]{2}-){5}[0-9a-f]{2})|(default))$/i.exec(name);
+    if (!m) return null;
+    const mac = m[1] ? normalizeMac(m[1]) : (this.opts.macFor?.(clientIp) ?? null);
+    if (!mac) return null;
+    const found = await this.lookup(mac, clientIp);
+    if (typeof found === 'string') {
+      this.opts.events.emit({ kind: 'tftp.pxelinux', level: 'warn', mac, msg: found });
+      return null;
+    }
+    const profile = found.effective.profile;
+    if (profile.kind !== 'pxelinux') return null;
+    const r = renderPxelinuxConfig(profile, this.context(found, clientIp, serverAddress));
+    if (!r.ok) {
+      this.opts.events.emit({ kind: 'tftp.pxelinux', level: 'error', mac, msg: r.error });
+      return null;
+    }
+    this.opts.events.emit({ kind: 'tftp.pxelinux', level: 'info', mac, msg: `PXELINUX config ${name} for profile ${profile.name}`, data: { file: name, profile: profile.name } });
+    return Buffer.from(r.text, 'utf8');
+  }
+
+  /** The per-machine HTTP paths: installer callback, preseed, cloud-init seed. */
+  async machineFile(req: MachineFileRequest, clientIp: string, serverAddress: string): Promise<GeneratedResponse> {
+    if (req.kind === 'install-done') return this.installDone(req.mac, req.token);
+    const found = await this.lookup(req.mac, clientIp);
+    if (typeof found === 'string') return this.notServed(req.mac, found);
+    const profile = found.effective.profile;
+    const ctx = this.context(found, clientIp, serverAddress);
+    if (req.kind === 'preseed') {
+      if (profile.kind !== 'debian-installer') return this.notServed(req.mac, `preseed: profile ${profile.name} is not a debian-installer profile`);
+      const r = renderPreseed(profile, ctx);
+      return r.ok ? this.served(req.mac, `preseed for profile ${profile.name}`, TEXT, r.text) : this.notServed(req.mac, r.error, 500);
+    }
+    if (profile.kind !== 'cloud-init') return this.notServed(req.mac, `cloud-init ${req.file}: profile ${profile.name} is not a cloud-init profile`);
+    const r = renderCloudInit(profile, req.file, ctx);
+    return r.ok ? this.served(req.mac, `cloud-init ${req.file} for profile ${profile.name}`, YAML, r.text) : this.notServed(req.mac, r.error, 500);
+  }
+
+  /** `GET|POST /install/<mac>/done?token=…`: 200 `installed`, else 403 and nothing changes. */
+  private async installDone(mac: string, token: string | null): Promise<GeneratedResponse> {
+    const refuse = (why: string): GeneratedResponse => {
+      this.opts.events.emit({ kind: 'fleet.install-callback', level: 'warn', mac, msg: `install callback refused: ${why}` });
+      return { status: 403, contentType: TEXT, body: 'forbidden\n' };
+    };
+    if (token === null || !INSTALL_TOKEN_PATTERN.test(token)) return refuse('no token, or not one bootfleet gives out');
+    const r = await this.opts.fleet.completeInstall(mac, token, this.now());
+    if (!r.ok) return refuse(r.reason === 'wrong-token' ? 'wrong token' : r.reason === 'not-installing' ? 'the machine is not installing' : 'unknown machine');
+    this.opts.events.emit({ kind: 'fleet.installed', level: 'info', mac, msg: 'installer called back: installed; the next boot gets the normal profile' });
+    return { status: 200, contentType: TEXT, body: 'installed\n' };
+  }
+
+  private async lookup(mac: string, clientIp: string): Promise<Lookup | string> {
+    const { fleet } = this.opts;
+    const [machine, groups] = await Promise.all([fleet.getMachine(mac), fleet.listGroups()]);
+    const resolution = resolveProfile(machine, { mac, ip: clientIp }, groups, { defaultProfile: this.opts.config.boot.defaultProfile });
+    const normal = await fleet.getProfile(resolution.profile);
+    if (!normal) return `profile ${resolution.profile} does not exist`;
+    const installName = machine?.state === 'installing' ? normal.install : undefined;
+    const installer: FleetProfile | null = installName ? await fleet.getProfile(installName) : null;
+    const effective = effectiveProfile(machine, normal, (n) => (n === installer?.name ? installer : null));
+    if (effective.warning) this.opts.events.emit({ kind: 'fleet.install', level: 'warn', mac, msg: effective.warning });
+    const token = effective.installing ? await fleet.installToken(mac) : null;
+    if (effective.installing && token === null) this.opts.events.emit({ kind: 'fleet.install', level: 'warn', mac, msg: 'installing, but no install token is stored: the installer cannot call back (mark it for install again)' });
+    return { mac, machine, resolution, effective, token };
+  }
+
+  private context(found: Lookup, clientIp: string, serverAddress: string): RenderContext {
+    const { mac, machine, effective, token } = found;
+    const httpPort = this.opts.config.http.port;
+    const tftpPort = this.opts.config.tftp.port;
+    return {
+      profileName: effective.profile.name,
+      mac,
+      httpBase: httpBaseOf(serverAddress, httpPort),
+      tftpBase: tftpPort === 69 ? `tftp://${serverAddress}` : `tftp://${serverAddress}:${tftpPort}`,
+      vars: templateVars({
+        mac,
+        hostname: machine?.hostname ?? null,
+        ip: clientIp || machine?.lastIp || null,
+        uuid: machine?.uuid ?? null,
+        arch: machine?.arch ?? null,
+        firmware: machine?.firmware ?? null,
+        labels: machine?.labels ?? {},
+        profile: effective.profile.name,
+        serverAddress,
+        httpPort,
+        installToken: token,
+      }),
+    };
+  }
+
+  private scriptFailure(mac: string, why: string): GeneratedResponse {
+    this.opts.events.emit({ kind: 'http.script', level: 'error', mac, msg: why });
+    return { status: 200, contentType: IPXE, body: ipxeFailureScript(mac, why) };
+  }
+
+  private served(mac: string, what: string, contentType: string, body: string): GeneratedResponse {
+    this.opts.events.emit({ kind: 'http.machine-file', level: 'info', mac, msg: what });
+    return { status: 200, contentType, body };
+  }
+
+  /** 404 (or 500 for a template error) with a short text; the log gets the reason. */
+  private notServed(mac: string, why: string, status = 404): GeneratedResponse {
+    this.opts.events.emit({ kind: 'http.machine-file', level: status >= 500 ? 'error' : 'warn', mac, msg: why });
+    return { status, contentType: TEXT, body: status >= 500 ? 'internal error\n' : 'not found\n' };
+  }
+}
