@@ -168,7 +168,10 @@ export class FullModeResponder {
       state = 'selecting';
       if (serverId !== iface.address) {
         // The client took another server's offer: free the address we were holding for it.
-        if (record?.state === 'offered') await this.opts.store.cancelOffer(key, record.address, this.now());
+        // With a shared store (several servers on one PostgreSQL) the hold may be the chosen
+        // server's own offer of the requested address: leave that one, or it could be taken
+        // before the chosen server ACKs and the client would be NAKed.
+        if (record?.state === 'offered' && record.address !== requested) await this.opts.store.cancelOffer(key, record.address, this.now());
         this.emit('dhcp.request', 'info', mac, `REQUEST for server ${serverId}: not us`, { state, server: serverId, ip: requested });
         return { kind: 'silent' };
       }
