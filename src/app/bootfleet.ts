@@ -14,7 +14,8 @@ import { EventLog } from '../events/event-log.js';
 import { HttpBootServer } from '../http/server.js';
 import type { LeaseStore } from '../store/lease-store.js';
 import { openStores, redactUrl } from '../store/store-factory.js';
-import { TftpServer } from '../tftp/server.js';
+import type { ReplyPolicy } from '../dhcp/reply-policy.js';
+import { TftpServer, type TftpServerOptions } from '../tftp/server.js';
 import { interfaceIpv4, type InterfaceAddress } from '../transport/interfaces.js';
 import { RaResponder } from '../ndp/ra-responder.js';
 import { BootContent } from './boot-content.js';
@@ -23,6 +24,18 @@ import { MacByIp } from './mac-by-ip.js';
 export interface BootfleetOptions {
   /** `bootfleet serve --allow-other-dhcp`: full mode starts beside other DHCP servers on every interface. */
   allowOtherDhcp?: boolean;
+  /** The boot policy both DHCP responders ask; default bootfleet's own. `bootfleet dnsmasq` passes dnsmasq's. */
+  policy?: ReplyPolicy;
+  /** Run the HTTP server on the served interfaces (default true). */
+  serveHttp?: boolean;
+  /**
+   * TFTP settings the config has no key for (dnsmasq's tftp-* directives). `extraDirs` replaces
+   * the config's iPXE and PXELINUX directories; `virtualFiles: false` serves files only (no
+   * PXELINUX configs made from profiles).
+   */
+  tftp?: Pick<TftpServerOptions, 'lowercaseNames' | 'transferPorts' | 'secure' | 'maxTransfers' | 'extraDirs'> & { virtualFiles?: boolean };
+  /** Runs once the lease store is open, before any DHCP socket (dnsmasq's lease file is imported here). */
+  beforeDhcp?: (leases: LeaseStore) => Promise<void>;
 }
 
 export interface ServedInterface extends InterfaceAddress {
@@ -113,6 +126,7 @@ export class Bootfleet {
     const serverAddressFor = (bound: string): string => this.interfaces.find((i) => i.address === bound && i.mode !== 'off')?.serverAddress ?? bound;
     const content = new BootContent({ fleet, config, events: this.events, macFor, noteSighting: (s) => this.sightings?.note(s) });
 
+    const { virtualFiles, ...tftpExtras } = this.options.tftp ?? {};
     for (const address of this.servedAddresses()) {
       if (config.tftp.enabled) {
         const tftp = new TftpServer({
@@ -121,17 +135,19 @@ export class Bootfleet {
           root: config.tftp.root,
           // PXELINUX (profiles of kind pxelinux) asks for pxelinux.0, then ldlinux.c32 and other modules.
           extraDirs: [config.tftp.ipxeDir, config.tftp.pxelinuxDir, config.tftp.syslinuxModulesDir],
-          virtualFile: (name, clientIp) => content.pxelinuxConfig(name, clientIp, serverAddressFor(address)),
+          ...(virtualFiles === false ? {} : { virtualFile: (name: string, clientIp: string) => content.pxelinuxConfig(name, clientIp, serverAddressFor(address)) }),
           maxBlksize: config.tftp.maxBlksize,
           maxWindowsize: config.tftp.maxWindowsize,
           timeoutSec: config.tftp.timeout,
           retries: config.tftp.retries,
           events: this.events,
           macFor,
+          ...tftpExtras,
         });
         await tftp.start();
         this.tftp.push(tftp);
       }
+      if (this.options.serveHttp === false) continue;
       const http = new HttpBootServer({
         address,
         port: config.http.port,
@@ -160,11 +176,13 @@ export class Bootfleet {
       await this.api.start();
     }
 
+    await this.options.beforeDhcp?.(this.store);
     this.dhcp = new DhcpServer({
       config,
       store: this.store,
       events: this.events,
       interfaces: this.interfaces.map(({ name, mode, address, netmask, serverAddress }) => ({ name, mode, address, netmask, serverAddress })),
+      ...(this.options.policy !== undefined ? { policy: this.options.policy } : {}),
     });
     await this.dhcp.start();
   }
@@ -203,7 +221,8 @@ export class Bootfleet {
     );
     const served = this.servedAddresses();
     lines.push(`tftp: ${this.config.tftp.enabled ? `${served.join(', ')} port ${this.config.tftp.port}, root ${this.config.tftp.root} (+ ${this.config.tftp.ipxeDir})` : 'off'}`);
-    lines.push(`http: ${served.join(', ')} port ${this.config.http.port}, root ${this.config.http.root}`);
+    lines.push(`http: ${this.options.serveHttp === false ? 'off' : `${served.join(', ')} port ${this.config.http.port}, root ${this.config.http.root}`}`);
+    if (this.options.policy !== undefined) lines.push(`boot policy: ${this.options.policy.name}`);
     const store = this.config.store;
     lines.push(`leases and fleet: ${store !== undefined && store !== 'sqlite' ? `PostgreSQL ${redactUrl(store)}` : path.join(this.config.dataDir, 'bootfleet.db')}`);
     const api = this.config.api;
