@@ -4,6 +4,7 @@ import { checkConfigCommand } from './check-config.js';
 import { registerClientCommands } from './client-commands.js';
 import { explainCommand } from './explain.js';
 import { importDnsmasqCommand } from '../dnsmasq/import-command.js';
+import { dnsmasqRunCommand, splitDnsmasqArgv } from '../dnsmasq/run-command.js';
 import { serveCommand } from './serve.js';
 
 const program = new Command()
@@ -13,12 +14,34 @@ const program = new Command()
 
 program
   .command('serve')
-  .description('Run the DHCP, TFTP and HTTP servers on the interfaces named in the config.')
-  .requiredOption('-c, --config <file>', 'bootfleet YAML config')
+  .description('Run the DHCP, TFTP and HTTP servers on the interfaces named in the config (or what a dnsmasq.conf says).')
+  .option('-c, --config <file>', 'bootfleet YAML config (with --dnsmasq-conf: only what dnsmasq has no words for, interfaces may be left out)')
+  .option('--dnsmasq-conf <file>', 'run this dnsmasq.conf (interfaces, DHCP, TFTP and boot replies as dnsmasq would)')
+  .option('--skip-unknown', 'with --dnsmasq-conf: report directives bootfleet does not know and go on', false)
   .option('--allow-other-dhcp', 'start full-mode DHCP even when the start-up probe finds another DHCP server on the segment (exit 3 otherwise)', false)
-  .action(async (opts: { config: string; allowOtherDhcp: boolean }) => {
+  .action(async (opts: { config?: string; dnsmasqConf?: string; skipUnknown: boolean; allowOtherDhcp: boolean }) => {
+    if (opts.dnsmasqConf !== undefined) {
+      process.exitCode = await dnsmasqRunCommand({
+        source: { kind: 'file', file: opts.dnsmasqConf }, bootfleetConfig: opts.config ?? null, skipUnknown: opts.skipUnknown, allowOtherDhcp: opts.allowOtherDhcp,
+      });
+      return;
+    }
+    if (opts.config === undefined) {
+      process.stderr.write('bootfleet serve: needs -c <bootfleet.yaml> or --dnsmasq-conf <dnsmasq.conf>\n');
+      process.exitCode = 1;
+      return;
+    }
     process.exitCode = await serveCommand(opts.config, { allowOtherDhcp: opts.allowOtherDhcp });
   });
+
+program
+  .command('dnsmasq')
+  .description(
+    "Run dnsmasq's command line (e.g. --no-daemon --port=0 --dhcp-range=…,proxy --dhcp-boot=… --enable-tftp --tftp-root=…) as dnsmasq would; " +
+      'bootfleet flags: --bootfleet-config <yaml>, --skip-unknown, --allow-other-dhcp. Every other argument is dnsmasq\'s.',
+  )
+  .allowUnknownOption()
+  .allowExcessArguments();
 
 program
   .command('check-config')
@@ -57,4 +80,15 @@ program
     process.exitCode = importDnsmasqCommand(file);
   });
 
-await program.parseAsync(process.argv);
+// dnsmasq's flags are not ours to parse: `bootfleet dnsmasq …` skips commander entirely.
+if (process.argv[2] === 'dnsmasq' && !['-h', '--help'].includes(process.argv[3] ?? '')) {
+  const split = splitDnsmasqArgv(process.argv.slice(3));
+  if ('error' in split) {
+    process.stderr.write(`bootfleet dnsmasq: ${split.error}\n`);
+    process.exitCode = 1;
+  } else {
+    process.exitCode = await dnsmasqRunCommand(split.request);
+  }
+} else {
+  await program.parseAsync(process.argv);
+}

@@ -29,9 +29,17 @@ export async function serveCommand(file: string, opts: ServeOptions = {}): Promi
     }
     throw err;
   }
+  return runBootfleet(app);
+}
+
+/**
+ * Prints what `app` serves, starts it, and runs until SIGINT or SIGTERM; the exit status
+ * (0, 1, or EXIT_OTHER_DHCP_SERVER). Shared by `serve` and `bootfleet dnsmasq`.
+ */
+export async function runBootfleet(app: Bootfleet, banner: readonly string[] = []): Promise<number> {
   // Say what we serve before answering anything: an operator must see which LAN a DHCP
   // server is about to talk to.
-  for (const line of app.describe()) process.stdout.write(`bootfleet: ${line}\n`);
+  for (const line of [...app.describe(), ...banner]) process.stdout.write(`bootfleet: ${line}\n`);
   try {
     await app.start();
   } catch (err) {

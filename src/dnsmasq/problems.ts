@@ -20,6 +20,7 @@ export const DNSMASQ_PROBLEM_CODES = [
   'DNSMASQ_IPV6',
   'DNSMASQ_INCLUDE',
   'DNSMASQ_COMMAND_LINE',
+  'DNSMASQ_CANNOT_RUN',
 ] as const;
 
 export type DnsmasqProblemCode = (typeof DNSMASQ_PROBLEM_CODES)[number];
