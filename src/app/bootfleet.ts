@@ -36,6 +36,8 @@ export interface BootfleetOptions {
   tftp?: Pick<TftpServerOptions, 'lowercaseNames' | 'transferPorts' | 'secure' | 'maxTransfers' | 'extraDirs'> & { virtualFiles?: boolean };
   /** Runs once the lease store is open, before any DHCP socket (dnsmasq's lease file is imported here). */
   beforeDhcp?: (leases: LeaseStore) => Promise<void>;
+  /** Full-mode interfaces also listen on port 4011 (boot server requests after a PXE menu). */
+  pxePortOnFull?: boolean;
 }
 
 export interface ServedInterface extends InterfaceAddress {
@@ -183,6 +185,7 @@ export class Bootfleet {
       events: this.events,
       interfaces: this.interfaces.map(({ name, mode, address, netmask, serverAddress }) => ({ name, mode, address, netmask, serverAddress })),
       ...(this.options.policy !== undefined ? { policy: this.options.policy } : {}),
+      ...(this.options.pxePortOnFull === true ? { pxePortOnFull: true } : {}),
     });
     await this.dhcp.start();
   }

@@ -43,6 +43,11 @@ export interface DhcpServerOptions {
   pxePort?: number;
   /** The boot policy both responders ask; default bootfleet's own over `config`. */
   policy?: ReplyPolicy;
+  /**
+   * Full-mode interfaces listen on the PXE port too, for boot server requests after a PXE
+   * menu (dnsmasq opens it whenever pxe-service or pxe-prompt is configured). Default false.
+   */
+  pxePortOnFull?: boolean;
 }
 
 /** Which responder a socket's datagrams go to. */
@@ -103,6 +108,8 @@ export class DhcpServer {
         if (proxyPresent !== undefined) receiving.proxyPresent = proxyPresent;
         if (iface.mode === 'full') {
           await this.listen(iface.name, port, { mode: 'full', iface: receiving });
+          // Requests there go to the proxy responder, which answers only what the policy allows.
+          if (this.opts.pxePortOnFull === true) await this.listen(iface.name, pxePort, { mode: 'proxy', iface: receiving, via: 'pxe' });
           this.opts.events.emit({ kind: 'dhcp.listen', level: 'info', msg: `full-mode DHCP on ${iface.name} (${iface.address}) port ${port}`, data: { iface: iface.name, port, mode: 'full' } });
         } else {
           await this.listen(iface.name, port, { mode: 'proxy', iface: receiving, via: 'dhcp' });
