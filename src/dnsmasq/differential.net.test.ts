@@ -6,6 +6,13 @@
  * selection predict for each request is what dnsmasq answered: message type, yiaddr, siaddr,
  * sname, file, options 43, 60, 66, 67, 17, 175, 209, 210 (see oracle/boot-view.ts).
  *
+ * Then bootfleet itself runs the same configuration (`bootfleet serve --dnsmasq-conf`, in the
+ * same namespace, dnsmasq stopped) and gets the same requests: each of its replies must equal
+ * dnsmasq's real reply in those fields — EDK2's captured port-4011 requests included. The
+ * allowed differences are documented in README.md, "Deliberate differences": D1, a new
+ * client's address (same dhcp-range, bootfleet's lowest free address instead of dnsmasq's MAC
+ * hash); D2, yiaddr left empty in a boot server ACK.
+ *
  * Needs root (network namespaces) and dnsmasq; skipped otherwise.
  */
 import { after, before, describe, test } from 'node:test';
@@ -21,9 +28,12 @@ import { loadDnsmasqConfFile } from './load.js';
 import { buildModel } from './model.js';
 import { formatDnsmasqProblem } from './problems.js';
 import { LeaseBook, predictReply, type PredictedReply } from './predict-reply.js';
-import { diffViews, viewOfPrediction, viewOfReply } from './oracle/boot-view.js';
+import { diffViews, viewOfPrediction, viewOfReply, type BootView } from './oracle/boot-view.js';
+import { BootfleetUnderTest } from './oracle/bootfleet-under-test.js';
+import type { DnsmasqModel } from './model.js';
+import { ipv4ToNumber } from './text.js';
 import { DnsmasqOracle, ORACLE_NET } from './oracle/dnsmasq-oracle.js';
-import { forReplay, replayClients } from './oracle/replay-requests.js';
+import { forReplay, pxePortRequests, replayClients } from './oracle/replay-requests.js';
 
 const CORPUS = fileURLToPath(new URL('../../test/dnsmasq/', import.meta.url));
 
@@ -54,6 +64,23 @@ function describePrediction(p: PredictedReply): string {
   return `${p.mode} ${MessageType[p.messageType]} tags=[${tags}] dhcp-boot=${boot}`;
 }
 
+/**
+ * D1 (README "Deliberate differences"): a new client's address may differ from dnsmasq's when
+ * both lie in the same dynamic dhcp-range and neither is a dhcp-host address.
+ */
+function addressDifferenceAllowed(model: DnsmasqModel, bootfleet: string, dnsmasq: string): boolean {
+  if (bootfleet === '0.0.0.0' || dnsmasq === '0.0.0.0') return false;
+  if (model.hostChain.some((h) => h.address === bootfleet || h.address === dnsmasq)) return false;
+  const a = ipv4ToNumber(bootfleet);
+  const b = ipv4ToNumber(dnsmasq);
+  return model.ranges.some((r) => {
+    if (r.mode !== 'dynamic') return false;
+    const lo = ipv4ToNumber(r.start);
+    const hi = ipv4ToNumber(r.end);
+    return a >= lo && a <= hi && b >= lo && b <= hi;
+  });
+}
+
 describe('dnsmasq 2.90 as the oracle for the tag engine and option selection', { skip }, () => {
   let oracle: DnsmasqOracle;
   let xid = 0x5a000000;
@@ -77,6 +104,8 @@ describe('dnsmasq 2.90 as the oracle for the tag engine and option selection', {
       const leases = new LeaseBook();
       const failures: string[] = [];
       let compared = 0;
+      /** dnsmasq's real replies, in replay order, for the bootfleet run. */
+      const real: { label: string; view: BootView | null }[] = [];
 
       const check = async (client: string, msg: Buffer, mac: string): Promise<Buffer | null> => {
         const decoded = decodeDhcp(msg);
@@ -91,6 +120,7 @@ describe('dnsmasq 2.90 as the oracle for the tag engine and option selection', {
         }
         if (replies.length > 1) failures.push(`${label}: dnsmasq sent ${replies.length} replies`);
         const actual = replies[0] === undefined ? null : viewOfReply(replies[0]);
+        real.push({ label, view: actual });
         const diff = diffViews(actual, viewOfPrediction(predicted));
         compared++;
         if (VERBOSE) console.log(`${name} ${label}: ${describePrediction(predicted)}\n  dnsmasq: ${JSON.stringify(actual)}`);
@@ -107,6 +137,13 @@ describe('dnsmasq 2.90 as the oracle for the tag engine and option selection', {
           offered?.ok === true && offered.packet.yiaddr !== '0.0.0.0' ? { address: offered.packet.yiaddr, server: ORACLE_NET.serverAddress } : undefined;
         await check(c.name, forReplay(c.request, ++xid, select), c.mac);
       }
+      // Port 4011 (not modelled by predictReply): dnsmasq's real replies are kept for bootfleet's run.
+      const to4011 = { address: ORACLE_NET.serverAddress, port: 4011 };
+      for (const r of pxePortRequests()) {
+        const replies = await oracle.exchange(forReplay(r.packet, ++xid), r.mac, 500, { from: r.from, to: to4011 });
+        if (replies.length > 1) failures.push(`${r.name}: dnsmasq sent ${replies.length} replies`);
+        real.push({ label: r.name, view: replies[0] === undefined ? null : viewOfReply(replies[0]) });
+      }
       await oracle.stop();
       const log = oracle
         .log()
@@ -116,6 +153,61 @@ describe('dnsmasq 2.90 as the oracle for the tag engine and option selection', {
         .join('\n');
       assert.deepEqual(failures, [], `${failures.length} of ${compared} replies differ from dnsmasq\n--- dnsmasq log (last lines) ---\n${log}`);
       assert.ok(compared >= 10, `only ${compared} replies compared`);
+
+      // The same requests to bootfleet running the same configuration.
+      const bootfleet = await BootfleetUnderTest.start(oracle.server, file, oracle.dir);
+      const differences: string[] = [];
+      let step = 0;
+      let d1 = 0;
+      let d2 = 0;
+      try {
+        const ask = async (client: string, msg: Buffer, mac: string): Promise<Buffer | null> => {
+          const expected = real[step++];
+          assert.ok(expected !== undefined, 'bootfleet got more requests than dnsmasq');
+          const replies = await oracle.exchange(msg, mac, expected.view === null ? 400 : 2000);
+          if (replies.length > 1) differences.push(`${expected.label}: bootfleet sent ${replies.length} replies`);
+          const got = replies[0] === undefined ? null : viewOfReply(replies[0]);
+          let diff = diffViews(got, expected.view, ['bootfleet', 'dnsmasq']);
+          if (got !== null && expected.view !== null && got.yiaddr !== expected.view.yiaddr && addressDifferenceAllowed(model, got.yiaddr, expected.view.yiaddr)) {
+            diff = diff.filter((d) => !d.startsWith('yiaddr:'));
+            d1++;
+          }
+          if (VERBOSE) console.log(`${name} ${expected.label} bootfleet: ${JSON.stringify(got)}`);
+          if (diff.length > 0) differences.push(`${expected.label}:\n    ${diff.join('\n    ')}`);
+          return replies[0] ?? null;
+        };
+        for (const c of replayClients()) {
+          const offer = await ask(c.name, forReplay(c.discover, ++xid), c.mac);
+          const offered = offer === null ? null : decodeDhcp(offer);
+          const select =
+            offered?.ok === true && offered.packet.yiaddr !== '0.0.0.0' ? { address: offered.packet.yiaddr, server: ORACLE_NET.serverAddress } : undefined;
+          await ask(c.name, forReplay(c.request, ++xid, select), c.mac);
+        }
+        for (const r of pxePortRequests()) {
+          const expected = real[step++];
+          assert.ok(expected !== undefined && expected.label === r.name);
+          const replies = await oracle.exchange(forReplay(r.packet, ++xid), r.mac, expected.view === null ? 400 : 2000, { from: r.from, to: to4011 });
+          const got = replies[0] === undefined ? null : viewOfReply(replies[0]);
+          if (VERBOSE) console.log(`${name} ${r.name} dnsmasq: ${JSON.stringify(expected.view)}\n  bootfleet: ${JSON.stringify(got)}`);
+          let diff = diffViews(got, expected.view, ['bootfleet', 'dnsmasq']);
+          // D2 (README): a boot server ACK from bootfleet leaves yiaddr empty where dnsmasq copies the client's ciaddr.
+          if (got !== null && got.yiaddr === '0.0.0.0' && expected.view?.yiaddr === r.from.address) {
+            diff = diff.filter((d) => !d.startsWith('yiaddr:'));
+            d2++;
+          }
+          if (diff.length > 0) differences.push(`${r.name}:\n    ${diff.join('\n    ')}`);
+        }
+      } finally {
+        await bootfleet.stop();
+      }
+      const bfLog = bootfleet
+        .log()
+        .split('\n')
+        .filter((l) => /dnsmasq\.tags|dhcp\.(offer|ack|nak|silent|proxy)|warning|error/.test(l))
+        .slice(-30)
+        .join('\n');
+      if (VERBOSE) console.log(`${name}: bootfleet ${step} exchanges compared with dnsmasq's (${real.filter((r) => r.view !== null).length} answered), ${d1} with address difference D1, ${d2} with D2`);
+      assert.deepEqual(differences, [], `${differences.length} of ${step} bootfleet replies differ from dnsmasq's\n--- bootfleet log (last lines) ---\n${bfLog}`);
     });
   }
 });

@@ -153,6 +153,8 @@ export async function dnsmasqRunCommand(req: DnsmasqRunRequest, env: DnsmasqRunE
       allowOtherDhcp: req.allowOtherDhcp,
       policy,
       serveHttp: plan.serveHttp,
+      // dnsmasq listens on 4011 whenever pxe-service or pxe-prompt is configured.
+      pxePortOnFull: plan.model.pxeEnabled,
       tftp: {
         lowercaseNames: plan.tftp.lowercaseNames,
         secure: plan.tftp.secure,

@@ -56,18 +56,19 @@ export function viewOfPrediction(pred: PredictedReply): BootView | null {
 }
 
 /** Human-readable differences, empty when the views agree. */
-export function diffViews(actual: BootView | null, predicted: BootView | null): string[] {
+export function diffViews(actual: BootView | null, predicted: BootView | null, names: readonly [string, string] = ['dnsmasq', 'predicted']): string[] {
+  const [an, pn] = names;
   if (actual === null || predicted === null) {
-    return actual === predicted ? [] : [`dnsmasq ${actual === null ? 'did not answer' : `answered ${actual.messageType}`}, predicted ${predicted === null ? 'no answer' : predicted.messageType}`];
+    return actual === predicted ? [] : [`${an} ${actual === null ? 'did not answer' : `answered ${actual.messageType}`}, ${pn} ${predicted === null ? 'no answer' : predicted.messageType}`];
   }
   const out: string[] = [];
   for (const k of ['messageType', 'yiaddr', 'siaddr', 'sname', 'file'] as const) {
-    if (actual[k] !== predicted[k]) out.push(`${k}: dnsmasq ${JSON.stringify(actual[k])}, predicted ${JSON.stringify(predicted[k])}`);
+    if (actual[k] !== predicted[k]) out.push(`${k}: ${an} ${JSON.stringify(actual[k])}, ${pn} ${JSON.stringify(predicted[k])}`);
   }
   for (const code of COMPARED_OPTIONS) {
     const a = actual.options[String(code)] ?? null;
     const p = predicted.options[String(code)] ?? null;
-    if (a !== p) out.push(`option ${code}: dnsmasq ${a ?? 'absent'}, predicted ${p ?? 'absent'}`);
+    if (a !== p) out.push(`option ${code}: ${an} ${a ?? 'absent'}, ${pn} ${p ?? 'absent'}`);
   }
   return out;
 }

@@ -45,7 +45,8 @@ export class DnsmasqOracle {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private currentMac = '';
-  private readonly dir = mkdtempSync(path.join(tmpdir(), 'bootfleet-dnsmasq-oracle-'));
+  /** Working files (logs, lease files); removed by destroy(). */
+  readonly dir = mkdtempSync(path.join(tmpdir(), 'bootfleet-dnsmasq-oracle-'));
 
   private constructor(
     readonly server: Netns,
@@ -58,6 +59,8 @@ export class DnsmasqOracle {
     const clientNs = Netns.create('dmq-cl');
     vethPair(server, ORACLE_NET.serverIf, `${ORACLE_NET.serverAddress}/${ORACLE_NET.prefixLength}`, clientNs, ORACLE_NET.clientIf, null);
     for (const net of ORACLE_NET.clientLocal) clientNs.run('ip', ['route', 'add', 'local', net, 'dev', 'lo']);
+    // A link route, so requests unicast to the server (EDK2's port-4011 requests) can leave.
+    clientNs.run('ip', ['route', 'add', `${ORACLE_NET.serverAddress}/32`, 'dev', ORACLE_NET.clientIf]);
     const oracle = new DnsmasqOracle(server, clientNs);
     await oracle.startClient();
     return oracle;
@@ -122,15 +125,18 @@ export class DnsmasqOracle {
     this.dnsmasq = null;
   }
 
-  /** Sends `packet` from the client namespace with eth0's MAC set to `mac`; resolves with the replies. */
-  async exchange(packet: Buffer, mac: string, waitMs: number): Promise<Buffer[]> {
+  /**
+   * Sends `packet` from the client namespace with eth0's MAC set to `mac` (broadcast from port
+   * 68, or `unicast` as given); resolves with the replies.
+   */
+  async exchange(packet: Buffer, mac: string, waitMs: number, unicast?: { from: { address: string; port: number }; to: { address: string; port: number } }): Promise<Buffer[]> {
     if (mac !== this.currentMac) {
       this.clientNs.run('ip', ['link', 'set', ORACLE_NET.clientIf, 'address', mac]);
       this.currentMac = mac;
     }
     const id = this.nextId++;
     const done = new Promise<Buffer[]>((resolve, reject) => this.pending.set(id, { resolve, reject }));
-    this.client?.stdin?.write(`${JSON.stringify({ id, packet: packet.toString('hex'), waitMs, settleMs: 15 })}\n`);
+    this.client?.stdin?.write(`${JSON.stringify({ id, packet: packet.toString('hex'), waitMs, settleMs: 15, ...(unicast !== undefined ? { unicast } : {}) })}\n`);
     return done;
   }
 

@@ -6,6 +6,10 @@
  *   stdin:  {"id": 1, "packet": "<hex>", "waitMs": 300, "device": "eth0"}
  *   stdout: {"id": 1, "replies": ["<hex>", …]}
  *
+ * With `unicast` the request goes instead from `from.address:from.port` to `to.address:to.port`
+ * (EDK2's port-4011 requests: from its leased address and port 4011 to the proxy server),
+ * through a socket made for that one exchange; replies to it are collected the same way.
+ *
  * It waits `waitMs` after sending, or only `settleMs` (default 60 ms) after the first reply:
  * one server answers once, so a short settle catches a duplicate without slowing every
  * exchange. Prints `ready` once the socket is bound.
@@ -22,6 +26,7 @@ interface Command {
   packet: string;
   waitMs?: number;
   settleMs?: number;
+  unicast?: { from: { address: string; port: number }; to: { address: string; port: number } };
 }
 
 const XID_OFFSET = 4;
@@ -43,13 +48,14 @@ async function main(): Promise<void> {
   if (values.device !== undefined) bindToDevice(socket, values.device);
 
   let pending: { xid: number; replies: string[]; done: () => void; settleMs: number; settle: NodeJS.Timeout | null } | null = null;
-  socket.on('message', (msg) => {
+  const onReply = (msg: Buffer): void => {
     if (pending === null || msg.length < XID_OFFSET + 4) return;
     if (msg.readUInt32BE(XID_OFFSET) !== pending.xid || msg[0] !== 2) return;
     pending.replies.push(msg.toString('hex'));
     const p = pending;
     if (p.settle === null) p.settle = setTimeout(() => p.done(), p.settleMs);
-  });
+  };
+  socket.on('message', onReply);
 
   const rl = createInterface({ input: process.stdin });
   out('ready');
@@ -58,6 +64,18 @@ async function main(): Promise<void> {
     const cmd = JSON.parse(line) as Command;
     const packet = Buffer.from(cmd.packet, 'hex');
     const replies: string[] = [];
+    let extra: Socket | null = null;
+    if (cmd.unicast !== undefined) {
+      const u = cmd.unicast;
+      const s2 = createSocket({ type: 'udp4', reuseAddr: true });
+      await new Promise<void>((resolve, reject) => {
+        s2.once('error', reject);
+        s2.bind(u.from.port, u.from.address, () => resolve());
+      });
+      if (values.device !== undefined) bindToDevice(s2, values.device);
+      s2.on('message', onReply);
+      extra = s2;
+    }
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => finish(), cmd.waitMs ?? 500);
       const finish = (): void => {
@@ -67,8 +85,10 @@ async function main(): Promise<void> {
         resolve();
       };
       pending = { xid: packet.readUInt32BE(XID_OFFSET), replies, done: finish, settleMs: cmd.settleMs ?? 60, settle: null };
-      socket.send(packet, 67, '255.255.255.255');
+      if (extra !== null && cmd.unicast !== undefined) extra.send(packet, cmd.unicast.to.port, cmd.unicast.to.address);
+      else socket.send(packet, 67, '255.255.255.255');
     });
+    extra?.close();
     out({ id: cmd.id, replies });
   }
   socket.close();

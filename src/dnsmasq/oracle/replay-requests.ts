@@ -114,3 +114,25 @@ export function forReplay(msg: Buffer, xid: number, select?: { address: string; 
   }
   return out;
 }
+
+/** A request EDK2 sends to a proxy or boot server on port 4011, from its leased address and port 4011. */
+export interface PxePortRequest {
+  name: string;
+  mac: string;
+  packet: Buffer;
+  from: { address: string; port: number };
+}
+
+/**
+ * EDK2's port-4011 requests, captured in proxy mode (test/vectors/dhcp-proxy/): the proxy
+ * (BINL) REQUEST after a proxy offer without option 43, and the boot server REQUEST for menu
+ * item 0x8000 (43.71). Both from 198.18.0.142:4011, the address the capture's LAN server gave.
+ */
+export function pxePortRequests(): PxePortRequest[] {
+  const dir = fileURLToPath(new URL('../../../test/vectors/dhcp-proxy/', import.meta.url));
+  const from = { address: '198.18.0.142', port: 4011 };
+  return [
+    { name: 'ovmf-pxe 4011 proxy', mac: '52:54:00:bf:00:22', packet: readFileSync(`${dir}ovmf-pxe-proxy-request.bin`), from },
+    { name: 'ovmf-pxe 4011 boot-item', mac: '52:54:00:bf:00:22', packet: readFileSync(`${dir}ovmf-pxe-bootitem-request.bin`), from },
+  ];
+}
