@@ -5,7 +5,6 @@
  * `fleet/` (which profile) and `boot/render-*` (what it says); this file looks things up, calls
  * them, and reports each step as an event.
  */
-import type { BootfleetConfig } from '../config/schema.js';
 import type { EventSink } from '../events/boot-event.js';
 import { effectiveProfile, INSTALL_TOKEN_PATTERN, type EffectiveProfile } from '../fleet/boot-once.js';
 import type { FleetProfile } from '../fleet/group.js';
@@ -23,7 +22,11 @@ import type { FleetStore } from '../store/fleet-store.js';
 
 export interface BootContentOptions {
   fleet: FleetStore;
-  config: Pick<BootfleetConfig, 'boot' | 'http' | 'tftp'>;
+  /** `boot.defaultProfile`. */
+  defaultProfile: string;
+  /** `http.port` and `tftp.port`, for the URLs scripts and menus name. */
+  httpPort: number;
+  tftpPort: number;
   events: EventSink;
   /** Fetching a boot script is also a sighting (proxy-mode machines are recorded this way). */
   noteSighting?: (s: Sighting) => void;
@@ -137,7 +140,7 @@ export class BootContent {
   private async lookup(mac: string, clientIp: string): Promise<Lookup | string> {
     const { fleet } = this.opts;
     const [machine, groups] = await Promise.all([fleet.getMachine(mac), fleet.listGroups()]);
-    const resolution = resolveProfile(machine, { mac, ip: clientIp }, groups, { defaultProfile: this.opts.config.boot.defaultProfile });
+    const resolution = resolveProfile(machine, { mac, ip: clientIp }, groups, { defaultProfile: this.opts.defaultProfile });
     const normal = await fleet.getProfile(resolution.profile);
     if (!normal) return `profile ${resolution.profile} does not exist`;
     const installName = machine?.state === 'installing' ? normal.install : undefined;
@@ -151,8 +154,7 @@ export class BootContent {
 
   private context(found: Lookup, clientIp: string, serverAddress: string): RenderContext {
     const { mac, machine, effective, token } = found;
-    const httpPort = this.opts.config.http.port;
-    const tftpPort = this.opts.config.tftp.port;
+    const { httpPort, tftpPort } = this.opts;
     return {
       profileName: effective.profile.name,
       mac,

@@ -126,7 +126,15 @@ export class Bootfleet {
     const macFor = (ip: string): string | undefined => this.macs.lookup(ip);
     // URLs in scripts and menus name the address clients were told to use on that segment.
     const serverAddressFor = (bound: string): string => this.interfaces.find((i) => i.address === bound && i.mode !== 'off')?.serverAddress ?? bound;
-    const content = new BootContent({ fleet, config, events: this.events, macFor, noteSighting: (s) => this.sightings?.note(s) });
+    const content = new BootContent({
+      fleet,
+      defaultProfile: config.boot.defaultProfile,
+      httpPort: config.http.port,
+      tftpPort: config.tftp.port,
+      events: this.events,
+      macFor,
+      noteSighting: (s) => this.sightings?.note(s),
+    });
 
     const { virtualFiles, ...tftpExtras } = this.options.tftp ?? {};
     for (const address of this.servedAddresses()) {

@@ -65,3 +65,20 @@ test('decide: iPXE that lacks HTTP is not sent in a loop', () => {
   const plan = decide({ ...facts, ipxe: { ...facts.ipxe!, http: false, codes: [24] } }, full);
   assert.equal(plan.kind, 'no-boot');
 });
+
+test('BIOS PXE whose profile (by the config) is a PXELINUX menu gets pxelinux.0 with options 209/210', () => {
+  const withMenu = configSchema.parse({
+    interfaces: [{ name: 'bf0', mode: 'full' }],
+    profiles: { default: { kernel: 'vmlinuz' }, menu: { kind: 'pxelinux', entries: [{ label: 'a', kernel: 'vmlinuz' }] } },
+    machines: [{ mac: '52:54:00:00:00:0b', profile: 'menu' }],
+  });
+  const plan = decide(syntheticFacts({ mac: '52:54:00:00:00:0b', arch: 0, ipxe: false }), { ...full, config: withMenu });
+  assert.deepEqual(plan.kind === 'chainload-tftp' ? [plan.file, plan.pxelinux] : plan, [
+    'pxelinux.0',
+    { configFile: 'pxelinux.cfg/01-52-54-00-00-00-0b', pathPrefix: 'tftp://198.18.0.2/' },
+  ]);
+  // Other machines, and iPXE on the same machine (its script chains pxelinux.0 itself), are unchanged.
+  const other = decide(syntheticFacts({ mac, arch: 0, ipxe: false }), { ...full, config: withMenu });
+  assert.ok(other.kind === 'chainload-tftp' && other.file === 'undionly.kpxe' && other.pxelinux === undefined);
+  assert.equal(decide(syntheticFacts({ mac: '52:54:00:00:00:0b', arch: 0, ipxe: true }), { ...full, config: withMenu }).kind, 'ipxe-script');
+});

@@ -1,3 +1,4 @@
+import { configTemplateProblems } from '../boot/templates/config-templates.js';
 import { formatProblems, loadConfigFile } from '../config/load.js';
 
 export function checkConfigCommand(file: string): number {
@@ -5,6 +6,12 @@ export function checkConfigCommand(file: string): number {
   if (!result.ok) {
     process.stderr.write(formatProblems(result.errors) + '\n');
     process.stderr.write(`${file}: ${result.errors.length} problem${result.errors.length === 1 ? '' : 's'}; nothing started\n`);
+    return 1;
+  }
+  const templates = configTemplateProblems(result.config);
+  if (templates.length > 0) {
+    for (const t of templates) process.stderr.write(`${file}: profiles: ${t}\n`);
+    process.stderr.write(`${file}: ${templates.length} template problem${templates.length === 1 ? '' : 's'}; nothing started\n`);
     return 1;
   }
   for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);

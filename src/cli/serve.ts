@@ -1,4 +1,5 @@
 import { Bootfleet } from '../app/bootfleet.js';
+import { configTemplateProblems } from '../boot/templates/config-templates.js';
 import { formatProblems, loadConfigFile } from '../config/load.js';
 import { OtherDhcpServerError } from '../dhcp/rogue-probe.js';
 import { InterfaceLookupError } from '../transport/interfaces.js';
@@ -15,6 +16,12 @@ export async function serveCommand(file: string, opts: ServeOptions = {}): Promi
   const loaded = loadConfigFile(file);
   if (!loaded.ok) {
     process.stderr.write(formatProblems(loaded.errors) + '\n');
+    process.stderr.write(`${file}: not started\n`);
+    return 1;
+  }
+  const templates = configTemplateProblems(loaded.config);
+  if (templates.length > 0) {
+    for (const t of templates) process.stderr.write(`${file}: profiles: ${t}\n`);
     process.stderr.write(`${file}: not started\n`);
     return 1;
   }

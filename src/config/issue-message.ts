@@ -46,7 +46,7 @@ export function findingsFromIssues(issues: readonly Issue[], root: z.core.$ZodTy
         out.push({ path, atKey: false, code: 'CFG_VALUE', message: `got ${sizeOf(issue.input, issue.origin, got)}, expected ${bound(issue)}` });
         break;
       case 'unrecognized_keys': {
-        const known = knownKeysAt(root, issue.path);
+        const known = knownKeysAt(root, issue.path, issue.input);
         for (const key of issue.keys) {
           const near = closest(key, known);
           const hint = near ? ` (did you mean "${near}"?)` : '';
@@ -71,6 +71,14 @@ export function findingsFromIssues(issues: readonly Issue[], root: z.core.$ZodTy
  * otherwise the value had the wrong type for all branches.
  */
 function fromUnion(issue: Extract<Issue, { code: 'invalid_union' }>, path: ConfigPath, root: z.core.$ZodType, got: string): PathFinding[] {
+  // A discriminated union (profile kinds) whose discriminator matched no option: name the choices.
+  const disc = 'discriminator' in issue && typeof issue.discriminator === 'string' ? issue.discriminator : null;
+  if (disc !== null && 'options' in issue && Array.isArray(issue.options)) {
+    const value = issue.input !== null && typeof issue.input === 'object' ? (issue.input as Record<string, unknown>)[disc] : issue.input;
+    const choices = issue.options.filter((o): o is string => typeof o === 'string');
+    const absent = issue.options.some((o) => o === undefined || o === null) ? ` (or none, for ${choices[0] ?? 'the first'})` : '';
+    return [{ path, atKey: false, code: 'CFG_VALUE', message: `got ${describeValue(value)}, expected one of ${choices.join(', ')}${absent}` }];
+  }
   const typedRight = issue.errors.filter((branch) => !branch.every((i) => i.code === 'invalid_type' && i.path.length === 0));
   const only = typedRight.length === 1 ? typedRight[0] : undefined;
   if (only) return findingsFromIssues(only, root, path);

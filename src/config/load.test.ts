@@ -356,3 +356,41 @@ describe('loadConfigFile', () => {
     assert.match(formatProblems([p as ConfigProblem]), /absent\.yaml: cannot read the file \(ENOENT\)/);
   });
 });
+
+describe('profile kinds', () => {
+  const head = 'interfaces: [{ name: eth1 }]\nboot: { defaultProfile: a }\nprofiles:\n';
+
+  test('every kind loads; a profile without kind is linux, unchanged', () => {
+    const text =
+      head +
+      [
+        '  a: { kernel: vmlinuz, cmdline: "host={{ hostname }}", install: d }',
+        '  m: { kind: pxelinux, default: x, entries: [{ label: x, kernel: vmlinuz, append: quiet }] }',
+        '  c: { kind: chain, url: "https://boot.netboot.xyz/" }',
+        '  s: { kind: sanboot, rootPath: "iscsi:198.18.0.2::::iqn.2026-01.example:d", keepSan: true }',
+        '  l: { kind: local }',
+        '  d: { kind: debian-installer, kernel: debian/linux, initrd: [debian/initrd.gz], preseed: "d-i x string y\\n" }',
+        '  ci: { kind: cloud-init, kernel: vmlinuz, userData: { packages: [curl] } }',
+      ].join('\n') +
+      '\n';
+    const r = parseConfigText(text, 'k.yaml');
+    assert.ok(r.ok, r.ok ? '' : formatProblems(r.errors));
+    assert.deepEqual(r.config.profiles['a'], { kernel: 'vmlinuz', initrd: [], cmdline: 'host={{ hostname }}', install: 'd' });
+    assert.deepEqual(Object.values(r.config.profiles).map((p) => p.kind ?? 'linux'), ['linux', 'pxelinux', 'chain', 'sanboot', 'local', 'debian-installer', 'cloud-init']);
+  });
+
+  test('problems: unknown kind, a key of another kind (with a did-you-mean), install and default naming nothing', () => {
+    const text = head + ['  a: { kernel: k, install: nope }', '  b: { kind: pxe }', '  c: { kind: chain, urll: x }', '  m: { kind: pxelinux, default: z, entries: [{ label: x, kernel: k }] }'].join('\n') + '\n';
+    const bad = parseConfigText(text, 'k.yaml');
+    assert.ok(!bad.ok);
+    const all = formatProblems(bad.errors);
+    assert.match(all, /profiles\.b\.kind: .*linux.*pxelinux.*chain/);
+    assert.match(all, /profiles\.c\.urll: unknown key "urll" \(did you mean "url"\?\)/);
+    // Semantic checks run once the schema passes: fix the schema problems and look again.
+    const semantic = parseConfigText(head + ['  a: { kernel: k, install: nope }', '  m: { kind: pxelinux, default: z, entries: [{ label: x, kernel: k }] }'].join('\n') + '\n', 'k.yaml');
+    assert.ok(!semantic.ok);
+    const s = formatProblems(semantic.errors);
+    assert.match(s, /profiles\.a\.install: got "nope", expected one of the profiles/);
+    assert.match(s, /profiles\.m\.default: got "z", expected the label of one of its entries: x/);
+  });
+});

@@ -35,13 +35,35 @@ export function schemaAt(root: AnySchema, path: ConfigPath): AnySchema | null {
   return current;
 }
 
-/** Keys an object schema at `path` accepts, in declaration order; empty when not an object. */
-export function knownKeysAt(root: AnySchema, path: ConfigPath): string[] {
+/**
+ * Keys an object schema at `path` accepts, in declaration order; empty when not an object. For a
+ * discriminated union (profile kinds), `value` (the mapping found there) picks the option by its
+ * discriminator; without it, the keys of every option.
+ */
+export function knownKeysAt(root: AnySchema, path: ConfigPath, value?: unknown): string[] {
   const schema = schemaAt(root, path);
   if (!schema) return [];
   const def = unwrap(schema)._zod.def;
-  if (def.type === 'union' && 'options' in def) return [...new Set(objectOptions(def.options).flatMap((shape) => Object.keys(shape)))];
+  if (def.type === 'union' && 'options' in def) {
+    let shapes = objectOptions(def.options);
+    const disc = 'discriminator' in def && typeof def.discriminator === 'string' ? def.discriminator : null;
+    if (disc !== null && value !== null && typeof value === 'object') {
+      const chosen = (value as Record<string, unknown>)[disc];
+      const picked = shapes.filter((shape) => literalAccepts(shape[disc], chosen));
+      if (picked.length > 0) shapes = picked;
+    }
+    return [...new Set(shapes.flatMap((shape) => Object.keys(shape)))];
+  }
   return def.type === 'object' && 'shape' in def ? Object.keys(def.shape as object) : [];
+}
+
+/** Whether a (possibly optional) literal schema accepts `v` (an absent discriminator when it is optional). */
+function literalAccepts(schema: unknown, v: unknown): boolean {
+  if (!schema) return false;
+  const s = schema as AnySchema;
+  if (v === undefined) return s._zod.def.type === 'optional';
+  const def = unwrap(s)._zod.def;
+  return def.type === 'literal' && 'values' in def && Array.isArray(def.values) && def.values.includes(v);
 }
 
 /** The shapes of a union's object options. */

@@ -138,6 +138,14 @@ function checkProfiles(config: BootfleetConfig, out: SemanticFindings): void {
       error(out, ['machines', i, 'profile'], 'CFG_UNKNOWN_PROFILE', `got "${m.profile}", expected ${expected}`);
     }
   });
+  for (const [name, p] of Object.entries(config.profiles)) {
+    if (p.install !== undefined && !Object.hasOwn(config.profiles, p.install)) {
+      error(out, ['profiles', name, 'install'], 'CFG_UNKNOWN_PROFILE', `got "${p.install}", expected ${expected}`);
+    }
+    if (p.kind === 'pxelinux' && p.default !== undefined && !p.entries.some((e) => e.label === p.default)) {
+      error(out, ['profiles', name, 'default'], 'CFG_VALUE', `got "${p.default}", expected the label of one of its entries: ${p.entries.map((e) => e.label).join(', ')}`);
+    }
+  }
 }
 
 /** A PXE ROM reads each option 43 sub-option as one TLV of at most 255 bytes (PXE 2.1 §2.4.1). */

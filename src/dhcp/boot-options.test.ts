@@ -43,3 +43,12 @@ test('no-boot adds nothing', () => {
   assert.equal(r.file, '');
   assert.equal(r.siaddr, '0.0.0.0');
 });
+
+test('chainload-tftp of pxelinux.0: options 209 and 210 sent unasked (RFC 5071), no 208', () => {
+  const r = fresh();
+  applyBootPlan(r, { kind: 'chainload-tftp', file: 'pxelinux.0', pxelinux: { configFile: 'pxelinux.cfg/01-52-54-00-00-00-0b', pathPrefix: 'tftp://198.18.0.2/' }, reason: '' }, ctx([1, 3, 67]));
+  assert.equal(r.file, 'pxelinux.0');
+  assert.equal(getString(r.options, 209), 'pxelinux.cfg/01-52-54-00-00-00-0b');
+  assert.equal(getString(r.options, 210), 'tftp://198.18.0.2/');
+  assert.equal(getString(r.options, 208), null);
+});
