@@ -64,6 +64,10 @@ export function fleetLines(x: FleetExplanation): string[] {
   lines.push(printable(`profile  ${r.profile} by ${r.by === 'group' ? `group ${r.group ?? ''}` : r.by}: ${r.why}`));
   const p = x.profile;
   lines.push(p ? printable(`         ${describeProfile(p)}`) : `         NOT DEFINED in profiles (the machine would get an error script)`);
+  if (m?.state === 'installing') {
+    // Boot once: while installing, the boot script is the install profile's (fleet/boot-once.ts).
+    lines.push(printable(p?.install ? `install  marked for install: boots profile ${p.install} until its installer calls back` : `install  marked for install, but ${r.profile} names no install profile: boots ${r.profile}`));
+  }
   if (r.groups.length === 0) lines.push('groups   none');
   r.groups.forEach((g, i) => {
     const mark = g.matched ? (g.group === r.group ? 'chosen ' : 'matched') : 'no     ';
