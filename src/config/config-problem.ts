@@ -38,6 +38,7 @@ export const configProblemCodes = [
   'CFG_DUPLICATE_MAC',
   'CFG_DUPLICATE_ADDRESS',
   'CFG_UNKNOWN_PROFILE',
+  'CFG_DUPLICATE_NAME',
 ] as const;
 
 export type ConfigProblemCode = (typeof configProblemCodes)[number];

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { LineCounter, parseDocument, type Document } from 'yaml';
 import { formatProblem, type ConfigProblem } from './config-problem.js';
 import { deepFreeze } from './deep-freeze.js';
+import { mergeFleetParts, readFleetDir, type FleetPart } from './fleet-dir.js';
 import { findingsFromIssues, type PathFinding } from './issue-message.js';
 import { configSchema, type BootfleetConfig } from './schema.js';
 import { checkSemantics } from './semantic-checks.js';
-import { formatPath, locate, toPosition } from './yaml-locate.js';
+import { parseYamlSource, placeFinding, sortProblems } from './yaml-source.js';
 
 export { formatProblems, type ConfigProblem, type ConfigProblemCode } from './config-problem.js';
 
@@ -16,8 +16,8 @@ export type ConfigResult =
   | { ok: false; errors: ConfigProblem[] };
 
 /**
- * Reads and checks a config file. Relative paths in it (dataDir, tftp.root, tftp.ipxeDir,
- * http.root) are taken relative to the file's directory, not the working directory, so
+ * Reads and checks a config file and the files of its `fleetDir`. Relative paths in it (dataDir, tftp.root, tftp.ipxeDir,
+ * http.root, fleetDir) are taken relative to the file's directory, not the working directory, so
  * `bootfleet serve -c /etc/bootfleet/bootfleet.yaml` means the same from anywhere.
  */
 export function loadConfigFile(file: string): ConfigResult {
@@ -33,56 +33,51 @@ export function loadConfigFile(file: string): ConfigResult {
 
 /**
  * Checks config text in three passes, each reporting everything it finds: YAML syntax,
- * then the schema, then rules across values (see semantic-checks.ts). A later pass runs
- * only when the earlier ones found nothing, since its findings would be noise.
- * `fileName` names the file in problems and anchors relative paths.
+ * then the schema (of this file and of every `fleetDir` file), then rules across values
+ * (see semantic-checks.ts) on the merged fleet. A later pass runs only when the earlier
+ * ones found nothing, since its findings would be noise. `fileName` names the file in
+ * problems and anchors relative paths (`fleetDir` included).
  */
 export function parseConfigText(text: string, fileName: string): ConfigResult {
-  const lineCounter = new LineCounter();
-  // YAML 1.2 core schema (the default): `off` and `yes` stay strings, so `mode: off` works.
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const warnings = doc.warnings.map((w) => formatYamlError(fileName, lineCounter, w.pos[0], w.message));
-  if (doc.errors.length > 0) {
-    const errors = doc.errors.map((e) => yamlProblem(fileName, lineCounter, e.pos[0], e.message));
-    return { ok: false, errors: sortProblems(errors) };
-  }
-  let raw: unknown;
-  try {
-    raw = doc.toJS({ maxAliasCount: 100 });
-  } catch (e) {
-    // Alias bombs ("billion laughs") end here.
-    return { ok: false, errors: [yamlProblem(fileName, lineCounter, 0, e instanceof Error ? e.message : String(e))] };
-  }
-  const parsed = configSchema.safeParse(raw ?? {}, { reportInput: true });
+  const yaml = parseYamlSource(text, fileName);
+  if (!yaml.ok) return { ok: false, errors: yaml.errors };
+  const main = yaml.source;
+  const warnings = [...yaml.warnings];
+  const parsed = configSchema.safeParse(yaml.raw ?? {}, { reportInput: true });
   if (!parsed.success) {
     const findings = findingsFromIssues(parsed.error.issues, configSchema);
-    return { ok: false, errors: sortProblems(findings.map((f) => place(fileName, doc, lineCounter, f))) };
+    return { ok: false, errors: sortProblems(findings.map((f) => placeFinding(main, f))) };
   }
-  const semantic = checkSemantics(parsed.data);
-  if (semantic.errors.length > 0) {
-    return { ok: false, errors: sortProblems(semantic.errors.map((f) => place(fileName, doc, lineCounter, f))) };
+  const dir = path.dirname(path.resolve(fileName));
+  const parts: FleetPart[] = [{ source: main, fleet: { profiles: parsed.data.profiles, groups: parsed.data.groups, machines: parsed.data.machines } }];
+  if (parsed.data.fleetDir !== undefined) {
+    const fleetDir = parsed.data.fleetDir;
+    const files = readFleetDir(path.resolve(dir, fleetDir), path.isAbsolute(fleetDir) ? fleetDir : path.join(path.dirname(fileName), fleetDir));
+    if (!files.ok) {
+      if ('errors' in files) return { ok: false, errors: files.errors };
+      const at = placeFinding(main, { path: ['fleetDir'], atKey: false, code: 'CFG_READ', message: `cannot read the folder ${path.resolve(dir, fleetDir)} (${files.unreadable})` });
+      return { ok: false, errors: [at] };
+    }
+    warnings.push(...files.warnings);
+    parts.push(...files.parts);
   }
-  for (const w of semantic.warnings) warnings.push(formatProblem(place(fileName, doc, lineCounter, w)));
-  const config = resolvePaths(parsed.data, path.dirname(path.resolve(fileName)));
-  return { ok: true, config: deepFreeze(config), warnings };
+  const merged = mergeFleetParts(parts);
+  if (merged.errors.length > 0) return { ok: false, errors: merged.errors };
+  const config: BootfleetConfig = { ...parsed.data, profiles: merged.profiles, groups: merged.groups, machines: merged.machines };
+  // Findings about a fleet object are placed in the file that declares it.
+  const place = (f: PathFinding): ConfigProblem => {
+    const from = merged.origin(f.path);
+    return from ? placeFinding(from.source, { ...f, path: from.path }) : placeFinding(main, f);
+  };
+  const semantic = checkSemantics(config);
+  if (semantic.errors.length > 0) return { ok: false, errors: byFile(semantic.errors.map(place), parts) };
+  for (const w of semantic.warnings) warnings.push(formatProblem(place(w)));
+  return { ok: true, config: deepFreeze(resolvePaths(config, dir)), warnings };
 }
 
-function place(file: string, doc: Document, lineCounter: LineCounter, f: PathFinding): ConfigProblem {
-  const { line, column } = locate(doc, lineCounter, f.path, f.atKey);
-  return { file, line, column, key: formatPath(f.path), code: f.code, message: f.message };
-}
-
-function yamlProblem(file: string, lineCounter: LineCounter, offset: number, message: string): ConfigProblem {
-  const { line, column } = toPosition(lineCounter, offset);
-  return { file, line, column, key: '', code: 'CFG_YAML', message: `YAML: ${message}` };
-}
-
-function formatYamlError(file: string, lineCounter: LineCounter, offset: number, message: string): string {
-  return formatProblem(yamlProblem(file, lineCounter, offset, message));
-}
-
-function sortProblems(problems: ConfigProblem[]): ConfigProblem[] {
-  return problems.sort((a, b) => a.line - b.line || a.column - b.column);
+/** Grouped by file in reading order, by position within each. */
+function byFile(problems: ConfigProblem[], parts: readonly FleetPart[]): ConfigProblem[] {
+  return parts.flatMap((p) => sortProblems(problems.filter((x) => x.file === p.source.file)));
 }
 
 function resolvePaths(config: BootfleetConfig, dir: string): BootfleetConfig {
@@ -91,5 +86,6 @@ function resolvePaths(config: BootfleetConfig, dir: string): BootfleetConfig {
     dataDir: path.resolve(dir, config.dataDir),
     tftp: { ...config.tftp, root: path.resolve(dir, config.tftp.root), ipxeDir: path.resolve(dir, config.tftp.ipxeDir) },
     http: { ...config.http, root: path.resolve(dir, config.http.root) },
+    ...(config.fleetDir !== undefined ? { fleetDir: path.resolve(dir, config.fleetDir) } : {}),
   };
 }

@@ -410,6 +410,11 @@ export const configSchema = z
     profiles: z.record(z.string(), profileSchema).default({}),
     machines: z.array(machineSchema).default([]),
     groups: z.record(fleetObjectName, groupSchema).default({}),
+    /**
+     * A folder of YAML files (`*.yaml`, `*.yml`, read in name order, not recursive), each with any of
+     * `profiles`, `groups`, `machines` in the shapes above: declared like the ones in this file.
+     */
+    fleetDir: z.string().min(1).optional(),
     api: apiSchema.default({ enabled: true, address: '127.0.0.1', port: 8081, tokens: [] }),
     /**
      * Where leases and the fleet live. Absent or `sqlite`: `<dataDir>/bootfleet.db`. A
