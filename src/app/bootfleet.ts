@@ -5,6 +5,7 @@ import { ApiServer } from '../api/api-server.js';
 import { loadApiTokens } from '../api/api-tokens.js';
 import { EventRing } from '../api/event-ring.js';
 import { declaredFromConfig } from '../fleet/declared-fleet.js';
+import type { DeclaredSyncReport } from '../store/fleet-store.js';
 import { sightingFromEvent } from '../fleet/sighting-from-event.js';
 import type { FleetStore } from '../store/fleet-store.js';
 import { FleetSightingBatcher } from '../store/fleet-sighting-batcher.js';
@@ -66,6 +67,13 @@ export class Bootfleet {
   private readonly tftp: TftpServer[] = [];
   private readonly http: HttpBootServer[] = [];
   private readonly write: (line: string) => void;
+  /**
+   * Settings a reload may change while running (`applyLiveConfig`): boot content and the API
+   * read them through getters, so the next request sees the new value.
+   */
+  private readonly live: { defaultProfile: string };
+  /** The config whose fleet the store holds now: the start-up one, then each reload's. */
+  private applied: BootfleetConfig;
 
   constructor(
     readonly config: BootfleetConfig,
@@ -73,6 +81,8 @@ export class Bootfleet {
     private readonly options: BootfleetOptions = {},
   ) {
     this.write = write;
+    this.live = { defaultProfile: config.boot.defaultProfile };
+    this.applied = config;
     this.events = new EventLog({ level: config.log.level, format: config.log.format, write });
     this.interfaces = config.interfaces.map((i) => {
       const found = interfaceIpv4(i.name);
@@ -115,7 +125,7 @@ export class Bootfleet {
     const fleet = stores.fleet;
     this.fleet = fleet;
     // The config wins for the objects it names; then the store is what every boot reads.
-    const sync = await fleet.applyDeclared(declaredFromConfig(config), Date.now());
+    const sync = await this.applyLiveConfig(config);
     this.events.emit({
       kind: 'fleet.sync',
       level: 'info',
@@ -126,9 +136,12 @@ export class Bootfleet {
     const macFor = (ip: string): string | undefined => this.macs.lookup(ip);
     // URLs in scripts and menus name the address clients were told to use on that segment.
     const serverAddressFor = (bound: string): string => this.interfaces.find((i) => i.address === bound && i.mode !== 'off')?.serverAddress ?? bound;
+    const live = this.live;
     const content = new BootContent({
       fleet,
-      defaultProfile: config.boot.defaultProfile,
+      get defaultProfile() {
+        return live.defaultProfile;
+      },
       httpPort: config.http.port,
       tftpPort: config.tftp.port,
       events: this.events,
@@ -181,7 +194,9 @@ export class Bootfleet {
         fleet,
         leases: this.store,
         events: this.recent,
-        defaultProfile: config.boot.defaultProfile,
+        get defaultProfile() {
+          return live.defaultProfile;
+        },
       });
       await this.api.start();
     }
@@ -196,6 +211,24 @@ export class Bootfleet {
       ...(this.options.pxePortOnFull === true ? { pxePortOnFull: true } : {}),
     });
     await this.dhcp.start();
+  }
+
+  /** The config last applied: the start-up config, or the last successful reload's. */
+  get appliedConfig(): BootfleetConfig {
+    return this.applied;
+  }
+
+  /**
+   * Applies what may change while running: the declared fleet (profiles, groups, machines,
+   * `source: config`; API-made objects untouched) and `boot.defaultProfile`. Everything else
+   * in `next` is ignored (it needs a restart: see config-reload.ts).
+   */
+  async applyLiveConfig(next: BootfleetConfig): Promise<DeclaredSyncReport> {
+    if (!this.fleet) throw new Error('bootfleet is not started');
+    const sync = await this.fleet.applyDeclared(declaredFromConfig(next), Date.now());
+    this.live.defaultProfile = next.boot.defaultProfile;
+    this.applied = next;
+    return sync;
   }
 
   /**

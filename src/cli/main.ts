@@ -5,6 +5,7 @@ import { registerClientCommands } from './client-commands.js';
 import { explainCommand } from './explain.js';
 import { importDnsmasqCommand } from '../dnsmasq/import-command.js';
 import { dnsmasqRunCommand, splitDnsmasqArgv } from '../dnsmasq/run-command.js';
+import { reloadCommand } from './reload.js';
 import { serveCommand } from './serve.js';
 
 const program = new Command()
@@ -49,6 +50,15 @@ program
   .requiredOption('-c, --config <file>', 'bootfleet YAML config')
   .action((opts: { config: string }) => {
     process.exitCode = checkConfigCommand(opts.config);
+  });
+
+program
+  .command('reload')
+  .description('Check the config and its fleetDir, then have the running bootfleet serve re-read them (SIGHUP to the pid in <dataDir>/bootfleet.pid). Settings that need a restart are reported, not applied.')
+  .requiredOption('-c, --config <file>', 'bootfleet YAML config (the one the server runs)')
+  .option('--pid-file <file>', 'default: <dataDir>/bootfleet.pid')
+  .action((opts: { config: string; pidFile?: string }) => {
+    process.exitCode = reloadCommand(opts.pidFile !== undefined ? { config: opts.config, pidFile: opts.pidFile } : { config: opts.config });
   });
 
 program
