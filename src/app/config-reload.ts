@@ -107,7 +107,7 @@ export async function reloadConfig(app: Reloadable, file: string): Promise<Reloa
     app.events.emit({ kind: 'config.reload-failed', level: 'error', msg: `config not reloaded: ${problem}`, data: { file, problems: problem, count: 1 } });
     return { ok: false, problems: [problem] };
   }
-  for (const w of loaded.warnings) app.events.emit({ kind: 'config.reload', level: 'warn', msg: w });
+  for (const w of loaded.warnings) app.events.emit({ kind: 'config.warning', level: 'warn', msg: w });
   for (const w of sync.warnings) app.events.emit({ kind: 'fleet.sync', level: 'warn', msg: w });
   const parts = [changes.length > 0 ? changes.join(', ') : 'no fleet changes'];
   if (needsRestart.length > 0) parts.push(`needs restart (not applied): ${needsRestart.join(', ')}`);
