@@ -15,7 +15,7 @@ fi
 
 # perfdhcp ships in kea-admin; tftpd-hpa, nginx-light and kea-dhcp4-server bring services
 # that must never run on the host: the harness starts their binaries inside its namespaces.
-PACKAGES=(kea-dhcp4-server kea-admin tftpd-hpa nginx-light dnsmasq-base curl atftp tftp-hpa wrk iproute2 util-linux)
+PACKAGES=(kea-dhcp4-server kea-admin tftpd-hpa nginx-light dnsmasq-base curl atftp tftp-hpa wrk tcpdump iproute2 util-linux)
 missing=()
 for pkg in "${PACKAGES[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then

@@ -4,14 +4,14 @@
  * fresh for each pool size and keeps running through its ramp, so its lease table fills
  * as a real one does; at each rate the servers take turns. A server's figure is the
  * highest rate it served with under 1 % of exchanges lost, with the latency there.
- * Every ACK perfdhcp saw (`-x l`) goes into a {@link LeaseLedger}: no address may be held
- * by two clients at once, across the whole ramp.
+ * Every ACK on the wire (captured in the client namespace, `ack-capture.ts`) goes into a
+ * {@link LeaseLedger}: no address may be held by two clients at once, across the whole ramp.
  */
-import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { runIn } from './exec.js';
 import { LANE, type Lane } from './lane.js';
-import { doraLoss, LeaseLedger, parseAckedLeases, parsePerfdhcp, type PerfdhcpResult } from './perfdhcp-output.js';
+import { doraLoss, LeaseLedger, parsePerfdhcp, type PerfdhcpResult } from './perfdhcp-output.js';
+import { acksFromCapture, startAckCapture } from './ack-capture.js';
 import { rotation, type CaseResult } from './results.js';
 import type { BenchContext, DhcpCaseSpec } from './context.js';
 import { preloadLeases } from './preload.js';
@@ -38,25 +38,31 @@ interface Step {
   clean: boolean;
   /** Completed DORA exchanges per second of sending. */
   achieved: number;
-  /** [client id, address] of every ACK, in order. */
+  /** [MAC, address] of every ACK seen on the wire, in order. */
   acks: [string, string][];
+  /** Replies captured that did not decode. */
+  undecodable: number;
 }
 
 /** One perfdhcp run at `rate` for `seconds`. */
 export async function perfdhcpRun(lane: Lane, clients: number, rate: number, seconds: number, scratchDir: string): Promise<Step> {
   // -W: wait 1 s after the last DISCOVER so exchanges in flight are counted, not dropped.
-  const args = ['-4', '-l', LANE.relayAddr, '-R', String(clients), '-r', String(rate), '-p', String(seconds), '-W', '1000000', '-x', 'l', LANE.serverAddr];
-  // The lease list runs to megabytes at high rates: to a file, not a pipe.
-  const outFile = path.join(scratchDir, `perfdhcp-${lane.name}-${rate}.txt`);
-  await runIn(lane.client, 'perfdhcp', args, { timeoutMs: (seconds + 30) * 1000, stdoutFile: outFile });
-  const text = readFileSync(outFile, 'utf8');
-  rmSync(outFile, { force: true });
+  const args = ['-4', '-l', LANE.relayAddr, '-R', String(clients), '-r', String(rate), '-p', String(seconds), '-W', '1000000', LANE.serverAddr];
+  const pcap = path.join(scratchDir, `acks-${lane.name}-${rate}-${Date.now()}.pcap`);
+  const capture = await startAckCapture(lane.client, pcap);
+  let text: string;
+  try {
+    text = (await runIn(lane.client, 'perfdhcp', args, { timeoutMs: (seconds + 30) * 1000 })).stdout;
+  } finally {
+    await capture.stop();
+  }
+  const { acks, undecodable } = acksFromCapture(pcap);
   const result = parsePerfdhcp(text);
   const loss = result ? doraLoss(result) : 1;
   // perfdhcp's own "Rate" divides by the exit wait (-W) too; count completed exchanges over the sending period.
   const achieved = result ? result.requestAck.received / seconds : 0;
   const clean = result !== null && loss < MAX_LOSS && result.discoverOffer.sent / seconds >= rate * MIN_ACHIEVED;
-  return { rate, result, loss, clean, achieved, acks: parseAckedLeases(text) };
+  return { rate, result, loss, clean, achieved, acks, undecodable };
 }
 
 export async function dhcpCases(ctx: BenchContext, contenders: DhcpContender[]): Promise<CaseResult[]> {
@@ -81,7 +87,7 @@ export async function dhcpCases(ctx: BenchContext, contenders: DhcpContender[]):
       const acked = new Map<string, number>();
       const ledgers = new Map(contenders.map((x) => [x.name, new LeaseLedger()]));
       // The preloaded machines hold their addresses too: handing one to a perfdhcp client is a duplicate.
-      for (const l of preloadLeases(pool, spec.preload)) for (const ledger of ledgers.values()) ledger.add(l.clientIdHex, l.address);
+      for (const l of preloadLeases(pool, spec.preload)) for (const ledger of ledgers.values()) ledger.add(l.mac, l.address);
       for (const [i, rate] of ctx.plan.dhcpRates.entries()) {
         if (active.size === 0) break;
         for (const x of rotation(contenders.filter((y) => active.has(y.name)), i)) {
@@ -94,6 +100,11 @@ export async function dhcpCases(ctx: BenchContext, contenders: DhcpContender[]):
             const dupsBefore = ledger.duplicates.length;
             for (const [client, address] of step.acks) ledger.add(client, address);
             const dups = ledger.duplicates.slice(dupsBefore);
+            if (step.undecodable > 0) c.problems.push(`${x.name}: ${step.undecodable} undecodable replies at ${rate}/s`);
+            // Every ACK perfdhcp counted must be on the wire too, or the duplicate check saw less than happened.
+            if (step.result && step.acks.length < step.result.requestAck.received) {
+              c.problems.push(`${x.name}: capture saw ${step.acks.length} ACKs, perfdhcp ${step.result.requestAck.received}, at ${rate}/s`);
+            }
             if (dups.length > 0) {
               const d = dups[0]!;
               c.problems.push(`${x.name}: ${dups.length} address(es) ACKed to a second client at ${rate}/s, e.g. ${d.address} (${d.holder}, then ${d.other})`);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { doraLoss, LeaseLedger, parseAckedLeases, parsePerfdhcp } from './perfdhcp-output.js';
+import { doraLoss, LeaseLedger, parsePerfdhcp } from './perfdhcp-output.js';
 
 // perfdhcp 2.2.0 against kea-dhcp4 in a bench lane (relay mode, -R 1000 -r 500 -p 3).
 const SAMPLE = `Running: perfdhcp -4 -l 198.19.0.1 -R 1000 -r 500 -p 3 198.18.0.2
@@ -57,24 +57,6 @@ test('parsePerfdhcp returns null without a report; doraLoss of nothing sent is t
   const r = parsePerfdhcp(SAMPLE.replace('sent packets: 1499', 'sent packets: 0'));
   assert.ok(r);
   assert.equal(doraLoss(r), 1);
-});
-
-test('parseAckedLeases reads the REQUEST-ACK lease list only', () => {
-  const text = `${SAMPLE}***Leases for DISCOVER-OFFER***
-client_id,adrress,prefix
-01000c01020304,198.19.0.10,
-***Leases for REQUEST-ACK***
-client_id,adrress,prefix
-01000c01020304,198.19.0.10,
-01000c01020305,198.19.0.11,
-01000c01020304,198.19.0.10,
-`;
-  assert.deepEqual(parseAckedLeases(text), [
-    ['01000c01020304', '198.19.0.10'],
-    ['01000c01020305', '198.19.0.11'],
-    ['01000c01020304', '198.19.0.10'],
-  ]);
-  assert.deepEqual(parseAckedLeases(SAMPLE), []);
 });
 
 test('LeaseLedger: renewals and moves are fine, a second holder is a duplicate', () => {

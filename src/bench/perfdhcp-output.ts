@@ -62,25 +62,10 @@ export function doraLoss(r: PerfdhcpResult): number {
 }
 
 /**
- * The leases perfdhcp saw ACKed (`-x l`), in order, as [client id, address]; the report
- * lists every ACK, repeats included.
- */
-export function parseAckedLeases(text: string): [string, string][] {
-  const start = text.indexOf('***Leases for REQUEST-ACK***');
-  if (start < 0) return [];
-  const out: [string, string][] = [];
-  for (const line of text.slice(start).split('\n').slice(1)) {
-    if (line.startsWith('***')) break;
-    const m = /^([0-9a-f]+),(\d+\.\d+\.\d+\.\d+),/.exec(line.trim());
-    if (m) out.push([m[1]!, m[2]!]);
-  }
-  return out;
-}
-
-/**
  * Who holds which address, from ACKs in the order they came: an address ACKed to a client
  * while another client's ACKed lease on it still stands is a duplicate. (perfdhcp's own `-u`
- * also counts a client that simply renews its address, so it cannot tell.) A client that
+ * also counts a client that simply renews its address, so it cannot tell.) Clients are named
+ * by MAC, from the ACKs on the wire (`ack-capture.ts`). A client that
  * is ACKed a new address gives up its old one. Leases outlast a benchmark run, none are
  * released, so nothing else frees an address.
  */

@@ -41,7 +41,7 @@ const MiB = 2 ** 20;
 const NEEDS: Record<BenchGroup, { clients: string[]; peers: Record<string, string> }> = {
   tftp: { clients: ['curl', 'atftp', 'taskset'], peers: { 'tftpd-hpa': 'in.tftpd', dnsmasq: 'dnsmasq' } },
   http: { clients: ['curl', 'wrk'], peers: { nginx: 'nginx' } },
-  dhcp: { clients: ['perfdhcp'], peers: { dnsmasq: 'dnsmasq', kea: 'kea-dhcp4' } },
+  dhcp: { clients: ['perfdhcp', 'tcpdump'], peers: { dnsmasq: 'dnsmasq', kea: 'kea-dhcp4' } },
 };
 
 function have(cmd: string): boolean {
@@ -261,6 +261,13 @@ async function profileRuns(ctx: BenchContext, groups: BenchGroup[], cases: CaseR
     out.push(describeProfile(p));
   }
   if (groups.includes('http')) {
+    const big = ctx.files.http;
+    const file = await profileBootfleet(ctx, lane, `HTTP curl GET ${big.bytes / MiB} MiB ×3`, 0, async () => {
+      for (let i = 0; i < 3; i++) {
+        await runIn(lane.client, 'curl', ['-sS', '-o', '/dev/null', `http://198.18.0.2:8080/${big.name}`], { timeoutMs: 120_000 });
+      }
+    });
+    out.push(describeProfile(file));
     const p = await profileBootfleet(ctx, lane, 'HTTP wrk /boot.ipxe', 0, async () => {
       await runIn(lane.client, 'wrk', ['-t1', '-c32', `-d${ctx.plan.wrkSeconds}s`, 'http://198.18.0.2:8080/boot.ipxe?mac=52:54:00:be:0c:01'], { timeoutMs: 60_000 });
     });

@@ -55,11 +55,19 @@ export const DB_FILE = 'bootfleet.db';
 class LeaseTable {
   private readonly byAddress = new Map<string, Lease>();
   private readonly byClient = new Map<string, string>();
-  /** Ordered by address number. */
+  /** Ordered by address number, with the numbers alongside so a lookup never parses text. */
   private readonly ordered: Lease[] = [];
+  private readonly numbers: number[] = [];
 
+  /** `rows` as `SELECT … ORDER BY address_num` gives them: a reload costs one pass. */
   constructor(rows: readonly Lease[]) {
-    for (const r of rows) this.put(r);
+    for (const r of rows) {
+      const row = Object.freeze({ ...r });
+      this.byAddress.set(row.address, row);
+      if (row.clientId !== null) this.byClient.set(row.clientId, row.address);
+      this.ordered.push(row);
+      this.numbers.push(addressNumber(row.address));
+    }
   }
 
   get(address: string): Lease | null {
@@ -82,9 +90,14 @@ class LeaseTable {
     if (old?.clientId != null && this.byClient.get(old.clientId) === old.address) this.byClient.delete(old.clientId);
     this.byAddress.set(row.address, row);
     if (row.clientId !== null) this.byClient.set(row.clientId, row.address);
-    const i = this.indexOf(row.address);
-    if (old) this.ordered[i] = row;
-    else this.ordered.splice(i, 0, row);
+    const n = addressNumber(row.address);
+    const i = this.indexOf(n);
+    if (old) {
+      this.ordered[i] = row;
+    } else {
+      this.ordered.splice(i, 0, row);
+      this.numbers.splice(i, 0, n);
+    }
   }
 
   /** Drops the client's row unless it is for `keep`. */
@@ -92,17 +105,20 @@ class LeaseTable {
     const address = this.byClient.get(clientId);
     if (address === undefined || address === keep) return;
     this.byClient.delete(clientId);
-    if (this.byAddress.delete(address)) this.ordered.splice(this.indexOf(address), 1);
+    if (this.byAddress.delete(address)) {
+      const i = this.indexOf(addressNumber(address));
+      this.ordered.splice(i, 1);
+      this.numbers.splice(i, 1);
+    }
   }
 
-  /** Where `address` is, or would be inserted, in `ordered`. */
-  private indexOf(address: string): number {
-    const n = addressNumber(address);
+  /** Where address number `n` is, or would be inserted, in `ordered`. */
+  private indexOf(n: number): number {
     let lo = 0;
-    let hi = this.ordered.length;
+    let hi = this.numbers.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (addressNumber(this.ordered[mid]!.address) < n) lo = mid + 1;
+      if (this.numbers[mid]! < n) lo = mid + 1;
       else hi = mid;
     }
     return lo;
