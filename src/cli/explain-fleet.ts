@@ -1,8 +1,9 @@
 /**
  * The fleet part of `bootfleet explain`: which profile the machine boots, which group
  * matched and why, and why the others did not. Reads the inventory of the server the config
- * belongs to (`<dataDir>/bootfleet.db`, read-only, never created) with the config's
- * declarations applied on top, as the server does at start; or the config alone.
+ * belongs to (`<dataDir>/bootfleet.db`, read-only, never created; or the shared PostgreSQL named
+ * by `store:`) with the config's declarations applied on top, as the server does at start; or the
+ * config alone.
  */
 import path from 'node:path';
 import type { BootfleetConfig } from '../config/schema.js';
@@ -12,6 +13,9 @@ import type { Machine } from '../fleet/machine.js';
 import { resolveProfile, type LiveFacts, type ProfileResolution } from '../fleet/resolve-profile.js';
 import { SqliteFleetStore } from '../store/fleet-sqlite-store.js';
 import { DB_FILE } from '../store/sqlite-lease-store.js';
+import { PgFleetStore } from '../store/pg-fleet-store.js';
+import { isPostgresUrl } from '../store/pg-connection.js';
+import { redactUrl } from '../store/store-factory.js';
 import { printable } from './text-table.js';
 
 export interface FleetExplanation {
@@ -26,7 +30,21 @@ export interface FleetExplanation {
 export async function explainFleet(config: BootfleetConfig, facts: LiveFacts, useInventory: boolean): Promise<FleetExplanation> {
   let current: FleetContents = { profiles: [], groups: [], machines: [] };
   let source = 'config only';
-  if (useInventory) {
+  if (useInventory && config.store !== undefined && isPostgresUrl(config.store)) {
+    // A shared PostgreSQL fleet: read it as the servers do (the schema is theirs to have made).
+    try {
+      const s = await PgFleetStore.open(config.store);
+      try {
+        const [machine, groups, profiles] = await Promise.all([s.getMachine(facts.mac), s.listGroups(), s.listProfiles()]);
+        current = { profiles, groups, machines: machine ? [machine] : [] };
+        source = `inventory ${redactUrl(config.store)} + config`;
+      } finally {
+        await s.close();
+      }
+    } catch (err) {
+      source = `config only (no inventory: ${redactUrl(config.store)}: ${(err as Error).message})`;
+    }
+  } else if (useInventory) {
     const file = path.join(config.dataDir, DB_FILE);
     const opened = SqliteFleetStore.openExistingReadOnly(file);
     if (opened.store) {
