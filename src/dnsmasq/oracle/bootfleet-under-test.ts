@@ -57,7 +57,8 @@ export class BootfleetUnderTest {
     closeSync(fd);
     let gone = false;
     child.once('exit', () => (gone = true));
-    await waitForOutput(logFile, /^bootfleet: ready$/m, 15_000, () => gone, `bootfleet with ${corpusFile}`);
+    // Generous: a busy CI machine can take seconds to start node and open the store.
+    await waitForOutput(logFile, /^bootfleet: ready$/m, 45_000, () => gone, `bootfleet with ${corpusFile}`);
     return new BootfleetUnderTest(ns, child, logFile);
   }
 
