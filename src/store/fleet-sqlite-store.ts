@@ -6,9 +6,10 @@
  * Writes that check something first (`config-owned`, `unknown-profile`, `in-use`) run
  * inside `BEGIN IMMEDIATE`, so a second process on the same file cannot slip in between.
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import Database from 'libsql';
+import { openSqlite, type SqliteDb } from './sqlite-open.js';
 import { firmwareNames, groupSelectorSchema, labelsSchema, profileSchema, type FirmwareName } from '../config/schema.js';
 import { installTokensEqual } from '../fleet/boot-once.js';
 import { planDeclaredSync, type DeclaredFleet } from '../fleet/declared-fleet.js';
@@ -28,7 +29,7 @@ import type { DeclaredSyncReport, FleetStore, FleetWrite, FleetWriteError, Insta
 import { fleetMigrations } from './fleet-sqlite-migrations.js';
 import { DB_FILE } from './sqlite-lease-store.js';
 
-type Db = InstanceType<typeof Database>;
+type Db = SqliteDb;
 
 const MACHINE_COLUMNS = 'mac, uuid, hostname, labels, arch, firmware, first_seen, last_seen, last_ip, state, profile, source, updated_at';
 const GROUP_COLUMNS = 'name, priority, profile, selector, source, updated_at';
@@ -46,17 +47,7 @@ export class SqliteFleetStore implements FleetStore {
 
   /** Opens a database file by path (or `:memory:`), creating it and its directory if needed. */
   static open(file: string): SqliteFleetStore {
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-    const db = new Database(file, { timeout: 5 });
-    try {
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = FULL');
-      migrate(db);
-    } catch (err) {
-      db.close();
-      throw err;
-    }
-    return new SqliteFleetStore(db);
+    return new SqliteFleetStore(openSqlite(file, migrate));
   }
 
   /**

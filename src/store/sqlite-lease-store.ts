@@ -22,13 +22,12 @@
  * the largest share of bootfleet's CPU at 1 000 leases) and bounded it well before fsync
  * did. Writes still go to SQLite first: a claim's own check runs inside its transaction.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import Database from 'libsql';
+import { join } from 'node:path';
+import { openSqlite, type SqliteDb } from './sqlite-open.js';
 import { isHeld, type ClaimRequest, type ClaimResult, type Lease, type LeaseState, type LeaseStore } from './lease-store.js';
 import { migrations } from './sqlite-migrations.js';
 
-type Db = InstanceType<typeof Database>;
+type Db = SqliteDb;
 /** The part of a prepared statement the store uses. */
 type Statement = { run(...params: unknown[]): { changes: number }; get(...params: unknown[]): unknown; all(...params: unknown[]): unknown[] };
 
@@ -145,17 +144,7 @@ export class SqliteLeaseStore implements LeaseStore {
    * `:memory:` for throwaway tests, and brings its schema up to date.
    */
   static open(file: string): SqliteLeaseStore {
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-    const db = new Database(file, { timeout: 5 });
-    try {
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = FULL');
-      migrate(db);
-    } catch (err) {
-      db.close();
-      throw err;
-    }
-    return new SqliteLeaseStore(db);
+    return new SqliteLeaseStore(openSqlite(file, migrate));
   }
 
   /** Version of the schema in the file, for `bootfleet doctor`. */
