@@ -46,5 +46,5 @@ test('acksFromPcap keeps ACKs (MAC → yiaddr), skips OFFERs, counts garbage', (
   const r = acksFromPcap(pcap([udpFrame(offer), udpFrame(ack), udpFrame(Buffer.from([2, 1, 6]))]));
   assert.deepEqual(r.acks, [['52:54:00:bf:00:10', '198.18.0.184']]);
   assert.equal(r.undecodable, 1);
-  assert.deepEqual(acksFromPcap(Buffer.alloc(3)), { acks: [], undecodable: 0 });
+  assert.deepEqual(acksFromPcap(Buffer.alloc(3)), { acks: [], undecodable: 0, droppedByKernel: 0 });
 });

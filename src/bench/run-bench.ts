@@ -131,6 +131,7 @@ export async function runBench(opts: RunBenchOptions): Promise<BenchReport> {
       `${opts.mode} run; every server in its own pair of network namespaces joined by a veth (MTU 1500); servers take turns case by case (A B C, B C A, …)`,
       'files served from tmpfs; bootfleet is the real `bootfleet serve` (node, one process) with its SQLite lease store (WAL, synchronous=FULL) on the root disk; peers keep leases on tmpfs',
       'logging: bootfleet at warn, dnsmasq quiet-dhcp, kea WARN, nginx access_log off',
+      'DHCP: every reply to the relay is captured (tcpdump in the client namespace) for the duplicate-lease check; that costs some CPU at the highest rates, for every server alike',
       'other work was running on this machine at the same time: absolute figures are noisy, ratios taken side by side are what to read',
     );
 
