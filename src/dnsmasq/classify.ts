@@ -15,7 +15,7 @@
  * and for options it counts less than the others (see select-options.ts).
  */
 import type { DhcpHostDirective } from './directive.js';
-import { contextsFor, sameNet, type Context, type ReceivingInterface } from './contexts.js';
+import { contextsFor, relayedContexts, sameNet, type Context, type ReceivingInterface } from './contexts.js';
 import type { DnsmasqModel } from './model.js';
 import type { OptionValue } from './parse-option-value.js';
 import type { SourceRef } from './problems.js';
@@ -219,7 +219,8 @@ export function classify(model: DnsmasqModel, p: DhcpPacket, iface: ReceivingInt
     }
   }
 
-  const contexts = contextsFor(model, iface);
+  // A relayed request is served from the ranges on the relay's subnet only (rfc2131.c dhcp_reply).
+  const contexts = p.giaddr !== '0.0.0.0' ? relayedContexts(model, p.giaddr, iface.address) : contextsFor(model, iface);
   let host = findHost(model, p, contexts, runTagIf(model.tagIfs, base), null);
   if (host !== null) add('known', 'a dhcp-host line matches this client', host.at);
   else {

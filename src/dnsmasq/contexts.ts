@@ -57,6 +57,39 @@ export function contextsFor(model: DnsmasqModel, iface: ReceivingInterface): Con
   return out;
 }
 
+/**
+ * dnsmasq's classful guess for a relayed range without a netmask (dnsmasq(8) dhcp-range: "for
+ * networks which receive DHCP service via a relay agent, dnsmasq cannot determine the netmask
+ * itself, so it should be specified, otherwise dnsmasq will have to guess, based on the class
+ * (A, B or C) of the network address"). Null for class D/E, or when start and end differ in class.
+ */
+export function classfulNetmask(start: string, end: string): string | null {
+  const cls = (a: string): number => {
+    const top = ipv4ToNumber(a) >>> 24;
+    return top < 128 ? 8 : top < 192 ? 16 : top < 224 ? 24 : 0;
+  };
+  const a = cls(start);
+  return a !== 0 && a === cls(end) ? prefixToNetmask(a) : null;
+}
+
+/**
+ * The ranges for a request relayed through `giaddr` (dnsmasq rfc2131.c `dhcp_reply`, "received
+ * via relay"): those whose start and end lie in giaddr's network under the range's netmask (or
+ * the classful guess), in file order. They replace the receiving interface's ranges. The server
+ * address is the receiving interface's, the router defaults to the relay (giaddr), the broadcast
+ * to the range's network broadcast unless the range names one.
+ */
+export function relayedContexts(model: DnsmasqModel, giaddr: string, local: string): Context[] {
+  const out: Context[] = [];
+  for (const range of model.ranges) {
+    const netmask = range.netmask ?? classfulNetmask(range.start, range.end);
+    if (netmask === null || !sameNet(giaddr, range.start, netmask) || !sameNet(giaddr, range.end, netmask)) continue;
+    const broadcast = range.broadcast ?? numberToIpv4((ipv4ToNumber(range.start) | ~ipv4ToNumber(netmask)) >>> 0);
+    out.push({ range, netmask, local, broadcast, router: giaddr });
+  }
+  return out;
+}
+
 /** dnsmasq `address_available`: the dynamic range (allowed for these tags) that holds `addr`. */
 export function rangeHolding(contexts: readonly Context[], addr: string, tags: ReadonlySet<string>): Context | null {
   if (contexts.some((c) => c.router === addr)) return null;

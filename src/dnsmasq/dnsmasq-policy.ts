@@ -234,7 +234,9 @@ function addressRules(model: DnsmasqModel, c: Classification, mac: string): Addr
   const host = c.host;
   const own = host?.address ?? null;
   const reservation = own === null ? null : { mac, address: own, ...(host?.hostname ? { hostname: host.hostname } : {}) };
-  const reservedForOthers = [...new Set(model.hostChain.map((h) => h.address).filter((a): a is string => a !== null && a !== own))];
+  // The router of each range (this server, or the relay for a relayed range) is never handed out.
+  const routers = c.contexts.map((x) => x.router);
+  const reservedForOthers = [...new Set([...model.hostChain.map((h) => h.address), ...routers].filter((a): a is string => a !== null && a !== own))];
   return {
     poolGroups,
     reservation,

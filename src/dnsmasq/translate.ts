@@ -18,8 +18,8 @@
 import type { BootfleetConfig } from '../config/schema.js';
 import { configSchema } from '../config/schema.js';
 import { checkSemantics } from '../config/semantic-checks.js';
-import { contextsFor, prefixToNetmask, type Context } from './contexts.js';
-import type { Directive, LeaseTime } from './directive.js';
+import { classfulNetmask, contextsFor, prefixToNetmask, type Context } from './contexts.js';
+import type { DhcpRangeDirective, Directive, LeaseTime } from './directive.js';
 import { buildModel, type DnsmasqModel } from './model.js';
 import { COMMAND_LINE, type DnsmasqProblem, type SourceRef } from './problems.js';
 import { ipv4ToNumber, numberToIpv4 } from './text.js';
@@ -172,10 +172,23 @@ export function translateDnsmasq(input: TranslateInput): TranslateResult {
     }
     served.push({ iface, mode: first.range.mode === 'proxy' ? 'proxy' : 'full', contexts });
   }
+  // dhcp-ranges on no local subnet serve requests relayed to a full interface (giaddr in the
+  // range's network, netmask given or guessed by class as dnsmasq does): one subnet per network.
+  const relayed = new Map<string, { network: number; prefix: number; ranges: DhcpRangeDirective[] }>();
   for (const r of model.ranges) {
-    if (!served.some((s) => s.contexts.some((c) => c.range === r))) {
-      warnings.push(`${loc(r.at)}: dhcp-range ${r.start}${r.mode === 'proxy' ? ',proxy' : `-${r.end}`}: on no served interface's subnet (relayed subnets are not served in dnsmasq mode)`);
+    if (served.some((s) => s.contexts.some((c) => c.range === r))) continue;
+    const label = `${loc(r.at)}: dhcp-range ${r.start}${r.mode === 'proxy' ? ',proxy' : `-${r.end}`}`;
+    const netmask = r.netmask ?? classfulNetmask(r.start, r.end);
+    if (r.mode === 'proxy' || netmask === null || !served.some((s) => s.mode === 'full')) {
+      warnings.push(`${label}: on no served interface's subnet${r.mode === 'proxy' ? ' (a proxy range serves only a local subnet)' : netmask === null ? ' and no netmask to serve it through a relay' : ' and no full-DHCP interface to receive relayed requests'}`);
+      continue;
     }
+    const prefix = prefixOf(netmask);
+    const network = (ipv4ToNumber(r.start) & ipv4ToNumber(netmask)) >>> 0;
+    const key = `${numberToIpv4(network)}/${prefix}`;
+    const entry = relayed.get(key) ?? { network, prefix, ranges: [] };
+    entry.ranges.push(r);
+    relayed.set(key, entry);
   }
   if (served.length === 0 && errors.length === 0) {
     const at = model.ranges[0]?.at ?? directives[0]?.at ?? { file: COMMAND_LINE, line: 0 };
@@ -202,6 +215,20 @@ export function translateDnsmasq(input: TranslateInput): TranslateResult {
       // address, which is never handed out.
       return { subnet: `${numberToIpv4(network)}/${prefix}`, pools: pools.length > 0 ? pools : [{ start: s.iface.address, end: s.iface.address }], leaseTime: Math.min(lease, INFINITE_SECONDS) };
     });
+  for (const [key, r] of relayed) {
+    const mask = ipv4ToNumber(prefixToNetmask(r.prefix));
+    const broadcast = (r.network | ~mask) >>> 0;
+    const contexts = r.ranges.map((range): Context => ({ range, netmask: numberToIpv4(mask), local: '0.0.0.0', broadcast: numberToIpv4(broadcast), router: '0.0.0.0' }));
+    const pools = poolsOf(contexts, r.network, broadcast);
+    if (pools.length === 0) {
+      warnings.push(`${loc(r.ranges[0]?.at ?? { file: COMMAND_LINE, line: 0 })}: dhcp-range on relayed subnet ${key}: no dynamic addresses, not served`);
+      continue;
+    }
+    if (subnets.some((x) => x.subnet === key)) continue;
+    const lease = leaseSeconds(r.ranges.find((x) => x.mode === 'dynamic')?.leaseTime ?? null);
+    summary.push(`dnsmasq: relayed subnet ${key} (requests with giaddr in it): pool ${pools.map((p) => `${p.start}-${p.end}`).join(', ')}, lease ${human(lease)}`);
+    subnets.push({ subnet: key, pools, leaseTime: lease });
+  }
   for (const s of served.filter((x) => x.mode === 'proxy')) summary.push(`dnsmasq: ${s.iface.name} ${s.iface.address}: proxyDHCP (ports 67 and 4011)`);
 
   // TFTP.

@@ -1,0 +1,82 @@
+/**
+ * dnsmasq behaviours bootfleet's runtime needed beyond the corpus (README "What runs"): relayed
+ * subnets, per-interface TFTP, dhcp-host addresses held by another lease, the client's requested
+ * lease time. Through bootfleet's own responders with the dnsmasq policy, without a network.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { FullModeResponder, type ReceivingInterface } from '../dhcp/full-mode.js';
+import { request } from '../dhcp/test-packets.js';
+import { nullSink } from '../events/boot-event.js';
+import { SqliteLeaseStore } from '../store/sqlite-lease-store.js';
+import { getIp } from '../wire/dhcp/options.js';
+import { MessageType, type DhcpPacket } from '../wire/dhcp/packet.js';
+import { dnsmasqReplyPolicy } from './dnsmasq-policy.js';
+import { parseDnsmasqConfText } from './load.js';
+import { loadBaseConfig } from './run-command.js';
+import { translateDnsmasq, type DnsmasqRunPlan, type HostInterface } from './translate.js';
+
+const IFACE: ReceivingInterface = { name: 'bf0', address: '198.18.0.2', netmask: '255.255.255.0' };
+
+function planOf(text: string, ifaces: readonly HostInterface[] = [IFACE]): DnsmasqRunPlan {
+  const conf = parseDnsmasqConfText(text, 'test.conf');
+  assert.deepEqual(conf.problems, []);
+  const base = loadBaseConfig(null);
+  assert.ok(base.ok);
+  const t = translateDnsmasq({ directives: conf.directives, hostInterfaces: ifaces, base: base.base, isDirectory: () => true });
+  assert.ok(t.ok, t.ok ? '' : JSON.stringify(t.errors));
+  return t.plan;
+}
+
+async function withResponder(plan: DnsmasqRunPlan, run: (full: FullModeResponder, store: SqliteLeaseStore) => Promise<void>): Promise<void> {
+  const store = SqliteLeaseStore.open(':memory:');
+  const full = new FullModeResponder({ config: plan.config, store, events: nullSink, localAddresses: [IFACE.address], policy: dnsmasqReplyPolicy({ model: plan.model }) });
+  try {
+    await run(full, store);
+  } finally {
+    await store.close();
+  }
+}
+
+async function reply(full: FullModeResponder, p: DhcpPacket, type: MessageType): Promise<{ packet: DhcpPacket; to: { address: string; port: number } } | null> {
+  const out = await full.handle(p, type, IFACE);
+  return out.kind === 'reply' ? out.reply : null;
+}
+
+test('gap 1: a dhcp-range on a relayed subnet serves requests whose giaddr is in it, with its tags, replies to giaddr:67', async () => {
+  const plan = planOf(
+    [
+      'dhcp-range=198.18.0.100,198.18.0.150,1h',
+      'dhcp-range=set:far,198.18.1.50,198.18.1.60,255.255.255.0,2h',
+      'dhcp-boot=tag:far,far.efi',
+      'dhcp-boot=near.efi',
+    ].join('\n'),
+  );
+  assert.ok(plan.config.dhcp.subnets.some((s) => s.subnet === '198.18.1.0/24'));
+  await withResponder(plan, async (full) => {
+    const offer = await reply(full, request(MessageType.Discover, { mac: '52:54:00:aa:00:01', giaddr: '198.18.1.1', paramRequest: [1, 3, 51] }), MessageType.Discover);
+    assert.ok(offer !== null);
+    assert.equal(offer.to.address, '198.18.1.1');
+    assert.equal(offer.to.port, 67);
+    const n = offer.packet.yiaddr.split('.').map(Number);
+    assert.equal(n.slice(0, 3).join('.'), '198.18.1');
+    assert.ok((n[3] ?? 0) >= 50 && (n[3] ?? 0) <= 60, offer.packet.yiaddr);
+    assert.equal(offer.packet.file, 'far.efi');
+    assert.equal(getIp(offer.packet.options, 3), '198.18.1.1', 'router defaults to the relay');
+    assert.equal(getIp(offer.packet.options, 1), '255.255.255.0');
+    assert.equal(getIp(offer.packet.options, 54), IFACE.address);
+    assert.equal(offer.packet.options.get(51)?.readUInt32BE(0), 7200);
+    const local = await reply(full, request(MessageType.Discover, { mac: '52:54:00:aa:00:02' }), MessageType.Discover);
+    assert.ok(local !== null);
+    assert.equal(local.packet.file, 'near.efi');
+    assert.ok(local.packet.yiaddr.startsWith('198.18.0.'));
+    // A relay on a subnet with no range gets nothing.
+    const none = await full.handle(request(MessageType.Discover, { mac: '52:54:00:aa:00:03', giaddr: '198.18.7.1' }), MessageType.Discover, IFACE);
+    assert.notEqual(none.kind, 'reply');
+  });
+});
+
+test('gap 1: a relayed range without a netmask gets the classful guess, as dnsmasq', () => {
+  const plan = planOf(['dhcp-range=198.18.0.100,198.18.0.150', 'dhcp-range=10.9.8.10,10.9.8.20'].join('\n'));
+  assert.ok(plan.config.dhcp.subnets.some((s) => s.subnet === '10.0.0.0/8'));
+});
