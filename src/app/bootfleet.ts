@@ -34,7 +34,11 @@ export interface BootfleetOptions {
    * the config's iPXE and PXELINUX directories; `virtualFiles: false` serves files only (no
    * PXELINUX configs made from profiles).
    */
-  tftp?: Pick<TftpServerOptions, 'lowercaseNames' | 'transferPorts' | 'secure' | 'maxTransfers' | 'extraDirs'> & { virtualFiles?: boolean };
+  tftp?: Pick<TftpServerOptions, 'lowercaseNames' | 'transferPorts' | 'secure' | 'maxTransfers' | 'extraDirs'> & {
+    virtualFiles?: boolean;
+    /** The TFTP root for a served address, or null for no TFTP there (dnsmasq's per-interface tftp-root / enable-tftp list); default config.tftp.root everywhere. */
+    rootFor?: (address: string) => string | null;
+  };
   /** Runs once the lease store is open, before any DHCP socket (dnsmasq's lease file is imported here). */
   beforeDhcp?: (leases: LeaseStore) => Promise<void>;
   /** Full-mode interfaces also listen on port 4011 (boot server requests after a PXE menu). */
@@ -149,13 +153,14 @@ export class Bootfleet {
       noteSighting: (s) => this.sightings?.note(s),
     });
 
-    const { virtualFiles, ...tftpExtras } = this.options.tftp ?? {};
+    const { virtualFiles, rootFor, ...tftpExtras } = this.options.tftp ?? {};
     for (const address of this.servedAddresses()) {
-      if (config.tftp.enabled) {
+      const tftpRoot = rootFor === undefined ? config.tftp.root : rootFor(address);
+      if (config.tftp.enabled && tftpRoot !== null) {
         const tftp = new TftpServer({
           address,
           port: config.tftp.port,
-          root: config.tftp.root,
+          root: tftpRoot,
           // PXELINUX (profiles of kind pxelinux) asks for pxelinux.0, then ldlinux.c32 and other modules.
           extraDirs: [config.tftp.ipxeDir, config.tftp.pxelinuxDir, config.tftp.syslinuxModulesDir],
           ...(virtualFiles === false ? {} : { virtualFile: (name: string, clientIp: string) => content.pxelinuxConfig(name, clientIp, serverAddressFor(address)) }),

@@ -116,7 +116,7 @@ test('DHCP and TFTP settings carried over; what bootfleet adds stays off', () =>
   assert.equal(p.config.log.level, 'debug');
   assert.equal(p.logDhcp, true);
   assert.deepEqual([p.config.tftp.enabled, p.config.tftp.root, p.config.tftp.maxBlksize], [true, '/srv/tftp', 512]);
-  assert.deepEqual(p.tftp, { lowercaseNames: true, transferPorts: { start: 30000, end: 30010 }, secure: true, maxTransfers: 7 });
+  assert.deepEqual(p.tftp, { lowercaseNames: true, transferPorts: { start: 30000, end: 30010 }, secure: true, maxTransfers: 7, rootByAddress: { '198.18.0.2': '/srv/tftp' } });
   assert.equal(p.leaseFile, '/var/tmp/x.leases');
   assert.equal(p.serveHttp, false);
   assert.equal(p.config.api.enabled, false);

@@ -163,6 +163,7 @@ export async function dnsmasqRunCommand(req: DnsmasqRunRequest, env: DnsmasqRunE
         // dnsmasq serves tftp-root only: no iPXE or PXELINUX directories, no generated files.
         extraDirs: [],
         virtualFiles: false,
+        rootFor: (address) => plan.tftp.rootByAddress[address] ?? null,
       },
       beforeDhcp: async (store) => {
         let text: string;

@@ -80,3 +80,25 @@ test('gap 1: a relayed range without a netmask gets the classful guess, as dnsma
   const plan = planOf(['dhcp-range=198.18.0.100,198.18.0.150', 'dhcp-range=10.9.8.10,10.9.8.20'].join('\n'));
   assert.ok(plan.config.dhcp.subnets.some((s) => s.subnet === '10.0.0.0/8'));
 });
+
+const TWO: HostInterface[] = [IFACE, { name: 'bf1', address: '198.18.1.2', netmask: '255.255.255.0' }];
+const TWO_RANGES = 'dhcp-range=198.18.0.100,198.18.0.150\ndhcp-range=198.18.1.100,198.18.1.150\n';
+
+test('gap 2: tftp-root=<dir>,<interface> replaces the plain root on that interface only', () => {
+  const plan = planOf(`${TWO_RANGES}enable-tftp\ntftp-root=/srv/all\ntftp-root=/srv/one,bf1\n`, TWO);
+  assert.deepEqual(plan.tftp.rootByAddress, { '198.18.0.2': '/srv/all', '198.18.1.2': '/srv/one' });
+  assert.equal(plan.config.tftp.enabled, true);
+});
+
+test('gap 2: enable-tftp=<interfaces> narrower than DHCP: TFTP only there', () => {
+  const plan = planOf(`${TWO_RANGES}enable-tftp=bf1\ntftp-root=/srv/all\n`, TWO);
+  assert.deepEqual(plan.tftp.rootByAddress, { '198.18.1.2': '/srv/all' });
+  const star = planOf(`${TWO_RANGES}enable-tftp=bf0\nenable-tftp=bf1\ntftp-root=/srv/all\n`, TWO);
+  assert.deepEqual(Object.keys(star.tftp.rootByAddress).sort(), ['198.18.0.2', '198.18.1.2']);
+});
+
+test('gap 2: an interface with no root of its own and no plain root gets no TFTP, with a warning', () => {
+  const plan = planOf(`${TWO_RANGES}enable-tftp\ntftp-root=/srv/one,bf1\n`, TWO);
+  assert.deepEqual(plan.tftp.rootByAddress, { '198.18.1.2': '/srv/one' });
+  assert.ok(plan.warnings.some((w) => w.includes('enable-tftp on bf0 without a tftp-root')));
+});

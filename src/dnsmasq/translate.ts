@@ -59,6 +59,11 @@ export interface DnsmasqTftpExtras {
   secure: boolean;
   /** dnsmasq `tftp-max` (default 50). */
   maxTransfers: number;
+  /**
+   * The TFTP root for each served interface address TFTP runs on (`enable-tftp` with or without
+   * an interface list, `tftp-root` with or without an interface); an address not listed gets no TFTP.
+   */
+  rootByAddress: Record<string, string>;
 }
 
 /** Everything needed to run a dnsmasq configuration. */
@@ -235,6 +240,9 @@ export function translateDnsmasq(input: TranslateInput): TranslateResult {
   let tftpEnabled = false;
   let tftpRoot: string | null = null;
   let rootAt: SourceRef | null = null;
+  /** enable-tftp interface names; null: every served interface (a bare enable-tftp). */
+  let tftpInterfaces: string[] | null = [];
+  const ifaceRoots = new Map<string, { dir: string; at: SourceRef }>();
   let maxTransfers = DEFAULT_TFTP_MAX;
   let transferPorts: DnsmasqTftpExtras['transferPorts'] = null;
   let tftpNoFail = false;
@@ -244,12 +252,16 @@ export function translateDnsmasq(input: TranslateInput): TranslateResult {
     switch (d.kind) {
       case 'enable-tftp':
         tftpEnabled = true;
+        if (d.names.length === 0) tftpInterfaces = null;
+        else if (tftpInterfaces !== null) tftpInterfaces.push(...d.names);
         for (const n of d.names) {
-          if (!served.some((s) => matchesName(n, s.iface.name))) warnings.push(`${loc(d.at)}: enable-tftp: ${n} is not served: bootfleet runs TFTP on the interfaces it serves DHCP on`);
+          if (!served.some((s) => matchesName(n, s.iface.name))) warnings.push(`${loc(d.at)}: enable-tftp: ${n} is not served: bootfleet runs TFTP only on interfaces it serves DHCP on`);
         }
         break;
       case 'tftp-root':
-        if (d.iface !== null) cannot(d.at, 'tftp-root', `a TFTP root for one interface (${d.iface}) is not supported yet`);
+        // dnsmasq(8): with an interface, "the directory is only used for TFTP requests via that
+        // interface"; it replaces the plain tftp-root there. The last line for a name wins.
+        if (d.iface !== null) ifaceRoots.set(d.iface, { dir: resolve(d.dir), at: d.at });
         else {
           tftpRoot = resolve(d.dir);
           rootAt = d.at;
@@ -276,18 +288,35 @@ export function translateDnsmasq(input: TranslateInput): TranslateResult {
     }
   }
   const has = (kind: Directive['kind']): boolean => directives.some((d) => d.kind === kind);
-  if (tftpEnabled && tftpRoot === null) {
-    warnings.push('enable-tftp without tftp-root: TFTP not started (dnsmasq would serve its working directory; bootfleet serves only a named root)');
-    tftpEnabled = false;
+  // Where TFTP runs: the enable-tftp interfaces (all served ones for a bare enable-tftp), each
+  // from its own tftp-root if one names it, else the plain tftp-root.
+  const rootByAddress: Record<string, string> = {};
+  if (tftpEnabled) {
+    const names = tftpInterfaces;
+    for (const s of served) {
+      if (names !== null && !names.some((n) => matchesName(n, s.iface.name))) continue;
+      const root = ifaceRoots.get(s.iface.name)?.dir ?? tftpRoot;
+      if (root === null) warnings.push(`enable-tftp on ${s.iface.name} without a tftp-root for it: no TFTP there (dnsmasq would serve its working directory; bootfleet serves only a named root)`);
+      else rootByAddress[s.iface.address] = root;
+    }
+    if (Object.keys(rootByAddress).length === 0 && tftpRoot === null && ifaceRoots.size === 0) {
+      warnings.push('enable-tftp without tftp-root: TFTP not started (dnsmasq would serve its working directory; bootfleet serves only a named root)');
+    }
+    tftpEnabled = Object.keys(rootByAddress).length > 0;
   }
-  if (tftpEnabled && tftpRoot !== null && !input.isDirectory(tftpRoot)) {
-    if (tftpNoFail) warnings.push(`tftp-root ${tftpRoot} is not a readable directory (tftp-no-fail: starting anyway)`);
-    else cannot(rootAt ?? { file: COMMAND_LINE, line: 0 }, 'tftp-root', `${tftpRoot} is not a readable directory (dnsmasq would not start either; tftp-no-fail starts anyway)`);
+  const roots = new Map<string, SourceRef>();
+  if (tftpRoot !== null && rootAt !== null) roots.set(tftpRoot, rootAt);
+  for (const r of ifaceRoots.values()) roots.set(r.dir, r.at);
+  for (const [dir, at] of roots) {
+    if (!tftpEnabled || !Object.values(rootByAddress).includes(dir) || input.isDirectory(dir)) continue;
+    if (tftpNoFail) warnings.push(`tftp-root ${dir} is not a readable directory (tftp-no-fail: starting anyway)`);
+    else cannot(at, 'tftp-root', `${dir} is not a readable directory (dnsmasq would not start either; tftp-no-fail starts anyway)`);
   }
+  if (tftpRoot === null) tftpRoot = Object.values(rootByAddress)[0] ?? null;
   const noBlocksize = has('tftp-no-blocksize');
   if (tftpEnabled) {
     summary.push(
-      `dnsmasq: TFTP from ${tftpRoot} on the served interfaces${noBlocksize ? ', blocks of 512 bytes' : ''}${has('tftp-lowercase') ? ', names in lower case' : ''}${has('tftp-secure') ? ', secure' : ''}${transferPorts ? `, transfer ports ${transferPorts.start}-${transferPorts.end}` : ''}, at most ${maxTransfers} transfers`,
+      `dnsmasq: TFTP ${served.filter((s) => rootByAddress[s.iface.address] !== undefined).map((s) => `on ${s.iface.name} from ${rootByAddress[s.iface.address]}`).join(', ')}${noBlocksize ? ', blocks of 512 bytes' : ''}${has('tftp-lowercase') ? ', names in lower case' : ''}${has('tftp-secure') ? ', secure' : ''}${transferPorts ? `, transfer ports ${transferPorts.start}-${transferPorts.end}` : ''}, at most ${maxTransfers} transfers`,
     );
   }
   const dns = directives.filter((d) => d.kind === 'ignored' && d.why === 'dns').length;
@@ -328,7 +357,7 @@ export function translateDnsmasq(input: TranslateInput): TranslateResult {
       model,
       config: parsed.data,
       serveHttp: base.keys.has('http'),
-      tftp: { lowercaseNames: has('tftp-lowercase'), transferPorts, secure: has('tftp-secure'), maxTransfers },
+      tftp: { lowercaseNames: has('tftp-lowercase'), transferPorts, secure: has('tftp-secure'), maxTransfers, rootByAddress },
       leaseFile,
       logDhcp,
       testOnly,
