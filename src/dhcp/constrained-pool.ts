@@ -6,6 +6,7 @@
 import type { PoolConfig, ReservationConfig } from '../config/schema.js';
 import { chooseAddress, judgeAddress, reservationFor, type AddressChoice, type AddressVerdict, type PoolQuery } from './pool.js';
 import type { AddressRules } from './reply-policy.js';
+import { isHeld } from '../store/lease-store.js';
 
 /** The query with the subnet's pools replaced by `pools` and the rules' reservations. */
 function narrowed(q: PoolQuery, rules: AddressRules, pools: readonly PoolConfig[]): PoolQuery {
@@ -18,13 +19,26 @@ function narrowed(q: PoolQuery, rules: AddressRules, pools: readonly PoolConfig[
   };
 }
 
+/**
+ * The rules as they apply now: without the reservation when it yields to another client's
+ * unexpired lease on its address (`reservationYieldsToLease`).
+ */
+function effective(q: PoolQuery, rules: AddressRules): AddressRules {
+  const r = rules.reservation;
+  if (r === null || rules.reservationYieldsToLease !== true) return rules;
+  // An offer is no lease (dnsmasq keeps none for it); a declined address is not used either.
+  const held = q.leases.some((l) => l.address === r.address && l.state !== 'offered' && (l.state === 'declined' || l.clientId !== q.clientId) && isHeld(l, q.now));
+  return held ? { ...rules, reservation: null } : rules;
+}
+
 function allPools(rules: AddressRules): PoolConfig[] {
   return rules.poolGroups.flatMap((g) => [...g]);
 }
 
 /** The address to offer, or null when none is free (see `pool.ts` chooseAddress). */
-export function chooseUnderRules(q: PoolQuery, rules: AddressRules | null, previous: string | null, requested: string | null): AddressChoice | null {
-  if (rules === null) return chooseAddress(q, previous, requested);
+export function chooseUnderRules(q: PoolQuery, given: AddressRules | null, previous: string | null, requested: string | null): AddressChoice | null {
+  if (given === null) return chooseAddress(q, previous, requested);
+  const rules = effective(q, given);
   const all = narrowed(q, rules, allPools(rules));
   if (rules.reservation !== null) return chooseAddress(all, previous, requested);
   // The previous and the requested address may come from any allowed pool; a new one from the
@@ -39,11 +53,15 @@ export function chooseUnderRules(q: PoolQuery, rules: AddressRules | null, previ
 }
 
 /** May this client have `address` (see `pool.ts` judgeAddress)? */
-export function judgeUnderRules(q: PoolQuery, rules: AddressRules | null, address: string): AddressVerdict {
-  return rules === null ? judgeAddress(q, address) : judgeAddress(narrowed(q, rules, allPools(rules)), address);
+export function judgeUnderRules(q: PoolQuery, given: AddressRules | null, address: string): AddressVerdict {
+  if (given === null) return judgeAddress(q, address);
+  const rules = effective(q, given);
+  return judgeAddress(narrowed(q, rules, allPools(rules)), address);
 }
 
 /** The client's reservation under the rules (the config's without rules). */
-export function reservationUnderRules(q: PoolQuery, rules: AddressRules | null): ReservationConfig | null {
-  return rules === null ? reservationFor(q) : reservationFor(narrowed(q, rules, allPools(rules)));
+export function reservationUnderRules(q: PoolQuery, given: AddressRules | null): ReservationConfig | null {
+  if (given === null) return reservationFor(q);
+  const rules = effective(q, given);
+  return reservationFor(narrowed(q, rules, allPools(rules)));
 }

@@ -36,6 +36,12 @@ export interface AddressRules {
   poolGroups: readonly (readonly PoolConfig[])[];
   /** This client's fixed address, replacing the config's reservations for it. */
   reservation: ReservationConfig | null;
+  /**
+   * When `reservation`'s address is held by another client's unexpired lease, allocate from the
+   * pools as for a client without one (dnsmasq: "not using configured address … because it is
+   * leased to …") instead of offering nothing. Default false (bootfleet: the reservation waits).
+   */
+  reservationYieldsToLease?: boolean;
   /** Fixed addresses of other clients: never given to this one. */
   reservedForOthers: readonly string[];
   /** Lease length for `address`, or null for the subnet's. */

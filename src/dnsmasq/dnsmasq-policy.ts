@@ -240,6 +240,11 @@ function addressRules(model: DnsmasqModel, c: Classification, mac: string): Addr
   return {
     poolGroups,
     reservation,
+    // rfc2131.c DHCPDISCOVER: a dhcp-host address leased to another client is not used ("not
+    // using configured address … because it is leased to …"); the client gets its previous
+    // lease, the requested address or a dynamic one, and keeps its tags and host lease time.
+    // DHCPREQUEST NAKs such an address ("static lease available") only once the host's is free.
+    reservationYieldsToLease: true,
     reservedForOthers,
     leaseSeconds(address) {
       const hostTime = seconds(host?.leaseTime ?? null);

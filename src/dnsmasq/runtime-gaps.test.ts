@@ -102,3 +102,28 @@ test('gap 2: an interface with no root of its own and no plain root gets no TFTP
   assert.deepEqual(plan.tftp.rootByAddress, { '198.18.1.2': '/srv/one' });
   assert.ok(plan.warnings.some((w) => w.includes('enable-tftp on bf0 without a tftp-root')));
 });
+
+test('gap 3: a dhcp-host address leased to another client: a dynamic address, host tags and lease time kept; the static one once free', async () => {
+  const plan = planOf(['dhcp-range=198.18.0.100,198.18.0.110,1h', 'dhcp-host=52:54:00:bb:00:01,198.18.0.50,set:pinned,20m', 'dhcp-boot=tag:pinned,pinned.efi'].join('\n'));
+  await withResponder(plan, async (full, store) => {
+    const now = Date.now();
+    // Another client holds the host's address (e.g. carried over from dnsmasq's lease file).
+    const squat = await store.claim({ clientId: '01:52:54:00:bb:00:99', mac: '52:54:00:bb:00:99', address: '198.18.0.50', state: 'bound', expiresAt: now + 3600_000, hostname: null, now });
+    assert.ok(squat.ok);
+    const mac = '52:54:00:bb:00:01';
+    const offer = await reply(full, request(MessageType.Discover, { mac }), MessageType.Discover);
+    assert.ok(offer !== null, 'dnsmasq offers a dynamic address instead of nothing');
+    assert.equal(offer.packet.yiaddr, '198.18.0.100');
+    assert.equal(offer.packet.file, 'pinned.efi', 'still the host\'s tags');
+    assert.equal(offer.packet.options.get(51)?.readUInt32BE(0), 1200, 'still the host\'s lease time');
+    const ack = await reply(full, request(MessageType.Request, { mac, requested: '198.18.0.100', serverId: IFACE.address }), MessageType.Request);
+    assert.equal(ack?.packet.options.get(53)?.[0], MessageType.Ack);
+    // The other client lets go: the next DISCOVER gets the host's address, and a renewal of the
+    // dynamic one is NAKed ("static lease available").
+    assert.ok(await store.release('01:52:54:00:bb:00:99', '198.18.0.50', Date.now()));
+    const again = await reply(full, request(MessageType.Discover, { mac }), MessageType.Discover);
+    assert.equal(again?.packet.yiaddr, '198.18.0.50');
+    const renew = await reply(full, request(MessageType.Request, { mac, ciaddr: '198.18.0.100' }), MessageType.Request);
+    assert.equal(renew?.packet.options.get(53)?.[0], MessageType.Nak);
+  });
+});
