@@ -34,6 +34,13 @@ export function cell(samples: readonly number[]): string {
   return s.n === 1 ? num(s.median) : `${num(s.median)} [${num(s.min)}–${num(s.max)}]`;
 }
 
+/** How far a ratio is from its target: a percentage when close, a factor when far. */
+function missedBy(ratio: number, min: number): string {
+  if (!(Number.isFinite(ratio) && ratio > 0)) return 'missed (no figure)';
+  const factor = min / ratio;
+  return factor < 1.5 ? `missed by ${((1 - ratio / min) * 100).toFixed(0)} %` : `missed: ${factor.toFixed(1)}× short`;
+}
+
 function ratioText(r: number): string {
   return Number.isFinite(r) ? `${r.toFixed(2)}×` : '–';
 }
@@ -125,7 +132,7 @@ export function formatMarkdown(report: BenchReport): string {
     const met = v.filter((x) => x.met).length;
     out.push('## Targets (issue 6)', '', `${met} of ${v.length} met.`, '', mdRow(['case', 'against', 'target', 'measured', '']), mdRow(['---', '---', '---', '---', '---']));
     for (const x of v) {
-      const verdict = x.met ? 'met' : Number.isFinite(x.ratio) && x.ratio > 0 ? `missed: ${(x.min / x.ratio).toFixed(1)}× short` : 'missed';
+      const verdict = x.met ? 'met' : missedBy(x.ratio, x.min);
       out.push(mdRow([x.case, x.peer, `≥ ${x.min}×`, ratioText(x.ratio), verdict]));
     }
     out.push('');
