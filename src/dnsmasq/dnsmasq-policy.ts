@@ -117,7 +117,7 @@ export function dnsmasqReplyPolicy(opts: DnsmasqPolicyOptions): ReplyPolicy {
       if (first.range.mode === 'proxy') return ignore('proxy range: addresses come from the LAN\'s own server');
       if (c.ignored !== null) return ignore(`${c.ignored.by} at ${where(c.ignored.at)} says not to answer`);
 
-      const rules = addressRules(model, c, macOf(p));
+      const rules = addressRules(model, c, macOf(p), requestedLeaseSeconds(p));
       const probe = fullParts(model, c, p, first);
       return {
         kind: 'answer',
@@ -226,7 +226,23 @@ function fillDefaults(reply: DhcpPacket, model: DnsmasqModel, c: Classification,
  * dynamic ranges whose tag conditions hold — ones with conditions first, then all that apply —
  * the dhcp-host address that matches the client, never another host's.
  */
-function addressRules(model: DnsmasqModel, c: Classification, mac: string): AddressRules {
+function requestedLeaseSeconds(p: DhcpPacket): number | null {
+  const opt = p.options.get(51);
+  return opt !== undefined && opt.length >= 4 ? opt.readUInt32BE(0) : null;
+}
+
+/**
+ * dnsmasq rfc2131.c `calc_time`: the host's lease time, else the range's; a client's requested
+ * time (option 51, in DISCOVER or REQUEST) is raised to at least 120 s and then wins when it is
+ * shorter, or when the configured time is infinite (a request of 0xffffffff never shortens).
+ */
+export function dnsmasqLeaseSeconds(configured: number, requested: number | null): number {
+  if (requested === null) return configured;
+  const asked = Math.max(requested, 120);
+  return configured === INFINITE_LEASE_SECONDS || (asked !== INFINITE_LEASE_SECONDS && asked < configured) ? asked : configured;
+}
+
+function addressRules(model: DnsmasqModel, c: Classification, mac: string, requestedLease: number | null): AddressRules {
   const dynamic = c.contexts.filter((x) => x.range.mode === 'dynamic' && conditionsHold(x.range.filters, c.tags, true));
   const pool = (x: Context): { start: string; end: string } => ({ start: x.range.start, end: x.range.end });
   const tagged = dynamic.filter((x) => x.range.filters.length > 0);
@@ -248,9 +264,8 @@ function addressRules(model: DnsmasqModel, c: Classification, mac: string): Addr
     reservedForOthers,
     leaseSeconds(address) {
       const hostTime = seconds(host?.leaseTime ?? null);
-      if (hostTime !== null) return hostTime;
-      const context = narrowContext(c.contexts, address, c.tags);
-      return seconds(context?.range.leaseTime ?? null) ?? DEFAULT_LEASE_SECONDS;
+      const context = hostTime === null ? narrowContext(c.contexts, address, c.tags) : null;
+      return dnsmasqLeaseSeconds(hostTime ?? seconds(context?.range.leaseTime ?? null) ?? DEFAULT_LEASE_SECONDS, requestedLease);
     },
   };
 }

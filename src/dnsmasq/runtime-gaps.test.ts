@@ -11,7 +11,7 @@ import { nullSink } from '../events/boot-event.js';
 import { SqliteLeaseStore } from '../store/sqlite-lease-store.js';
 import { getIp } from '../wire/dhcp/options.js';
 import { MessageType, type DhcpPacket } from '../wire/dhcp/packet.js';
-import { dnsmasqReplyPolicy } from './dnsmasq-policy.js';
+import { dnsmasqLeaseSeconds, dnsmasqReplyPolicy } from './dnsmasq-policy.js';
 import { parseDnsmasqConfText } from './load.js';
 import { loadBaseConfig } from './run-command.js';
 import { translateDnsmasq, type DnsmasqRunPlan, type HostInterface } from './translate.js';
@@ -125,5 +125,37 @@ test('gap 3: a dhcp-host address leased to another client: a dynamic address, ho
     assert.equal(again?.packet.yiaddr, '198.18.0.50');
     const renew = await reply(full, request(MessageType.Request, { mac, ciaddr: '198.18.0.100' }), MessageType.Request);
     assert.equal(renew?.packet.options.get(53)?.[0], MessageType.Nak);
+  });
+});
+
+test('gap 4: dnsmasq calc_time: a shorter requested lease (option 51) wins, at least 120 s; never longer, but shortens infinite', async () => {
+  assert.equal(dnsmasqLeaseSeconds(3600, null), 3600);
+  assert.equal(dnsmasqLeaseSeconds(3600, 600), 600);
+  assert.equal(dnsmasqLeaseSeconds(3600, 7200), 3600);
+  assert.equal(dnsmasqLeaseSeconds(3600, 30), 120);
+  assert.equal(dnsmasqLeaseSeconds(60, 30), 60, 'the floored request never lengthens a shorter configured time');
+  assert.equal(dnsmasqLeaseSeconds(0xffffffff, 86400), 86400);
+  assert.equal(dnsmasqLeaseSeconds(0xffffffff, 0xffffffff), 0xffffffff);
+  assert.equal(dnsmasqLeaseSeconds(3600, 0xffffffff), 3600);
+
+  const plan = planOf(['dhcp-range=198.18.0.100,198.18.0.110,1h', 'dhcp-host=52:54:00:cc:00:02,infinite'].join('\n'));
+  await withResponder(plan, async (full, store) => {
+    const mac = '52:54:00:cc:00:01';
+    const withLease = (p: DhcpPacket, secs: number): DhcpPacket => {
+      const b = Buffer.alloc(4);
+      b.writeUInt32BE(secs);
+      p.options.set(51, b);
+      return p;
+    };
+    const offer = await reply(full, withLease(request(MessageType.Discover, { mac }), 600), MessageType.Discover);
+    assert.equal(offer?.packet.options.get(51)?.readUInt32BE(0), 600);
+    const ack = await reply(full, withLease(request(MessageType.Request, { mac, requested: offer?.packet.yiaddr ?? '', serverId: IFACE.address }), 900), MessageType.Request);
+    assert.equal(ack?.packet.options.get(51)?.readUInt32BE(0), 900);
+    const lease = await store.getByClient((await store.list()).find((l) => l.mac === mac)?.clientId ?? '');
+    assert.ok(lease !== null && lease.expiresAt - Date.now() <= 900_000 && lease.expiresAt - Date.now() > 800_000, 'the stored lease follows the granted time');
+    const longer = await reply(full, withLease(request(MessageType.Discover, { mac: '52:54:00:cc:00:03' }), 86400), MessageType.Discover);
+    assert.equal(longer?.packet.options.get(51)?.readUInt32BE(0), 3600);
+    const host = await reply(full, withLease(request(MessageType.Discover, { mac: '52:54:00:cc:00:02' }), 86400), MessageType.Discover);
+    assert.equal(host?.packet.options.get(51)?.readUInt32BE(0), 86400, 'an infinite host lease yields to the request');
   });
 });
