@@ -11,7 +11,7 @@
  * Network safety: both namespaces are made here (src/lab/netns.ts) and destroyed by the
  * caller (`destroy()`, or `destroyAll()` in an after hook); nothing touches the host's links.
  */
-import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -91,12 +91,14 @@ export class DnsmasqOracle {
    * --conf-file=<file>`, bound to bf0, a fresh lease file, no ping before offers (dnsmasq
    * would wait ~3 s per new address otherwise; the reply is the same).
    */
-  async start(confFile: string): Promise<void> {
+  async start(confFile: string, opts: { leases?: string } = {}): Promise<void> {
     await this.stop();
     const name = path.basename(confFile).replace(/[^A-Za-z0-9.-]/g, '_');
     this.logFile = path.join(this.dir, `${name}.log`);
     const leaseFile = path.join(this.dir, `${name}.leases`);
     rmSync(leaseFile, { force: true });
+    // Leases dnsmasq starts with (its lease-file format), for tests of addresses already taken.
+    if (opts.leases !== undefined) writeFileSync(leaseFile, opts.leases);
     const fd = openSync(this.logFile, 'w');
     const child = this.server.spawn(
       'dnsmasq',

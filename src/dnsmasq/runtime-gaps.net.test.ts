@@ -1,0 +1,116 @@
+/**
+ * runtime-gaps.test.ts's lease-time and taken-host-address rules, checked against the live
+ * dnsmasq 2.90 and then bootfleet running the same configuration (`serve --dnsmasq-conf`), in
+ * lab namespaces (oracle/dnsmasq-oracle.ts). Compared: message type, the lease time granted
+ * (option 51), and whether the address is the dhcp-host one or a dynamic one (which dynamic
+ * one may differ: README "Deliberate differences", D1).
+ *
+ * Needs root (network namespaces) and dnsmasq; skipped otherwise.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { request } from '../dhcp/test-packets.js';
+import { canUseNetns, destroyAll } from '../lab/netns.js';
+import { decodeDhcp, encodeDhcp } from '../wire/dhcp/codec.js';
+import { getMessageType } from '../wire/dhcp/options.js';
+import { MessageType } from '../wire/dhcp/packet.js';
+import { BootfleetUnderTest } from './oracle/bootfleet-under-test.js';
+import { DnsmasqOracle } from './oracle/dnsmasq-oracle.js';
+
+function haveDnsmasq(): boolean {
+  try {
+    execFileSync('dnsmasq', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const skip = !canUseNetns() ? 'needs root and iproute2 (network namespaces)' : !haveDnsmasq() ? 'needs dnsmasq' : false;
+
+const HOST_MAC = '52:54:00:dd:00:01';
+const SQUATTER_MAC = '52:54:00:dd:00:99';
+const PLAIN_MAC = '52:54:00:dd:00:02';
+const CONF = ['dhcp-range=198.18.0.100,198.18.0.120,1h', `dhcp-host=${HOST_MAC},198.18.0.70,20m`, ''].join('\n');
+
+/** What is compared: message type, the lease granted, and the address or "dynamic". */
+interface Seen {
+  type: string;
+  lease: number | null;
+  address: string;
+}
+
+function discover(mac: string, xid: number, leaseSeconds: number | null): Buffer {
+  const p = request(MessageType.Discover, { mac, xid, flags: 0x8000, paramRequest: [1, 3, 51] });
+  if (leaseSeconds !== null) {
+    const b = Buffer.alloc(4);
+    b.writeUInt32BE(leaseSeconds);
+    p.options.set(51, b);
+  }
+  return encodeDhcp(p);
+}
+
+function seen(replies: readonly Buffer[]): Seen | null {
+  const first = replies[0];
+  if (first === undefined) return null;
+  const d = decodeDhcp(first);
+  assert.ok(d.ok);
+  const type = getMessageType(d.packet);
+  const y = d.packet.yiaddr;
+  const n = Number(y.split('.')[3]);
+  return {
+    type: type === null ? '?' : (MessageType[type] ?? String(type)),
+    lease: d.packet.options.get(51)?.readUInt32BE(0) ?? null,
+    address: y.startsWith('198.18.0.') && n >= 100 && n <= 120 ? 'dynamic' : y,
+  };
+}
+
+describe('requested lease time and a taken dhcp-host address: bootfleet answers as dnsmasq 2.90', { skip }, () => {
+  let oracle: DnsmasqOracle;
+  before(async () => {
+    oracle = await DnsmasqOracle.create();
+  });
+  after(async () => {
+    await oracle?.destroy();
+    await destroyAll();
+  });
+
+  test('option 51 and a dhcp-host address leased to another client', async () => {
+    const conf = path.join(oracle.dir, 'runtime-gaps.conf');
+    writeFileSync(conf, CONF);
+    const expires = Math.floor(Date.now() / 1000) + 3600;
+    const leases = `${expires} ${SQUATTER_MAC} 198.18.0.70 * *\n`;
+    const exchanges: [string, Buffer, string][] = [
+      ['shorter request', discover(PLAIN_MAC, 0x7a000001, 600), PLAIN_MAC],
+      ['longer request', discover(PLAIN_MAC, 0x7a000002, 86400), PLAIN_MAC],
+      ['request under 120 s', discover(PLAIN_MAC, 0x7a000003, 30), PLAIN_MAC],
+      ['host whose address is leased to another', discover(HOST_MAC, 0x7a000004, null), HOST_MAC],
+    ];
+    await oracle.start(conf, { leases });
+    const real: (Seen | null)[] = [];
+    for (const [, msg, mac] of exchanges) real.push(seen(await oracle.exchange(msg, mac, 2000)));
+    await oracle.stop();
+    assert.deepEqual(real, [
+      { type: 'Offer', lease: 600, address: 'dynamic' },
+      { type: 'Offer', lease: 3600, address: 'dynamic' },
+      { type: 'Offer', lease: 120, address: 'dynamic' },
+      { type: 'Offer', lease: 1200, address: 'dynamic' },
+    ], `dnsmasq:\n${oracle.log().split('\n').slice(-20).join('\n')}`);
+
+    // bootfleet reads the same lease file (dhcp-leasefile), so the squatter's lease is in its store.
+    const work = path.join(oracle.dir, 'bootfleet-runtime-gaps.conf');
+    mkdirSync(work, { recursive: true });
+    writeFileSync(path.join(work, 'dnsmasq.leases'), leases);
+    const bootfleet = await BootfleetUnderTest.start(oracle.server, conf, oracle.dir);
+    const got: (Seen | null)[] = [];
+    try {
+      for (const [, msg, mac] of exchanges) got.push(seen(await oracle.exchange(msg, mac, 2000)));
+    } finally {
+      await bootfleet.stop();
+    }
+    assert.deepEqual(got, real, `bootfleet:\n${bootfleet.log().split('\n').slice(-20).join('\n')}`);
+  });
+});
