@@ -1,5 +1,5 @@
 /**
- * runtime-gaps.test.ts's lease-time and taken-host-address rules, checked against the live
+ * runtime-gaps.test.ts's relayed-subnet, lease-time and taken-host-address rules, checked against the live
  * dnsmasq 2.90 and then bootfleet running the same configuration (`serve --dnsmasq-conf`), in
  * lab namespaces (oracle/dnsmasq-oracle.ts). Compared: message type, the lease time granted
  * (option 51), and whether the address is the dhcp-host one or a dynamic one (which dynamic
@@ -68,7 +68,7 @@ function seen(replies: readonly Buffer[]): Seen | null {
   };
 }
 
-describe('requested lease time and a taken dhcp-host address: bootfleet answers as dnsmasq 2.90', { skip }, () => {
+describe('relayed subnets, requested lease time, a taken dhcp-host address: bootfleet answers as dnsmasq 2.90', { skip }, () => {
   let oracle: DnsmasqOracle;
   before(async () => {
     oracle = await DnsmasqOracle.create();
@@ -76,6 +76,48 @@ describe('requested lease time and a taken dhcp-host address: bootfleet answers 
   after(async () => {
     await oracle?.destroy();
     await destroyAll();
+  });
+
+  test('a dhcp-range on a relayed subnet: a request relayed from giaddr in it is answered to giaddr:67 from that range, with its tags', async () => {
+    // The relay: 198.18.5.1 is local to the client namespace (it sends from there, port 67);
+    // the server reaches it over the veth.
+    oracle.clientNs.run('ip', ['route', 'add', 'local', '198.18.5.0/24', 'dev', 'lo']);
+    oracle.server.run('ip', ['route', 'add', '198.18.5.0/24', 'dev', 'bf0']);
+    const conf = path.join(oracle.dir, 'relayed.conf');
+    writeFileSync(conf, ['dhcp-range=198.18.0.100,198.18.0.120,1h', 'dhcp-range=set:far,198.18.5.50,198.18.5.60,255.255.255.0,2h', 'dhcp-boot=tag:far,far.efi', 'dhcp-boot=near.efi', ''].join('\n'));
+    const relayed = (xid: number): Buffer => encodeDhcp(request(MessageType.Discover, { mac: PLAIN_MAC, xid, giaddr: '198.18.5.1', paramRequest: [1, 3, 28, 51] }));
+    const via = { from: { address: '198.18.5.1', port: 67 }, to: { address: '198.18.0.2', port: 67 } };
+    const view = (replies: readonly Buffer[]): object | null => {
+      const first = replies[0];
+      if (first === undefined) return null;
+      const d = decodeDhcp(first);
+      assert.ok(d.ok);
+      const y = d.packet.yiaddr;
+      const n = Number(y.split('.')[3]);
+      const ip = (code: number): string | null => {
+        const b = d.packet.options.get(code);
+        return b === undefined ? null : [...b].join('.');
+      };
+      return {
+        type: getMessageType(d.packet),
+        address: y.startsWith('198.18.5.') && n >= 50 && n <= 60 ? 'far range' : y,
+        file: d.packet.file,
+        lease: d.packet.options.get(51)?.readUInt32BE(0) ?? null,
+        netmask: ip(1), router: ip(3), broadcast: ip(28), server: ip(54),
+      };
+    };
+    await oracle.start(conf);
+    const real = view(await oracle.exchange(relayed(0x7b000001), PLAIN_MAC, 2000, via));
+    await oracle.stop();
+    assert.deepEqual(real, { type: MessageType.Offer, address: 'far range', file: 'far.efi', lease: 7200, netmask: '255.255.255.0', router: '198.18.5.1', broadcast: '198.18.5.255', server: '198.18.0.2' }, oracle.log().split('\n').slice(-20).join('\n'));
+    const bootfleet = await BootfleetUnderTest.start(oracle.server, conf, oracle.dir);
+    let got: object | null;
+    try {
+      got = view(await oracle.exchange(relayed(0x7b000002), PLAIN_MAC, 2000, via));
+    } finally {
+      await bootfleet.stop();
+    }
+    assert.deepEqual(got, real, bootfleet.log().split('\n').slice(-20).join('\n'));
   });
 
   test('option 51 and a dhcp-host address leased to another client', async () => {
