@@ -269,7 +269,13 @@ export class Bootfleet {
       (i) => `interface ${i.name} ${i.address}/${i.netmask}: ${i.mode === 'off' ? 'not served' : `${i.mode} DHCP, boot server ${i.serverAddress}`}`,
     );
     const served = this.servedAddresses();
-    lines.push(`tftp: ${this.config.tftp.enabled ? `${served.join(', ')} port ${this.config.tftp.port}, root ${this.config.tftp.root} (+ ${this.config.tftp.ipxeDir})` : 'off'}`);
+    const rootFor = this.options.tftp?.rootFor;
+    if (rootFor === undefined) {
+      lines.push(`tftp: ${this.config.tftp.enabled ? `${served.join(', ')} port ${this.config.tftp.port}, root ${this.config.tftp.root} (+ ${this.config.tftp.ipxeDir})` : 'off'}`);
+    } else {
+      const roots = served.flatMap((a) => (rootFor(a) === null ? [] : [`${a} root ${rootFor(a)}`]));
+      lines.push(`tftp: ${this.config.tftp.enabled && roots.length > 0 ? `port ${this.config.tftp.port}: ${roots.join(', ')}` : 'off'}`);
+    }
     lines.push(`http: ${this.options.serveHttp === false ? 'off' : `${served.join(', ')} port ${this.config.http.port}, root ${this.config.http.root}`}`);
     if (this.options.policy !== undefined) lines.push(`boot policy: ${this.options.policy.name}`);
     const store = this.config.store;
