@@ -159,3 +159,9 @@ test('gap 4: dnsmasq calc_time: a shorter requested lease (option 51) wins, at l
     assert.equal(host?.packet.options.get(51)?.readUInt32BE(0), 86400, 'an infinite host lease yields to the request');
   });
 });
+
+test('gap 1: a relayed range whose guessed network overlaps a served subnet is skipped with a warning, not a refusal', () => {
+  const plan = planOf(['dhcp-range=10.1.1.100,10.1.1.150', 'dhcp-range=10.9.8.10,10.9.8.20'].join('\n'), [{ name: 'bf0', address: '10.1.1.2', netmask: '255.255.255.0' }]);
+  assert.deepEqual(plan.config.dhcp.subnets.map((s) => s.subnet), ['10.1.1.0/24']);
+  assert.ok(plan.warnings.some((w) => w.includes('overlaps a served subnet')));
+});

@@ -229,7 +229,17 @@ export function translateDnsmasq(input: TranslateInput): TranslateResult {
       warnings.push(`${loc(r.ranges[0]?.at ?? { file: COMMAND_LINE, line: 0 })}: dhcp-range on relayed subnet ${key}: no dynamic addresses, not served`);
       continue;
     }
-    if (subnets.some((x) => x.subnet === key)) continue;
+    // A (guessed) network overlapping a served one cannot be a subnet of its own: warn, as before.
+    const overlaps = subnets.some((x) => {
+      const [net, bits] = x.subnet.split('/');
+      const lo = ipv4ToNumber(net ?? '0.0.0.0');
+      const hi = (lo | ~ipv4ToNumber(prefixToNetmask(Number(bits)))) >>> 0;
+      return lo <= broadcast && r.network <= hi;
+    });
+    if (overlaps) {
+      warnings.push(`${loc(r.ranges[0]?.at ?? { file: COMMAND_LINE, line: 0 })}: dhcp-range on relayed network ${key}: overlaps a served subnet, not served (give the range its netmask)`);
+      continue;
+    }
     const lease = leaseSeconds(r.ranges.find((x) => x.mode === 'dynamic')?.leaseTime ?? null);
     summary.push(`dnsmasq: relayed subnet ${key} (requests with giaddr in it): pool ${pools.map((p) => `${p.start}-${p.end}`).join(', ')}, lease ${human(lease)}`);
     subnets.push({ subnet: key, pools, leaseTime: lease });
