@@ -120,6 +120,36 @@ describe('relayed subnets, requested lease time, a taken dhcp-host address: boot
     assert.deepEqual(got, real, bootfleet.log().split('\n').slice(-20).join('\n'));
   });
 
+  test('a renewal without option 51 gets the full configured lease again (no cap to the time left)', async () => {
+    const conf = path.join(oracle.dir, 'renewal.conf');
+    writeFileSync(conf, CONF);
+    const mac = '52:54:00:dd:00:03';
+    const renewal = async (xid: number): Promise<(number | null)[]> => {
+      const first = await oracle.exchange(discover(mac, xid + 1, null), mac, 2000);
+      const d = first[0] === undefined ? null : decodeDhcp(first[0]);
+      assert.ok(d?.ok === true);
+      const address = d.packet.yiaddr;
+      const select = request(MessageType.Request, { mac, xid: xid + 2, flags: 0x8000, requested: address, serverId: '198.18.0.2' });
+      const ack = seen(await oracle.exchange(encodeDhcp(select), mac, 2000));
+      await new Promise((r) => setTimeout(r, 2500));
+      const reboot = request(MessageType.Request, { mac, xid: xid + 3, flags: 0x8000, requested: address });
+      const again = seen(await oracle.exchange(encodeDhcp(reboot), mac, 2000));
+      return [ack?.lease ?? null, again?.lease ?? null];
+    };
+    await oracle.start(conf);
+    const real = await renewal(0x7c000001);
+    await oracle.stop();
+    assert.deepEqual(real, [3600, 3600], oracle.log().split('\n').slice(-20).join('\n'));
+    const bootfleet = await BootfleetUnderTest.start(oracle.server, conf, oracle.dir);
+    let got: (number | null)[];
+    try {
+      got = await renewal(0x7c000011);
+    } finally {
+      await bootfleet.stop();
+    }
+    assert.deepEqual(got, real, bootfleet.log().split('\n').slice(-20).join('\n'));
+  });
+
   test('option 51 and a dhcp-host address leased to another client', async () => {
     const conf = path.join(oracle.dir, 'runtime-gaps.conf');
     writeFileSync(conf, CONF);
