@@ -10,23 +10,22 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'libsql';
 import { openSqlite, type SqliteDb } from './sqlite-open.js';
-import { firmwareNames, groupSelectorSchema, labelsSchema, profileSchema, type FirmwareName } from '../config/schema.js';
+import { profileSchema } from '../config/schema.js';
 import { installTokensEqual } from '../fleet/boot-once.js';
 import { planDeclaredSync, type DeclaredFleet } from '../fleet/declared-fleet.js';
-import { specOf, type FleetProfile, type Group, type GroupInput, type ObjectSource, type ProfileInput } from '../fleet/group.js';
+import { specOf, type FleetProfile, type Group, type GroupInput, type ProfileInput } from '../fleet/group.js';
 import {
   applyPatch,
   applySighting,
   discoveredMachine,
-  machineStates,
   newApiMachine,
   type Machine,
   type MachinePatch,
-  type MachineSource,
   type Sighting,
 } from '../fleet/machine.js';
 import type { DeclaredSyncReport, FleetStore, FleetWrite, FleetWriteError, InstallCallback, MachineFilter } from './fleet-store.js';
 import { fleetMigrations } from './fleet-sqlite-migrations.js';
+import { field, num, objectSources, oneOf, str, strOrNull, toGroup as groupFromRow, toMachine as machineFromRow } from './fleet-rows.js';
 import { DB_FILE } from './sqlite-lease-store.js';
 
 type Db = SqliteDb;
@@ -359,77 +358,13 @@ function currentVersion(db: Db): number {
   return typeof n === 'number' ? n : 0;
 }
 
-// Rows come from our own tables, but are still checked: a row that does not fit is a bug
-// or a hand edit, and must fail loudly rather than boot a machine wrongly.
-
-function field(row: unknown, key: string): unknown {
-  return typeof row === 'object' && row !== null ? (row as Record<string, unknown>)[key] : undefined;
-}
-
-function str(row: unknown, key: string): string {
-  const v = field(row, key);
-  if (typeof v !== 'string') throw new Error(`fleet row: ${key} is not text`);
-  return v;
-}
-
-function strOrNull(row: unknown, key: string): string | null {
-  const v = field(row, key);
-  return v === null || v === undefined ? null : String(v);
-}
-
-function num(row: unknown, key: string): number {
-  const v = field(row, key);
-  if (typeof v !== 'number' && typeof v !== 'bigint') throw new Error(`fleet row: ${key} is not a number`);
-  return Number(v);
-}
-
-function numOrNull(row: unknown, key: string): number | null {
-  const v = field(row, key);
-  return v === null || v === undefined ? null : num(row, key);
-}
-
+/** SQLite keeps JSON columns as text. */
 function json(row: unknown, key: string): unknown {
   return JSON.parse(str(row, key)) as unknown;
 }
 
-function oneOf<T extends string>(values: readonly T[], v: string, what: string): T {
-  const found = values.find((x) => x === v);
-  if (found === undefined) throw new Error(`fleet row: unknown ${what} ${v}`);
-  return found;
-}
-
-const objectSources: readonly ObjectSource[] = ['config', 'api'];
-const machineSources: readonly MachineSource[] = ['config', 'api', 'dhcp'];
-
-function toMachine(row: unknown): Machine {
-  const firmware = strOrNull(row, 'firmware');
-  return {
-    mac: str(row, 'mac'),
-    uuid: strOrNull(row, 'uuid'),
-    hostname: strOrNull(row, 'hostname'),
-    labels: labelsSchema.parse(json(row, 'labels')),
-    arch: numOrNull(row, 'arch'),
-    firmware: firmware === null ? null : oneOf<FirmwareName>(firmwareNames, firmware, 'firmware'),
-    firstSeen: numOrNull(row, 'first_seen'),
-    lastSeen: numOrNull(row, 'last_seen'),
-    lastIp: strOrNull(row, 'last_ip'),
-    state: oneOf(machineStates, str(row, 'state'), 'state'),
-    profile: strOrNull(row, 'profile'),
-    source: oneOf(machineSources, str(row, 'source'), 'source'),
-    updatedAt: num(row, 'updated_at'),
-  };
-}
-
-function toGroup(row: unknown): Group {
-  return {
-    name: str(row, 'name'),
-    priority: num(row, 'priority'),
-    profile: str(row, 'profile'),
-    selector: groupSelectorSchema.parse(json(row, 'selector')),
-    source: oneOf(objectSources, str(row, 'source'), 'source'),
-    updatedAt: num(row, 'updated_at'),
-  };
-}
+const toMachine = (row: unknown): Machine => machineFromRow(row, json);
+const toGroup = (row: unknown): Group => groupFromRow(row, json);
 
 function toProfile(row: unknown): FleetProfile {
   const meta = { name: str(row, 'name'), source: oneOf(objectSources, str(row, 'source'), 'source'), updatedAt: num(row, 'updated_at') };

@@ -16,7 +16,7 @@
  * Profiles are stored as their spec in one `jsonb` column (whatever the profile kind
  * holds), validated with the config's own `profileSchema` when read back.
  */
-import { firmwareNames, groupSelectorSchema, labelsSchema, profileSchema, type FirmwareName } from '../config/schema.js';
+import { profileSchema } from '../config/schema.js';
 import { installTokensEqual } from '../fleet/boot-once.js';
 import { planDeclaredSync, type DeclaredFleet } from '../fleet/declared-fleet.js';
 import type { FleetProfile, Group, GroupInput, ObjectSource, ProfileInput } from '../fleet/group.js';
@@ -24,16 +24,15 @@ import {
   applyPatch,
   applySighting,
   discoveredMachine,
-  machineStates,
   newApiMachine,
   type Machine,
   type MachinePatch,
-  type MachineSource,
   type Sighting,
 } from '../fleet/machine.js';
 import type { DeclaredSyncReport, FleetStore, FleetWrite, FleetWriteError, InstallCallback, MachineFilter } from './fleet-store.js';
 import { currentPgVersion, inTransaction, migratePg, openPgPool, type PgClient, type PgPool, type PgPoolOptions } from './pg-connection.js';
 import { pgFleetMigrations } from './pg-migrations.js';
+import { field, num, objectSources, oneOf, str, toGroup as groupFromRow, toMachine as machineFromRow } from './fleet-rows.js';
 
 const MACHINE_COLUMNS = 'mac, uuid, hostname, labels, arch, firmware, first_seen, last_seen, last_ip, state, profile, source, updated_at';
 const GROUP_COLUMNS = 'name, priority, profile, selector, source, updated_at';
@@ -338,75 +337,9 @@ function configOwned(message: string): FleetWriteError {
   return { ok: false, reason: 'config-owned', message };
 }
 
-// Rows come from our own tables, but are still checked: a row that does not fit is a bug
-// or a hand edit, and must fail loudly rather than boot a machine wrongly.
-
-function field(row: unknown, key: string): unknown {
-  return typeof row === 'object' && row !== null ? (row as Record<string, unknown>)[key] : undefined;
-}
-
-function str(row: unknown, key: string): string {
-  const v = field(row, key);
-  if (typeof v !== 'string') throw new Error(`fleet row: ${key} is not text`);
-  return v;
-}
-
-function strOrNull(row: unknown, key: string): string | null {
-  const v = field(row, key);
-  return v === null || v === undefined ? null : String(v);
-}
-
-/** bigint columns arrive as text, integer ones as numbers. */
-function num(row: unknown, key: string): number {
-  const v = field(row, key);
-  const n = typeof v === 'number' ? v : typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : NaN;
-  if (!Number.isFinite(n)) throw new Error(`fleet row: ${key} is not a number`);
-  return n;
-}
-
-function numOrNull(row: unknown, key: string): number | null {
-  const v = field(row, key);
-  return v === null || v === undefined ? null : num(row, key);
-}
-
-function oneOf<T extends string>(values: readonly T[], v: string, what: string): T {
-  const found = values.find((x) => x === v);
-  if (found === undefined) throw new Error(`fleet row: unknown ${what} ${v}`);
-  return found;
-}
-
-const objectSources: readonly ObjectSource[] = ['config', 'api'];
-const machineSources: readonly MachineSource[] = ['config', 'api', 'dhcp'];
-
-function toMachine(row: unknown): Machine {
-  const firmware = strOrNull(row, 'firmware');
-  return {
-    mac: str(row, 'mac'),
-    uuid: strOrNull(row, 'uuid'),
-    hostname: strOrNull(row, 'hostname'),
-    labels: labelsSchema.parse(field(row, 'labels')),
-    arch: numOrNull(row, 'arch'),
-    firmware: firmware === null ? null : oneOf<FirmwareName>(firmwareNames, firmware, 'firmware'),
-    firstSeen: numOrNull(row, 'first_seen'),
-    lastSeen: numOrNull(row, 'last_seen'),
-    lastIp: strOrNull(row, 'last_ip'),
-    state: oneOf(machineStates, str(row, 'state'), 'state'),
-    profile: strOrNull(row, 'profile'),
-    source: oneOf(machineSources, str(row, 'source'), 'source'),
-    updatedAt: num(row, 'updated_at'),
-  };
-}
-
-function toGroup(row: unknown): Group {
-  return {
-    name: str(row, 'name'),
-    priority: num(row, 'priority'),
-    profile: str(row, 'profile'),
-    selector: groupSelectorSchema.parse(field(row, 'selector')),
-    source: oneOf(objectSources, str(row, 'source'), 'source'),
-    updatedAt: num(row, 'updated_at'),
-  };
-}
+// jsonb columns arrive parsed.
+const toMachine = (row: unknown): Machine => machineFromRow(row, field);
+const toGroup = (row: unknown): Group => groupFromRow(row, field);
 
 function toProfile(row: unknown): FleetProfile {
   const spec = profileSchema.safeParse(field(row, 'spec'));
