@@ -26,6 +26,7 @@ import {
 import type { DeclaredSyncReport, FleetStore, FleetWrite, FleetWriteError, InstallCallback, MachineFilter } from './fleet-store.js';
 import { fleetMigrations } from './fleet-sqlite-migrations.js';
 import { field, num, objectSources, oneOf, str, strOrNull, toGroup as groupFromRow, toMachine as machineFromRow } from './fleet-rows.js';
+import { syncReport } from './fleet-sync-report.js';
 import { DB_FILE } from './sqlite-lease-store.js';
 
 type Db = SqliteDb;
@@ -243,12 +244,7 @@ export class SqliteFleetStore implements FleetStore {
       for (const n of plan.deleteGroups) this.db.prepare('DELETE FROM fleet_groups WHERE name = ?').run(n);
       for (const m of plan.putMachines) this.writeMachine(m);
       for (const mac of plan.deleteMachines) this.db.prepare('DELETE FROM fleet_machines WHERE mac = ?').run(mac);
-      return {
-        profiles: { put: plan.putProfiles.length, deleted: plan.deleteProfiles.length },
-        groups: { put: plan.putGroups.length, deleted: plan.deleteGroups.length },
-        machines: { put: plan.putMachines.length, deleted: plan.deleteMachines.length },
-        warnings: plan.warnings,
-      };
+      return syncReport(plan);
     });
   }
 

@@ -33,6 +33,7 @@ import type { DeclaredSyncReport, FleetStore, FleetWrite, FleetWriteError, Insta
 import { currentPgVersion, inTransaction, migratePg, openPgPool, type PgClient, type PgPool, type PgPoolOptions } from './pg-connection.js';
 import { pgFleetMigrations } from './pg-migrations.js';
 import { field, num, objectSources, oneOf, str, toGroup as groupFromRow, toMachine as machineFromRow } from './fleet-rows.js';
+import { syncReport } from './fleet-sync-report.js';
 
 const MACHINE_COLUMNS = 'mac, uuid, hostname, labels, arch, firmware, first_seen, last_seen, last_ip, state, profile, source, updated_at';
 const GROUP_COLUMNS = 'name, priority, profile, selector, source, updated_at';
@@ -236,12 +237,7 @@ export class PgFleetStore implements FleetStore {
       for (const n of plan.deleteGroups) await c.query('DELETE FROM fleet_groups WHERE name = $1', [n]);
       for (const m of plan.putMachines) await writeMachine(c, m);
       for (const mac of plan.deleteMachines) await c.query('DELETE FROM fleet_machines WHERE mac = $1', [mac]);
-      return {
-        profiles: { put: plan.putProfiles.length, deleted: plan.deleteProfiles.length },
-        groups: { put: plan.putGroups.length, deleted: plan.deleteGroups.length },
-        machines: { put: plan.putMachines.length, deleted: plan.deleteMachines.length },
-        warnings: plan.warnings,
-      };
+      return syncReport(plan);
     });
   }
 
