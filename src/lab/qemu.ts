@@ -57,6 +57,21 @@ const OVMF_CODE = '/usr/share/OVMF/OVMF_CODE_4M.fd';
 const OVMF_VARS = '/usr/share/OVMF/OVMF_VARS_4M.fd';
 const POLL_MS = 200;
 const TAIL_LINES = 40;
+/** How long output must stand still before a match at its very end counts as whole. */
+const SETTLE_MS = 1000;
+
+/**
+ * The match of `pattern` in serial output that is still being written, once it is whole: the log
+ * is read while QEMU writes it, so a match that runs to the end of the text so far may be half a
+ * line ("CMDLINE: initrd=" of a longer line). It counts when it ends before the text does, or
+ * when the text has `settled` (stopped growing, or QEMU has gone).
+ */
+export function wholeMatch(text: string, pattern: RegExp, settled: boolean): RegExpMatchArray | null {
+  const m = text.match(pattern);
+  if (!m) return null;
+  const touchesEnd = (m.index ?? 0) + m[0].length >= text.length;
+  return touchesEnd && !settled ? null : m;
+}
 
 /** Removes ANSI escape sequences and CRs (SeaBIOS and iPXE draw with both). */
 export function cleanSerial(raw: string): string {
@@ -150,12 +165,18 @@ export async function startVm(opts: VmOptions): Promise<Vm> {
     serialText,
     waitFor(pattern, timeoutMs) {
       const deadline = Date.now() + timeoutMs;
+      let lastLength = -1;
+      let lastGrowth = Date.now();
       return new Promise<RegExpMatchArray>((resolve, reject) => {
         const check = (): void => {
           // Read "exited" before the log so the final read includes QEMU's last output.
           const gone = exitCode !== undefined;
           const text = serialText();
-          const m = text.match(pattern);
+          if (text.length !== lastLength) {
+            lastLength = text.length;
+            lastGrowth = Date.now();
+          }
+          const m = wholeMatch(text, pattern, gone || Date.now() - lastGrowth >= SETTLE_MS);
           if (m) return resolve(m);
           if (gone || Date.now() >= deadline) {
             const why = gone
