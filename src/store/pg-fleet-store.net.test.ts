@@ -5,10 +5,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runFleetStoreContract } from './fleet-store.contract.js';
-import type { FleetStore } from './fleet-store.js';
 import { PgFleetStore } from './pg-fleet-store.js';
 import { PgLeaseStore } from './pg-lease-store.js';
-import { clusterForThisFile, pgSkipReason } from './pg-test-support.js';
+import { clusterForThisFile, freshDatabaseFactory, pgSkipReason } from './pg-test-support.js';
 
 const skip = pgSkipReason();
 
@@ -16,24 +15,7 @@ if (skip !== null) {
   test('PostgreSQL fleet store contract', { skip }, () => {});
 } else {
   const testCluster = clusterForThisFile();
-  const urlOf = new Map<FleetStore, string>();
-
-  runFleetStoreContract('postgresql', {
-    async create() {
-      const url = (await testCluster()).createDatabase('fleet');
-      const s = await PgFleetStore.open(url);
-      urlOf.set(s, url);
-      return s;
-    },
-    async reopen(store) {
-      const url = urlOf.get(store);
-      assert.ok(url);
-      await store.close();
-      const s = await PgFleetStore.open(url);
-      urlOf.set(s, url);
-      return s;
-    },
-  });
+  runFleetStoreContract('postgresql', freshDatabaseFactory(testCluster, 'fleet', (url) => PgFleetStore.open(url)));
 
   test('fleet and leases share one database, each with its own schema version; a newer fleet is refused', async () => {
     const cluster = await testCluster();

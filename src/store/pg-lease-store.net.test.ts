@@ -5,9 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runLeaseStoreContract } from './lease-store.contract.js';
-import type { LeaseStore } from './lease-store.js';
 import { PgLeaseStore } from './pg-lease-store.js';
-import { clusterForThisFile, pgSkipReason } from './pg-test-support.js';
+import { clusterForThisFile, freshDatabaseFactory, pgSkipReason } from './pg-test-support.js';
 
 const skip = pgSkipReason();
 
@@ -15,24 +14,7 @@ if (skip !== null) {
   test('PostgreSQL lease store contract', { skip }, () => {});
 } else {
   const testCluster = clusterForThisFile();
-  const urlOf = new Map<LeaseStore, string>();
-
-  runLeaseStoreContract('postgresql', {
-    async create() {
-      const url = (await testCluster()).createDatabase('leases');
-      const s = await PgLeaseStore.open(url);
-      urlOf.set(s, url);
-      return s;
-    },
-    async reopen(store) {
-      const url = urlOf.get(store);
-      assert.ok(url);
-      await store.close();
-      const s = await PgLeaseStore.open(url);
-      urlOf.set(s, url);
-      return s;
-    },
-  });
+  runLeaseStoreContract('postgresql', freshDatabaseFactory(testCluster, 'leases', (url) => PgLeaseStore.open(url)));
 
   test('migrations: applied once, recorded in schema_version; a newer database is refused', async () => {
     const cluster = await testCluster();

@@ -25,3 +25,37 @@ export function clusterForThisFile(): () => Promise<PgTestCluster> {
   });
   return () => (cluster ??= PgTestCluster.start());
 }
+
+/** What the store contracts need to make a store, and to close one and open its database again. */
+export interface ReopeningFactory<S> {
+  create(): Promise<S>;
+  reopen(store: S): Promise<S>;
+}
+
+/**
+ * A contract factory over `cluster`: every `create` opens a fresh database named after
+ * `prefix`; `reopen` closes a store and opens the same database again (data survives a restart).
+ */
+export function freshDatabaseFactory<S extends { close(): Promise<void> }>(
+  cluster: () => Promise<PgTestCluster>,
+  prefix: string,
+  open: (url: string) => Promise<S>,
+): ReopeningFactory<S> {
+  const urlOf = new Map<S, string>();
+  const openAt = async (url: string): Promise<S> => {
+    const s = await open(url);
+    urlOf.set(s, url);
+    return s;
+  };
+  return {
+    async create() {
+      return openAt((await cluster()).createDatabase(prefix));
+    },
+    async reopen(store) {
+      const url = urlOf.get(store);
+      if (url === undefined) throw new Error('reopen: this store was not made by this factory');
+      await store.close();
+      return openAt(url);
+    },
+  };
+}
