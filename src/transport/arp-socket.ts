@@ -14,7 +14,6 @@
  * Linux only; needs root or CAP_NET_RAW.
  */
 import koffi from 'koffi';
-import { ETH_P_ARP } from '../wire/arp.js';
 
 /** <linux/if_packet.h>, <sys/socket.h> on x86-64 / arm64 Linux. */
 const AF_PACKET = 17;
@@ -22,6 +21,8 @@ const SOCK_DGRAM = 2;
 const SOCK_NONBLOCK = 0o4000;
 const SOCK_CLOEXEC = 0o2000000;
 const SOCKADDR_LL_SIZE = 20;
+/** <linux/if_ether.h>: the socket's protocol, ARP only. */
+const ETH_P_ARP = 0x0806;
 /** ARP is 28 bytes; a little room so that a longer (non-Ethernet) packet is still read whole and rejected by the codec. */
 const PACKET_BUFFER = 256;
 /** A LAN's ARP broadcasts land here too: read at most this many per drain, so a storm cannot hold the event loop. */
