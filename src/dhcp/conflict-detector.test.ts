@@ -193,6 +193,17 @@ describe('pre-probe', () => {
     assert.equal(d.isConflicted('198.18.0.100', CLIENT), false);
   });
 
+  test('a link that cannot send (interface down): no verdict, one warning however many probes fail', () => {
+    link.send = () => {
+      throw new Error('ENETDOWN');
+    };
+    const d = start();
+    for (let i = 0; i < 5; i++) d.onOffer({ address: `198.18.0.${100 + i}`, mac: CLIENT, iface: 'eth0', relayed: false, reason: 'lowest-free' });
+    assert.equal(events.filter((e) => e.kind === 'dhcp.error').length, 1);
+    assert.equal(d.isConflicted('198.18.0.100', CLIENT), false);
+    assert.deepEqual(events.filter((e) => e.kind === 'dhcp.conflict'), []);
+  });
+
   test('stop closes the link', async () => {
     const d = start();
     await d.stop();

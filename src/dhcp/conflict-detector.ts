@@ -85,6 +85,8 @@ interface Guarded {
 
 /** Minimum spacing of pre-probe passes, however many offers ask for one. */
 const MIN_PASS_SPACING_MS = 1000;
+/** At most one report of failing probes per this long. */
+const FAILURE_REPORT_SPACING_MS = 60_000;
 
 export class ConflictDetector implements ConflictGuard {
   readonly stats: ConflictStats = { probes: 0, conflicts: 0, skipped: 0, naks: 0 };
@@ -96,6 +98,7 @@ export class ConflictDetector implements ConflictGuard {
   private soonTimer: NodeJS.Timeout | null = null;
   private passRunning = false;
   private lastPassAt = 0;
+  private lastFailureReport = -Infinity;
   private running = false;
 
   constructor(private readonly opts: ConflictDetectorOptions) {
@@ -193,7 +196,11 @@ export class ConflictDetector implements ConflictGuard {
     }
     if (v.kind === 'failed') {
       this.results.delete(address);
-      this.opts.events.emit({ kind: 'dhcp.error', level: 'warn', msg: `ARP probe of ${address} on ${iface} failed: ${v.error}`, data: { iface, ip: address } });
+      // An interface that is down fails every probe: say so once a minute, not ten times a second.
+      if (at - this.lastFailureReport >= FAILURE_REPORT_SPACING_MS) {
+        this.lastFailureReport = at;
+        this.opts.events.emit({ kind: 'dhcp.error', level: 'warn', msg: `ARP probe of ${address} on ${iface} failed: ${v.error}`, data: { iface, ip: address } });
+      }
       return;
     }
     this.results.set(address, { kind: 'conflict', mac: v.mac, at });

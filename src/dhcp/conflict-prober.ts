@@ -90,8 +90,9 @@ export class ArpProber {
     if (this.tokens < floor) return false;
     this.tokens -= 1;
     if (this.pending.size === 0) {
-      // Whatever queued while nobody listened is old news about who had which address.
-      this.opts.link.drain();
+      // Whatever queued while nobody listened is old news about who had which address. The
+      // kernel's receive buffer bounds it (a few hundred packets); so do these drains.
+      for (let i = 0; i < 4 && this.opts.link.drain().length > 0; i++);
     }
     const request = encodeArp(arpProbe(this.opts.ourMac, address));
     try {
