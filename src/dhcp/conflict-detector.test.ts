@@ -139,6 +139,18 @@ describe('recheck on offer', () => {
     assert.deepEqual(events.filter((e) => e.kind === 'dhcp.conflict'), []);
   });
 
+  test("an expired lease's own client still answering is no conflict: its renewal must still find the address its own", async () => {
+    link.hosts.set('198.18.0.105', CLIENT);
+    const d = start();
+    const then = Date.now() - 10_000;
+    await store.claim({ clientId: 'c1', mac: CLIENT, address: '198.18.0.105', state: 'bound', expiresAt: then + 1, hostname: null, now: then });
+    await store.expire(Date.now());
+    d.onOffer({ address: '198.18.0.105', mac: '52:54:00:00:00:07', iface: 'eth0', relayed: false, reason: 'lowest-free' });
+    await sleep(60);
+    assert.equal((await store.getByAddress('198.18.0.105'))?.state, 'expired');
+    assert.deepEqual(events.filter((e) => e.kind === 'dhcp.conflict'), []);
+  });
+
   test('a bound lease is never taken back; the conflict is still reported', async () => {
     link.hosts.set('198.18.0.104', SQUATTER);
     const d = start();

@@ -212,8 +212,10 @@ export class ConflictDetector implements ConflictGuard {
   /** Records an answered probe in the store, unless the answer came from the address's own client. */
   private async mark(iface: string, address: string, mac: string, at: number): Promise<void> {
     const row = await this.opts.store.getByAddress(address);
-    if (row !== null && row.mac === mac && row.state !== 'declined' && isHeld(row, at)) {
-      // The client the address is offered or leased to answered for it: that is no conflict.
+    if (row !== null && row.mac === mac && row.state !== 'declined') {
+      // The client the address is offered or leased to answered for it: no conflict. So is its
+      // last client (an expired or released row): marking it would NAK that client's renewal,
+      // where now an authoritative server gives the address back to it.
       this.results.set(address, { kind: 'clear', at });
       return;
     }
