@@ -99,6 +99,7 @@ export class ConflictDetector implements ConflictGuard {
   private passRunning = false;
   private lastPassAt = 0;
   private lastFailureReport = -Infinity;
+  private readonly marking = new Set<Promise<void>>();
   private running = false;
 
   constructor(private readonly opts: ConflictDetectorOptions) {
@@ -154,6 +155,8 @@ export class ConflictDetector implements ConflictGuard {
     this.passTimer = this.soonTimer = null;
     for (const g of this.guarded.values()) g.prober.close();
     this.guarded.clear();
+    // The store closes after this: let the marks under way reach it first.
+    await Promise.all([...this.marking]);
   }
 
   /** Interfaces being guarded. */
@@ -204,9 +207,12 @@ export class ConflictDetector implements ConflictGuard {
       return;
     }
     this.results.set(address, { kind: 'conflict', mac: v.mac, at });
-    void this.mark(iface, address, v.mac, at).catch((err: unknown) =>
-      this.opts.events.emit({ kind: 'dhcp.error', level: 'error', msg: `marking ${address} in use failed: ${err instanceof Error ? err.message : String(err)}`, data: { iface, ip: address } }),
-    );
+    const marking: Promise<void> = this.mark(iface, address, v.mac, at)
+      .catch((err: unknown) =>
+        this.opts.events.emit({ kind: 'dhcp.error', level: 'error', msg: `marking ${address} in use failed: ${err instanceof Error ? err.message : String(err)}`, data: { iface, ip: address } }),
+      )
+      .finally(() => this.marking.delete(marking));
+    this.marking.add(marking);
   }
 
   /** Records an answered probe in the store, unless the answer came from the address's own client. */
