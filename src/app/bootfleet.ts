@@ -9,7 +9,8 @@ import type { DeclaredSyncReport } from '../store/fleet-store.js';
 import { sightingFromEvent } from '../fleet/sighting-from-event.js';
 import type { FleetStore } from '../store/fleet-store.js';
 import { FleetSightingBatcher } from '../store/fleet-sighting-batcher.js';
-import { checkForOtherDhcpServers } from '../dhcp/rogue-probe.js';
+import { ConflictDetector } from '../dhcp/conflict-detector.js';
+import { checkForOtherDhcpServers, interfaceMac } from '../dhcp/rogue-probe.js';
 import { DhcpServer } from '../dhcp/server.js';
 import { EventLog } from '../events/event-log.js';
 import { HttpBootServer } from '../http/server.js';
@@ -67,6 +68,7 @@ export class Bootfleet {
   /** Recent events for the API (`GET /api/v1/events`). */
   private readonly recent = new EventRing(2000);
   private dhcp: DhcpServer | null = null;
+  private conflicts: ConflictDetector | null = null;
   private ra: RaResponder | null = null;
   private readonly tftp: TftpServer[] = [];
   private readonly http: HttpBootServer[] = [];
@@ -207,6 +209,7 @@ export class Bootfleet {
     }
 
     await this.options.beforeDhcp?.(this.store);
+    this.conflicts = this.startConflictDetection(this.store);
     this.dhcp = new DhcpServer({
       config,
       store: this.store,
@@ -214,6 +217,7 @@ export class Bootfleet {
       interfaces: this.interfaces.map(({ name, mode, address, netmask, serverAddress }) => ({ name, mode, address, netmask, serverAddress })),
       ...(this.options.policy !== undefined ? { policy: this.options.policy } : {}),
       ...(this.options.pxePortOnFull === true ? { pxePortOnFull: true } : {}),
+      ...(this.conflicts !== null ? { conflictGuard: this.conflicts } : {}),
     });
     await this.dhcp.start();
   }
@@ -250,6 +254,24 @@ export class Bootfleet {
   }
 
   /**
+   * Issue 6 item 8: ARP probes of pool addresses on the full-mode interfaces' own subnets,
+   * before and while they are offered (`dhcp.conflictDetection`, default on). Started before
+   * DHCP so the first addresses are checked before the first client asks.
+   */
+  private startConflictDetection(store: LeaseStore): ConflictDetector | null {
+    if (!this.config.dhcp.conflictDetection) return null;
+    const full = this.interfaces.filter((i) => i.mode === 'full');
+    const guarded = full.flatMap((i) => {
+      const mac = interfaceMac(i.name);
+      return mac === null ? [] : [{ name: i.name, address: i.address, netmask: i.netmask, mac }];
+    });
+    if (guarded.length === 0) return null;
+    const detector = new ConflictDetector({ config: this.config, store, events: this.events, interfaces: guarded, localAddresses: full.map((i) => i.address) });
+    detector.start();
+    return detector;
+  }
+
+  /**
    * iPXE's IPv6 wait (docs/adr/0005-ipv6-ra.md): on served interfaces with `ipv6RaForIpxe: auto`.
    * Started before DHCP, whose events tell it which clients are iPXE, and before the DHCP
    * probe, so its start-up listening for other routers is over by the time clients solicit.
@@ -283,12 +305,17 @@ export class Bootfleet {
     const api = this.config.api;
     lines.push(`api: ${api.enabled ? `http://${api.address}:${api.port}/api/v1` : 'off'}`);
     const ra = this.config.interfaces.filter((i) => i.mode !== 'off' && i.ipv6RaForIpxe === 'auto').map((i) => i.name);
+    const full = this.interfaces.filter((i) => i.mode === 'full').map((i) => i.name);
+    if (full.length > 0) {
+      lines.push(`dhcp conflict detection: ${this.config.dhcp.conflictDetection ? `${full.join(', ')} (ARP probes of pool addresses on each interface's own subnet; never delays an offer)` : 'off'}`);
+    }
     lines.push(`ipv6 RA for iPXE: ${ra.length ? `${ra.join(', ')} (unicast, lifetime 0, no prefix; silent while an IPv6 router is heard)` : 'off'}`);
     return lines;
   }
 
   async stop(): Promise<void> {
     await this.dhcp?.stop();
+    await this.conflicts?.stop();
     await this.ra?.stop();
     await Promise.all([...this.tftp.map((t) => t.stop()), ...this.http.map((h) => h.stop()), this.api?.stop()]);
     await this.sightings?.stop();

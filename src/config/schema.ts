@@ -358,9 +358,15 @@ export const configSchema = z
          * offering it, so less than 4 s misses a default dnsmasq the first time.
          */
         probeSeconds: z.number().min(0).max(30).default(4),
+        /**
+         * ARP-probe pool addresses on directly attached subnets before and while offering them
+         * (dhcp/conflict-detector.ts); an address another host answers for is kept from clients
+         * for 10 minutes. Never delays an offer (dnsmasq's ping does, ≈3 s).
+         */
+        conflictDetection: z.boolean().default(true),
       })
       .strict()
-      .default({ port: 67, authoritative: true, subnets: [], reservations: [], probeSeconds: 4 }),
+      .default({ port: 67, authoritative: true, subnets: [], reservations: [], probeSeconds: 4, conflictDetection: true }),
     tftp: z
       .object({
         enabled: z.boolean().default(true),

@@ -19,6 +19,7 @@ import { contains, isUnset } from './ipv4-math.js';
 import { nativeReplyPolicy, type PlanFunction } from './native-policy.js';
 import { reservationFor, subnetContaining, subnetsOf, type PoolQuery, type Subnet } from './pool.js';
 import type { FullModeVerdict, ReplyPolicy } from './reply-policy.js';
+import type { ConflictGuard } from './conflict-guard.js';
 import { addLeaseTimes, addMessage, addNetworkOptions, baseReply, echoRelayAgent } from './reply-builder.js';
 import { replyDestination, type Destination } from './reply-address.js';
 import type { DhcpDropCode } from './screen.js';
@@ -60,6 +61,8 @@ export interface FullModeOptions {
   plan?: PlanFunction;
   /** The boot policy; default bootfleet's own over `config` (with `plan`). */
   policy?: ReplyPolicy;
+  /** Address conflict detection (`conflict-detector.ts`, `dhcp.conflictDetection`); none: no probes. */
+  conflictGuard?: ConflictGuard;
 }
 
 export interface DhcpReply {
@@ -139,6 +142,8 @@ export class FullModeResponder {
         now,
       });
       if (!claimed.ok) continue;
+      // --- conflict hook: a background recheck of the offered address; the OFFER never waits for it.
+      this.opts.conflictGuard?.onOffer({ address: choice.address, mac, iface: iface.name, relayed: !isUnset(req.giaddr), reason: choice.reason });
       const reply = baseReply(req, MessageType.Offer, iface.address);
       reply.yiaddr = choice.address;
       this.fillLease(reply, req, subnet, choice.reservation?.hostname ?? null, verdict, leaseSecondsFor(verdict, subnet, choice.address));
@@ -214,6 +219,9 @@ export class FullModeResponder {
     if (!authoritative && state !== 'selecting' && record?.address !== address) {
       return record === null ? this.silent(mac, 'client unknown and not authoritative') : this.nak(req, iface, `${address} is not the client's lease`);
     }
+    // --- conflict hook: another host answered ARP for the address we offered: NAK, and the
+    // client's next DISCOVER gets another one (the store marks it; this covers the moment before).
+    if (state === 'selecting' && this.opts.conflictGuard?.isConflicted(address, mac) === true) return this.nak(req, iface, `${address} is in use by another host`);
     const reservation = reservationUnderRules(q, verdict.addressRules);
     const leaseSeconds = leaseSecondsFor(verdict, subnet, address);
     const claimed = await this.opts.store.claim({

@@ -5,7 +5,8 @@
  *   node dist/dhcp/serve-standalone.js --config '<config as JSON>'
  *
  * stdout: `event <json>` per boot event, `ready` once every socket is bound,
- * `stats <json>` on SIGUSR2. SIGTERM/SIGINT stop the server and close the store.
+ * `stats <json>` on SIGUSR2 (with `conflicts`: the conflict detector's counters, when on).
+ * `--preprobe <n>`: addresses pre-probed per subnet by conflict detection (0: recheck on offer only). SIGTERM/SIGINT stop the server and close the store.
  * Interface addresses are looked up in the current network namespace.
  */
 import { parseArgs } from 'node:util';
@@ -13,6 +14,8 @@ import { configSchema } from '../config/schema.js';
 import type { BootEvent } from '../events/boot-event.js';
 import { SqliteLeaseStore } from '../store/sqlite-lease-store.js';
 import { interfaceIpv4 } from '../transport/interfaces.js';
+import { ConflictDetector } from './conflict-detector.js';
+import { interfaceMac } from './rogue-probe.js';
 import { DhcpServer, type DhcpServerInterface } from './server.js';
 
 function out(line: string): void {
@@ -24,6 +27,7 @@ async function main(): Promise<void> {
     options: {
       config: { type: 'string' },
       'offer-hold': { type: 'string' },
+      preprobe: { type: 'string' },
     },
   });
   if (values.config === undefined) throw new Error('usage: serve-standalone --config <json> [--offer-hold <seconds>]');
@@ -39,22 +43,39 @@ async function main(): Promise<void> {
   });
   const store = SqliteLeaseStore.openDataDir(config.dataDir);
   const events = { emit: (e: BootEvent) => out(`event ${JSON.stringify(e)}`) };
+  const full = interfaces.filter((i) => i.mode === 'full');
+  const conflicts = config.dhcp.conflictDetection
+    ? new ConflictDetector({
+        config,
+        store,
+        events,
+        interfaces: full.flatMap((i) => {
+          const mac = interfaceMac(i.name);
+          return mac === null ? [] : [{ name: i.name, address: i.address, netmask: i.netmask, mac }];
+        }),
+        localAddresses: full.map((i) => i.address),
+        ...(values.preprobe !== undefined ? { preprobeCount: Number(values.preprobe) } : {}),
+      })
+    : null;
+  conflicts?.start();
   const server = new DhcpServer({
     config,
     store,
     events,
     interfaces,
     ...(values['offer-hold'] !== undefined ? { offerHoldSeconds: Number(values['offer-hold']) } : {}),
+    ...(conflicts !== null ? { conflictGuard: conflicts } : {}),
   });
   await server.start();
 
-  process.on('SIGUSR2', () => out(`stats ${JSON.stringify(server.stats)}`));
+  process.on('SIGUSR2', () => out(`stats ${JSON.stringify({ ...server.stats, ...(conflicts ? { conflicts: conflicts.stats } : {}) })}`));
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;
     stopping = true;
     void server
       .stop()
+      .then(() => conflicts?.stop())
       .then(() => store.close())
       .then(() => process.exit(0));
   };

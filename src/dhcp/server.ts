@@ -16,6 +16,7 @@ import type { DhcpPacket } from '../wire/dhcp/packet.js';
 import { FullModeResponder, type DhcpReply, type ReceivingInterface } from './full-mode.js';
 import { ProxyModeResponder, PXE_PORT, type ProxyPortKind } from './proxy-mode.js';
 import type { ReplyPolicy } from './reply-policy.js';
+import type { ConflictGuard } from './conflict-guard.js';
 import { screenRequest, type DhcpDropCode } from './screen.js';
 
 /** An interface as the server is given it: looked up by the caller (`transport/interfaces.ts`). */
@@ -48,6 +49,8 @@ export interface DhcpServerOptions {
    * menu (dnsmasq opens it whenever pxe-service or pxe-prompt is configured). Default false.
    */
   pxePortOnFull?: boolean;
+  /** Address conflict detection for full-mode offers (`conflict-detector.ts`); started and stopped by its owner. */
+  conflictGuard?: ConflictGuard;
 }
 
 /** Which responder a socket's datagrams go to. */
@@ -87,6 +90,7 @@ export class DhcpServer {
       localAddresses: opts.interfaces.filter((i) => i.mode === 'full').map((i) => i.address),
       ...(opts.offerHoldSeconds !== undefined ? { offerHoldSeconds: opts.offerHoldSeconds } : {}),
       ...(opts.policy !== undefined ? { policy: opts.policy } : {}),
+      ...(opts.conflictGuard !== undefined ? { conflictGuard: opts.conflictGuard } : {}),
     });
     this.proxy = new ProxyModeResponder({ config: opts.config, events: opts.events, ...(opts.policy !== undefined ? { policy: opts.policy } : {}) });
   }

@@ -140,6 +140,46 @@ export function runLeaseStoreContract(name: string, factory: LeaseStoreFactory):
       assert.ok((await s.claim(req({ clientId: B, now: T0 + 600_000 }))).ok);
     });
 
+    test('markConflict keeps a free, released or offered address from everyone, but never takes a bound lease', async () => {
+      const s = await fresh();
+      const squatter = '52:54:00:99:99:99';
+      // No row yet: one is made.
+      assert.equal(await s.markConflict('198.18.0.20', squatter, T0 + 600_000, T0), true);
+      assert.deepEqual(await s.getByAddress('198.18.0.20'), {
+        address: '198.18.0.20',
+        clientId: null,
+        mac: squatter,
+        state: 'declined',
+        expiresAt: T0 + 600_000,
+        hostname: null,
+        updatedAt: T0,
+      });
+      const r = await s.claim(req({ address: '198.18.0.20', now: T0 + 1 }));
+      assert.ok(!r.ok && r.reason === 'declined');
+      // An offer is withdrawn: the client's row is gone, so its REQUEST finds the address declined.
+      assert.ok((await s.claim(req({ address: '198.18.0.10' }))).ok);
+      assert.equal(await s.markConflict('198.18.0.10', squatter, T0 + 600_000, T0 + 1), true);
+      assert.equal(await s.getByClient(A), null);
+      assert.equal((await s.getByAddress('198.18.0.10'))?.state, 'declined');
+      // A released row (remembering its last client) is marked too.
+      assert.ok((await s.claim(req({ clientId: B, address: '198.18.0.11', state: 'bound', expiresAt: T0 + 3_600_000 }))).ok);
+      assert.equal(await s.release(B, '198.18.0.11', T0 + 2), true);
+      assert.equal(await s.markConflict('198.18.0.11', squatter, T0 + 600_000, T0 + 3), true);
+      assert.equal((await s.getByAddress('198.18.0.11'))?.state, 'declined');
+      // A bound lease stays its client's.
+      assert.ok((await s.claim(req({ clientId: 'cc', address: '198.18.0.12', state: 'bound', expiresAt: T0 + 3_600_000 }))).ok);
+      assert.equal(await s.markConflict('198.18.0.12', squatter, T0 + 600_000, T0 + 4), false);
+      const kept = await s.getByAddress('198.18.0.12');
+      assert.equal(kept?.state, 'bound');
+      assert.equal(kept?.clientId, 'cc');
+      // …until it has expired.
+      assert.equal(await s.markConflict('198.18.0.12', squatter, T0 + 7_200_000, T0 + 3_600_001), true);
+      // The backoff ends like a decline's: the sweep forgets the row.
+      const gone = await s.expire(T0 + 7_200_000);
+      assert.ok(gone.some((l) => l.address === '198.18.0.20' && l.state === 'declined'));
+      assert.equal(await s.getByAddress('198.18.0.20'), null);
+    });
+
     test('expire ends offers and leases and forgets declines', async () => {
       const s = await fresh();
       await s.claim(req({ address: '198.18.0.10', clientId: A, expiresAt: T0 + 100 }));

@@ -79,6 +79,14 @@ export interface LeaseStore {
    */
   decline(clientId: string, address: string, until: number, now: number): Promise<boolean>;
   /**
+   * Address conflict detection (`dhcp/conflict-detector.ts`): the host `mac` answered ARP
+   * for `address`. Keeps the address from every client until `until`, as a DHCPDECLINE does
+   * (state `declined`, no client), with `mac` naming the host that uses it; an offer of it
+   * is withdrawn (the client's REQUEST is then NAKed). A lease a client holds `bound` is
+   * left alone: its ACK cannot be taken back. True when marked.
+   */
+  markConflict(address: string, mac: string, until: number, now: number): Promise<boolean>;
+  /**
    * Turns held rows whose time is past into `expired` (offers and leases) or deletes
    * them (declines); returns the rows that changed, as they were before.
    */

@@ -104,6 +104,20 @@ export class PgLeaseStore implements LeaseStore {
     return (r.rowCount ?? 0) > 0;
   }
 
+  async markConflict(address: string, mac: string, until: number, now: number): Promise<boolean> {
+    // ON CONFLICT … WHERE: a held bound lease stays (rowCount 0); a missing row is inserted.
+    const r = await this.pool.query({
+      name: 'lease-mark-conflict',
+      text: `INSERT INTO leases (address, client_id, mac, state, expires_at, hostname, updated_at)
+               VALUES ($1, NULL, $2, 'declined', $3, NULL, $4)
+             ON CONFLICT (address) DO UPDATE SET client_id = NULL, mac = EXCLUDED.mac, state = 'declined',
+               expires_at = EXCLUDED.expires_at, hostname = NULL, updated_at = EXCLUDED.updated_at
+             WHERE NOT (leases.state = 'bound' AND leases.expires_at > $4)`,
+      values: [address, mac, until, now],
+    });
+    return (r.rowCount ?? 0) > 0;
+  }
+
   /**
    * Several servers sweep the same table: the due rows are locked first, and a server that
    * waited on another's lock sees them no longer due (READ COMMITTED re-checks the WHERE on

@@ -265,6 +265,19 @@ export class SqliteLeaseStore implements LeaseStore {
     return this.changed(r.changes, address);
   }
 
+  async markConflict(address: string, mac: string, until: number, now: number): Promise<boolean> {
+    this.flushClaims();
+    // The WHERE on DO UPDATE skips a held bound lease; an insert (no row yet) always happens.
+    const r = this.stmt(
+      `INSERT INTO leases (address, address_num, client_id, mac, state, expires_at, hostname, updated_at)
+         VALUES (?, ?, NULL, ?, 'declined', ?, NULL, ?)
+         ON CONFLICT (address) DO UPDATE SET client_id = NULL, mac = excluded.mac, state = 'declined',
+           expires_at = excluded.expires_at, hostname = NULL, updated_at = excluded.updated_at
+         WHERE NOT (leases.state = 'bound' AND leases.expires_at > ?)`,
+    ).run(address, addressNumber(address), mac, until, now, now);
+    return this.changed(r.changes, address);
+  }
+
   async expire(now: number): Promise<Lease[]> {
     this.flushClaims();
     return this.immediate(() => {

@@ -1,0 +1,168 @@
+/**
+ * An AF_PACKET socket for ARP on one interface (libc through koffi, like `packet-tap.ts`):
+ * sends ARP packets broadcast and hands back the ARP packets the interface sees. Type
+ * SOCK_DGRAM, so the kernel writes and strips the Ethernet header (source = the interface's
+ * MAC) and only the 28-byte ARP packet crosses this boundary (`wire/arp.ts` reads it).
+ *
+ * Why a packet socket: Node has no ARP, and the kernel's own neighbour code cannot send an
+ * RFC 5227 probe (sender IP 0.0.0.0) nor say which MAC answered. Used by the DHCP server's
+ * conflict detection (`dhcp/conflict-prober.ts`).
+ *
+ * Non-blocking and polled, never a blocking call on the event loop: the caller drains it
+ * (`drain()` reads at most MAX_FRAMES_PER_DRAIN packets) while it waits for answers. It sees
+ * its own outgoing packets too (PACKET_OUTGOING); callers ignore those by their sender.
+ * Linux only; needs root or CAP_NET_RAW.
+ */
+import koffi from 'koffi';
+
+/** <linux/if_packet.h>, <sys/socket.h> on x86-64 / arm64 Linux. */
+const AF_PACKET = 17;
+const SOCK_DGRAM = 2;
+const SOCK_NONBLOCK = 0o4000;
+const SOCK_CLOEXEC = 0o2000000;
+const SOCKADDR_LL_SIZE = 20;
+/** <linux/if_ether.h>: the socket's protocol, ARP only. */
+const ETH_P_ARP = 0x0806;
+/** ARP is 28 bytes; a little room so that a longer (non-Ethernet) packet is still read whole and rejected by the codec. */
+const PACKET_BUFFER = 256;
+/** A LAN's ARP broadcasts land here too: read at most this many per drain, so a storm cannot hold the event loop. */
+const MAX_FRAMES_PER_DRAIN = 256;
+
+interface Libc {
+  socket(domain: number, type: number, protocol: number): number;
+  bind(fd: number, addr: Buffer, len: number): number;
+  sendto(fd: number, buf: Buffer, len: number, flags: number, addr: Buffer, addrLen: number): number;
+  recv(fd: number, buf: Buffer, len: number, flags: number): number;
+  ifNameToIndex(name: string): number;
+  close(fd: number): number;
+}
+
+let libc: Libc | null = null;
+
+function loadLibc(): Libc {
+  if (libc === null) {
+    const lib = koffi.load('libc.so.6');
+    const socket = lib.func('int socket(int domain, int type, int protocol)');
+    const bind = lib.func('int bind(int fd, const void *addr, uint32_t len)');
+    const sendto = lib.func('intptr_t sendto(int fd, const void *buf, size_t len, int flags, const void *addr, uint32_t addrlen)');
+    const recv = lib.func('intptr_t recv(int fd, void *buf, size_t len, int flags)');
+    const ifNameToIndex = lib.func('unsigned int if_nametoindex(const char *name)');
+    const close = lib.func('int close(int fd)');
+    libc = {
+      socket: (d, t, p) => Number(socket(d, t, p)),
+      bind: (fd, addr, len) => Number(bind(fd, addr, len)),
+      sendto: (fd, buf, len, flags, addr, addrLen) => Number(sendto(fd, buf, len, flags, addr, addrLen)),
+      recv: (fd, buf, len, flags) => Number(recv(fd, buf, len, flags)),
+      ifNameToIndex: (name) => Number(ifNameToIndex(name)),
+      close: (fd) => Number(close(fd)),
+    };
+  }
+  return libc;
+}
+
+/** Thrown when the socket cannot be opened or a send fails; `code` is the errno name. */
+export class ArpSocketError extends Error {
+  constructor(
+    readonly device: string,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ArpSocketError';
+  }
+}
+
+/** What the conflict prober needs of a link: send one ARP packet broadcast, read what arrived. */
+export interface ArpLink {
+  readonly device: string;
+  /** Broadcasts one ARP packet (28 bytes). Throws {@link ArpSocketError} (EAGAIN when the queue is full, ENETDOWN, …). */
+  send(arp: Uint8Array): void;
+  /** ARP packets received since the last call (bounded); never blocks. */
+  drain(): Uint8Array[];
+  close(): void;
+}
+
+export class ArpSocket implements ArpLink {
+  private fd: number;
+  private readonly buf = Buffer.alloc(PACKET_BUFFER);
+  private readonly broadcast: Buffer;
+
+  private constructor(
+    readonly device: string,
+    fd: number,
+    ifindex: number,
+  ) {
+    this.fd = fd;
+    this.broadcast = sockaddrLl(ifindex, Buffer.alloc(6, 0xff));
+  }
+
+  /** Opens the socket on `device`. Throws {@link ArpSocketError} (ENODEV, EPERM, …). */
+  static open(device: string): ArpSocket {
+    const c = loadLibc();
+    const index = c.ifNameToIndex(device);
+    if (index === 0) throw new ArpSocketError(device, 'ENODEV', `no interface ${device}`);
+    const fd = c.socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(ETH_P_ARP));
+    if (fd < 0) throw socketError(device, 'socket');
+    const addr = sockaddrLl(index, null);
+    if (c.bind(fd, addr, addr.length) !== 0) {
+      const err = socketError(device, 'bind');
+      c.close(fd);
+      throw err;
+    }
+    const sock = new ArpSocket(device, fd, index);
+    // Between socket() and bind() the kernel may have queued ARP from any interface.
+    sock.drain();
+    return sock;
+  }
+
+  send(arp: Uint8Array): void {
+    if (this.fd < 0) throw new ArpSocketError(this.device, 'EBADF', `ARP socket on ${this.device} is closed`);
+    const b = Buffer.from(arp.buffer, arp.byteOffset, arp.byteLength);
+    const n = loadLibc().sendto(this.fd, b, b.length, 0, this.broadcast, this.broadcast.length);
+    if (n < 0) throw socketError(this.device, 'sendto');
+  }
+
+  drain(): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    if (this.fd < 0) return out;
+    const c = loadLibc();
+    for (let i = 0; i < MAX_FRAMES_PER_DRAIN; i++) {
+      const n = c.recv(this.fd, this.buf, this.buf.length, 0);
+      // EAGAIN: nothing more queued. Any other error ends this drain; the next one retries.
+      if (n < 0) break;
+      out.push(Uint8Array.from(this.buf.subarray(0, Math.min(n, this.buf.length))));
+    }
+    return out;
+  }
+
+  close(): void {
+    if (this.fd < 0) return;
+    loadLibc().close(this.fd);
+    this.fd = -1;
+  }
+}
+
+/** struct sockaddr_ll { family; protocol (network order); ifindex; hatype; pkttype; halen; addr[8] }. */
+function sockaddrLl(ifindex: number, mac: Buffer | null): Buffer {
+  const b = Buffer.alloc(SOCKADDR_LL_SIZE);
+  b.writeUInt16LE(AF_PACKET, 0);
+  b.writeUInt16LE(htons(ETH_P_ARP), 2);
+  b.writeInt32LE(ifindex, 4);
+  if (mac) {
+    b[11] = 6;
+    mac.copy(b, 12);
+  }
+  return b;
+}
+
+function htons(v: number): number {
+  return ((v & 0xff) << 8) | ((v >> 8) & 0xff);
+}
+
+function socketError(device: string, call: string): ArpSocketError {
+  const errno = koffi.errno();
+  let code = `E${errno}`;
+  for (const [name, value] of Object.entries(koffi.os.errno)) if (value === errno) code = name;
+  const hint = code === 'EPERM' ? ' (needs root or CAP_NET_RAW)' : '';
+  return new ArpSocketError(device, code, `ARP socket on ${device}: ${call} failed: ${code}${hint}`);
+}
