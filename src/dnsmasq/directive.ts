@@ -140,6 +140,7 @@ export interface FlagDirective extends Base {
   kind:
     | 'dhcp-no-override'
     | 'dhcp-authoritative'
+    | 'no-ping'
     | 'tftp-secure'
     | 'tftp-no-blocksize'
     | 'tftp-lowercase'

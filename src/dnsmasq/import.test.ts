@@ -38,6 +38,7 @@ describe('bootfleet import dnsmasq', () => {
         'enable-tftp',
         'tftp-root=/srv/tftp',
         'dhcp-authoritative',
+        'no-ping',
       ].join('\n'),
     });
     const r = importDnsmasqFile('/etc/dnsmasq.conf', { fs });
@@ -45,6 +46,7 @@ describe('bootfleet import dnsmasq', () => {
     assert.deepEqual(y['interfaces'], [{ name: 'eth1', mode: 'full' }]);
     assert.deepEqual(y['dhcp'], {
       authoritative: true,
+      conflictDetection: false,
       subnets: [{ subnet: '10.1.0.0/24', pools: [{ start: '10.1.0.50', end: '10.1.0.150' }], leaseTime: 43200, router: '10.1.0.1', dns: ['10.1.0.53', '10.1.0.54'] }],
       reservations: [{ mac: '52:54:00:00:00:01', address: '10.1.0.10', hostname: 'db1' }],
     });

@@ -279,6 +279,7 @@ function convert(conf: DnsmasqConf, source: string): { yaml: string; unaccounted
         alike(d, 'bootfleet always keeps the boot file in the BOOTP file field');
         break;
       case 'dhcp-authoritative':
+      case 'no-ping':
       case 'enable-tftp':
       case 'log-dhcp':
         carried(d);
@@ -305,6 +306,8 @@ function convert(conf: DnsmasqConf, source: string): { yaml: string; unaccounted
 
   const config: Record<string, unknown> = { interfaces };
   const dhcp: Record<string, unknown> = { authoritative: ds.some((d) => d.kind === 'dhcp-authoritative') };
+  // dnsmasq pings before an offer unless told not to; bootfleet's ARP check is its counterpart.
+  if (ds.some((d) => d.kind === 'no-ping')) dhcp['conflictDetection'] = false;
   if (subnets.length > 0) dhcp['subnets'] = subnets;
   if (reservations.length > 0) dhcp['reservations'] = reservations;
   config['dhcp'] = dhcp;

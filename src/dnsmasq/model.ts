@@ -50,6 +50,8 @@ export interface DnsmasqModel {
   pxeEnabled: boolean;
   noOverride: boolean;
   authoritative: boolean;
+  /** `no-ping`: dnsmasq checks nothing before offering; bootfleet then turns its ARP conflict detection off. */
+  noPing: boolean;
   interfaces: string[];
   exceptInterfaces: string[];
   listenAddresses: string[];
@@ -59,7 +61,7 @@ export interface DnsmasqModel {
 export function buildModel(directives: readonly Directive[]): DnsmasqModel {
   const m: DnsmasqModel = {
     optionChain: [], bootChain: [], hostChain: [], ranges: [], matches: [], classes: [], macs: [], tagIfs: [], ignores: [],
-    pxeServices: [], pxeEnabled: false, noOverride: false, authoritative: false, interfaces: [], exceptInterfaces: [], listenAddresses: [],
+    pxeServices: [], pxeEnabled: false, noOverride: false, authoritative: false, noPing: false, interfaces: [], exceptInterfaces: [], listenAddresses: [],
   };
   for (const d of directives) {
     switch (d.kind) {
@@ -112,6 +114,9 @@ export function buildModel(directives: readonly Directive[]): DnsmasqModel {
         break;
       case 'dhcp-authoritative':
         m.authoritative = true;
+        break;
+      case 'no-ping':
+        m.noPing = true;
         break;
       case 'interface':
         m.interfaces.push(...d.names);

@@ -261,7 +261,7 @@ describe('dhcp-option and dhcp-option-force', () => {
 
 describe('flags, lists and numbers', () => {
   test('flags', () => {
-    for (const f of ['dhcp-no-override', 'dhcp-authoritative', 'tftp-secure', 'tftp-no-blocksize', 'tftp-lowercase', 'log-dhcp', 'bind-interfaces'] as const) {
+    for (const f of ['dhcp-no-override', 'dhcp-authoritative', 'no-ping', 'tftp-secure', 'tftp-no-blocksize', 'tftp-lowercase', 'log-dhcp', 'bind-interfaces'] as const) {
       assert.equal(one(f, f).kind, f);
       assert.equal(bad(`${f}=yes`).code, 'DNSMASQ_UNEXPECTED_VALUE');
     }

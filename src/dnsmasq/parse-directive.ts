@@ -80,6 +80,7 @@ export function parseSupportedDirective(name: string, arg: string | null, at: So
     }
     case 'dhcp-no-override':
     case 'dhcp-authoritative':
+    case 'no-ping':
     case 'tftp-secure':
     case 'tftp-no-blocksize':
     case 'tftp-lowercase':

@@ -113,6 +113,8 @@ test('DHCP and TFTP settings carried over; what bootfleet adds stays off', () =>
   assert.deepEqual(subnet?.pools, [{ start: '198.18.0.100', end: '198.18.0.200' }], 'overlapping ranges merged (the policy narrows per request)');
   assert.equal(subnet?.leaseTime, 600, 'the first range\'s lease as the default');
   assert.equal(p.config.dhcp.authoritative, true);
+  assert.equal(p.config.dhcp.conflictDetection, true, 'dnsmasq pings before offering unless told not to: bootfleet checks by ARP');
+  assert.equal(plan(fromArgs(['--dhcp-range=198.18.0.100,198.18.0.200', '--no-ping'])).config.dhcp.conflictDetection, false, '--no-ping turns the check off');
   assert.equal(p.config.log.level, 'debug');
   assert.equal(p.logDhcp, true);
   assert.deepEqual([p.config.tftp.enabled, p.config.tftp.root, p.config.tftp.maxBlksize], [true, '/srv/tftp', 512]);

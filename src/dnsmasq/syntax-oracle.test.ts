@@ -83,6 +83,7 @@ const LINES: readonly string[] = [
   'dhcp-no-override',
   'dhcp-no-override=1',
   'dhcp-authoritative',
+  'no-ping',
   'dhcp-ignore=tag:!known',
   'dhcp-leasefile=/tmp/leases',
   'enable-tftp',

@@ -342,7 +342,7 @@ export function translateDnsmasq(input: TranslateInput): TranslateResult {
   const raw = {
     ...b,
     interfaces: served.map((s) => ({ name: s.iface.name, mode: s.mode, ipv6RaForIpxe: 'off', proxyPresent: false, allowOtherDhcp: false })),
-    dhcp: { ...b.dhcp, subnets, reservations: [], authoritative: model.authoritative },
+    dhcp: { ...b.dhcp, subnets, reservations: [], authoritative: model.authoritative, conflictDetection: !model.noPing },
     tftp: { ...b.tftp, enabled: tftpEnabled, root: tftpRoot ?? b.tftp.root, maxBlksize: noBlocksize ? 512 : b.tftp.maxBlksize },
     log: { ...b.log, level: logDhcp ? 'debug' : b.log.level },
     api: base.keys.has('api') ? b.api : { ...b.api, enabled: false },
