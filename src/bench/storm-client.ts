@@ -26,7 +26,8 @@ function uuidOf(mac: string): Buffer {
 export async function runStormClient(spec: StormClientSpec): Promise<StormClientResult> {
   const tftpFile = readFileSync(spec.tftp.localPath);
   const httpFile = readFileSync(spec.http.localPath);
-  const dora = await RelayDora.open({ relayAddr: spec.relayAddr, serverAddr: spec.serverAddr, timeoutsMs: spec.dhcpTimeoutsMs, rounds: spec.dhcpRounds });
+  const dora = await RelayDora.open({ relayAddr: spec.relayAddr, serverAddr: spec.serverAddr, timeoutsMs: spec.dhcpTimeoutsMs, jitterMs: spec.dhcpJitterMs, rounds: spec.dhcpRounds });
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const since = (): number => performance.now() - t0;
   const records: MachineRecord[] = Array.from({ length: spec.machines }, (_, i) => ({
@@ -80,11 +81,12 @@ export async function runStormClient(spec: StormClientSpec): Promise<StormClient
   await Promise.race([all, new Promise<void>((resolve) => (deadline = setTimeout(resolve, spec.deadlineMs)))]);
   clearTimeout(deadline);
   const wallMs = since();
+  const cpu = process.cpuUsage(cpu0);
   for (const r of records) {
     if (!r.ok && r.error === undefined) Object.assign(r, { failedStep: r.ip === '' ? 'dhcp' : r.tftpMs < 0 ? 'tftp' : 'http', error: `unfinished at the storm's deadline (${spec.deadlineMs} ms)` });
   }
   await dora.close();
-  return { wallMs, machines: records, acks: dora.acks, naks: dora.naks, strayReplies: dora.strayReplies };
+  return { wallMs, machines: records, acks: dora.acks, naks: dora.naks, nakMessages: Object.fromEntries(dora.nakMessages), strayReplies: dora.strayReplies, clientCpuS: (cpu.user + cpu.system) / 1e6 };
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {

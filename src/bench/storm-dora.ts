@@ -7,7 +7,7 @@
  */
 import dgram from 'node:dgram';
 import { decodeDhcp, encodeDhcp } from '../wire/dhcp/codec.js';
-import { getIp, getMessageType, macOf, setBytes, setIp, setMessageType, setString, setU16 } from '../wire/dhcp/options.js';
+import { getIp, getMessageType, getString, macOf, setBytes, setIp, setMessageType, setString, setU16 } from '../wire/dhcp/options.js';
 import { BootOp, MessageType, type DhcpPacket } from '../wire/dhcp/packet.js';
 
 export interface DoraOptions {
@@ -15,6 +15,8 @@ export interface DoraOptions {
   serverAddr: string;
   /** Wait after each send before the next (see `StormClientSpec.dhcpTimeoutsMs`). */
   timeoutsMs: readonly number[];
+  /** Each wait is moved by a uniform random amount in ±this (RFC 2131 §4.1: ±1 s). */
+  jitterMs: number;
   rounds: number;
 }
 
@@ -33,6 +35,8 @@ interface Exchange {
 export class RelayDora {
   readonly acks: [string, string][] = [];
   naks = 0;
+  /** Option 56 of the NAKs, counted per distinct message (the server's reason). */
+  readonly nakMessages = new Map<string, number>();
   strayReplies = 0;
   private readonly exchanges = new Map<number, Exchange>();
   private nextXid: number;
@@ -100,7 +104,9 @@ export class RelayDora {
 
   /** Sends `p` on the retransmission schedule until a reply matches; null when every wait ran out. */
   private async exchange(ex: Exchange, p: DhcpPacket, match: (p: DhcpPacket) => boolean, counted: () => void): Promise<DhcpPacket | null> {
-    for (const waitMs of this.opts.timeoutsMs) {
+    for (const base of this.opts.timeoutsMs) {
+      // Without the RFC's randomisation a burst of machines would retransmit in lock-step waves.
+      const waitMs = Math.max(100, base + (Math.random() * 2 - 1) * this.opts.jitterMs);
       // RFC 2131 §2: secs is the time since the client began; firmware fills it in.
       p.secs = Math.min(0xffff, Math.floor((Date.now() - ex.started) / 1000));
       counted();
@@ -161,7 +167,11 @@ export class RelayDora {
     const p = d.packet;
     const type = getMessageType(p);
     if (type === MessageType.Ack) this.acks.push([macOf(p), p.yiaddr]);
-    if (type === MessageType.Nak) this.naks++;
+    if (type === MessageType.Nak) {
+      this.naks++;
+      const why = getString(p.options, 56) ?? '(no message)';
+      if (this.nakMessages.size < 8 || this.nakMessages.has(why)) this.nakMessages.set(why, (this.nakMessages.get(why) ?? 0) + 1);
+    }
     const ex = this.exchanges.get(p.xid);
     if (!ex || macOf(p) !== ex.mac || !ex.onReply) {
       this.strayReplies++;

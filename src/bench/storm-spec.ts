@@ -32,6 +32,8 @@ export interface StormClientSpec {
    * 32 s); after the last one a DISCOVER gives up and a REQUEST starts over.
    */
   dhcpTimeoutsMs: number[];
+  /** Each DHCP wait moves by a uniform random amount in ±this (RFC 2131 §4.1: ±1 s). */
+  dhcpJitterMs: number;
   /** DISCOVER rounds a machine may start (a NAK or an unanswered REQUEST starts another). */
   dhcpRounds: number;
   /** TFTP: first wait for a reply before sending again; doubles up to `tftpMaxTimeoutMs`. */
@@ -76,8 +78,12 @@ export interface StormClientResult {
   /** Every DHCPACK the relay saw, in order, as [MAC, address] (retransmitted ones too). */
   acks: [string, string][];
   naks: number;
+  /** NAKs per option 56 message. */
+  nakMessages: Record<string, number>;
   /** Replies that matched no machine's exchange (late, or for another xid). */
   strayReplies: number;
+  /** CPU seconds the client process used (user + system) over the storm: near the wall time means the client, not the server, set the pace. */
+  clientCpuS: number;
 }
 
 /** The MAC of machine `index`: `02:<prefix>:<index as 4 bytes>`. */

@@ -44,6 +44,7 @@ export interface StormFigures {
   /** p50 of each step's own duration over every machine (unfinished = Infinity), seconds (for the details). */
   stepP50s: Record<StormStep, number>;
   wallS: number;
+  clientCpuS: number;
   duplicates: DuplicateLease[];
   /** Machines ACKed an address that another finished machine also holds (a duplicate the ACK log may not show). */
   sharedAddresses: number;
@@ -55,6 +56,7 @@ export interface StormFigures {
   dhcpSends: number;
   tftpRetransmits: number;
   naks: number;
+  nakMessages: Record<string, number>;
 }
 
 export function stormFigures(r: StormClientResult): StormFigures {
@@ -80,6 +82,7 @@ export function stormFigures(r: StormClientResult): StormFigures {
       http: step((m) => m.tftpMs, (m) => (m.ok ? m.totalMs : -1)),
     },
     wallS: r.wallMs / 1000,
+    clientCpuS: r.clientCpuS,
     duplicates: duplicateLeases(r.acks),
     sharedAddresses: [...owners.values()].filter((n) => n > 1).reduce((a, n) => a + n, 0),
     failedBy,
@@ -88,6 +91,7 @@ export function stormFigures(r: StormClientResult): StormFigures {
     dhcpSends: r.machines.reduce((a, m) => a + m.dhcpSends, 0),
     tftpRetransmits: r.machines.reduce((a, m) => a + m.tftpRetransmits, 0),
     naks: r.naks,
+    nakMessages: r.nakMessages,
   };
 }
 
@@ -120,10 +124,12 @@ export function stormRows(machines: number, servers: readonly string[], runs: re
         completed: rs.map((r) => `${r.figures.completed}/${r.figures.machines}`).join(', '),
         'failed dhcp/tftp/http': rs.map((r) => `${r.figures.failedBy.dhcp}/${r.figures.failedBy.tftp}/${r.figures.failedBy.http}`).join(', '),
         'storm wall s': rs.map((r) => r.figures.wallS.toFixed(1)).join(', '),
+        'client CPU s': rs.map((r) => r.figures.clientCpuS.toFixed(1)).join(', '),
         'p50 s of DORA/TFTP/HTTP': rs.map((r) => `${fmt(r.figures.stepP50s.dhcp)}/${fmt(r.figures.stepP50s.tftp)}/${fmt(r.figures.stepP50s.http)}`).join(', '),
         'DHCP sends': rs.map((r) => r.figures.dhcpSends).join(', '),
         'TFTP retransmits': rs.map((r) => r.figures.tftpRetransmits).join(', '),
         NAKs: rs.map((r) => r.figures.naks).join(', '),
+        ...(rs.some((r) => r.figures.naks > 0) ? { 'NAK messages': rs.map((r) => Object.entries(r.figures.nakMessages).map(([m, n]) => `${n}× "${m}"`).join(' ')).join('; ') } : {}),
         'idle RSS MiB': rs.map((r) => fmt(r.idleRssMiB)).join(', '),
         ...(rs.some((r) => r.figures.sampleErrors.length > 0) ? { 'first failures': rs.flatMap((r) => r.figures.sampleErrors).slice(0, 3).join('; ') } : {}),
       }),
