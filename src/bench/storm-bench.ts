@@ -47,8 +47,9 @@ export const STORM_PLANS: Record<'full' | 'smoke', StormPlan> = {
 /** The loader fetched over TFTP and the kernel over HTTP. */
 const TFTP_BYTES = 1 * MiB;
 const HTTP_BYTES = 8 * MiB;
-/** What EDK2's PXE client asks for (an MTU-sized block on Ethernet). */
+/** What EDK2's PXE client asks for (../shared/lab-notes.md, pitfall 5): an MTU-sized block, a window of 4. */
 const TFTP_BLKSIZE = 1468;
+const TFTP_WINDOWSIZE = 4;
 const HTTP_PORT = 8080;
 
 /** A server side under test: one server, or a pair (dnsmasq for DHCP and TFTP, nginx for HTTP). */
@@ -117,7 +118,7 @@ export async function stormCases(ctx: BenchContext, contenders: StormContender[]
     spreadMs: plan.spreadMs,
     relayAddr: LANE.relayAddr,
     serverAddr: LANE.serverAddr,
-    tftp: { file: loader.name, localPath: path.join(ctx.filesDir, loader.name), blksize: TFTP_BLKSIZE },
+    tftp: { file: loader.name, localPath: path.join(ctx.filesDir, loader.name), blksize: TFTP_BLKSIZE, windowsize: TFTP_WINDOWSIZE },
     http: { port: HTTP_PORT, path: `/${kernel.name}`, localPath: path.join(ctx.filesDir, kernel.name) },
     dhcpTimeoutsMs: [4000, 8000, 16000, 32000],
     dhcpJitterMs: 1000,
@@ -146,7 +147,7 @@ export async function stormCases(ctx: BenchContext, contenders: StormContender[]
   }
   const note =
     `${plan.machines} machines (distinct MACs) start within ${plan.spreadMs} ms, each: DORA via a relay (giaddr ${LANE.relayAddr}; DISCOVER as EDK2 PXE, retransmitted at 4/8/16/32 s ± 1 s, RFC 2131 §4.1; a NAK restarts at once, up to 32 rounds), ` +
-    `TFTP ${TFTP_BYTES / MiB} MiB (blksize ${TFTP_BLKSIZE}, tsize; ACK retransmitted after 1 s, doubling to 4 s), then HTTP GET ${HTTP_BYTES / MiB} MiB, from its leased address; ` +
+    `TFTP ${TFTP_BYTES / MiB} MiB as EDK2 asks (blksize ${TFTP_BLKSIZE}, tsize, windowsize ${TFTP_WINDOWSIZE}; without a window in the OACK: ERROR 8, then again plainly, lock-step; ACK retransmitted after 1 s, doubling to 4 s), then HTTP GET ${HTTP_BYTES / MiB} MiB, from its leased address; ` +
     `every byte compared; pool = ${pool} addresses (ends ${poolEnd(pool)}); percentiles nearest-rank over all machines (an unfinished one counts as infinite); median of ${plan.reps} storm(s), fresh servers each`;
   return stormRows(plan.machines, contenders.map((x) => x.name), runs, note);
 }

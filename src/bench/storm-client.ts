@@ -40,6 +40,7 @@ export async function runStormClient(spec: StormClientSpec): Promise<StormClient
     totalMs: -1,
     dhcpSends: 0,
     tftpRetransmits: 0,
+    tftpWindowsize: 0,
   }));
 
   const boot = async (r: MachineRecord): Promise<void> => {
@@ -55,6 +56,7 @@ export async function runStormClient(spec: StormClientSpec): Promise<StormClient
       server: spec.serverAddr,
       file: spec.tftp.file,
       blksize: spec.tftp.blksize,
+      windowsize: spec.tftp.windowsize,
       expected: tftpFile,
       timeoutMs: spec.tftpTimeoutMs,
       maxTimeoutMs: spec.tftpMaxTimeoutMs,
@@ -62,6 +64,7 @@ export async function runStormClient(spec: StormClientSpec): Promise<StormClient
     });
     r.tftpRetransmits = t.retransmits;
     if (!t.ok) return void Object.assign(r, { failedStep: 'tftp', error: t.error });
+    r.tftpWindowsize = t.windowsize;
     r.tftpMs = since() - start;
     const h = await httpFetch({ localAddress: lease.ip, server: spec.serverAddr, port: spec.http.port, path: spec.http.path, expected: httpFile, stallMs: spec.httpStallMs });
     if (!h.ok) return void Object.assign(r, { failedStep: 'http', error: h.error });

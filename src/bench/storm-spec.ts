@@ -20,6 +20,8 @@ export interface StormClientSpec {
     /** The same file on disk, to check every block against. */
     localPath: string;
     blksize: number;
+    /** RFC 7440 window asked for (EDK2 asks 4); 1 = lock-step, no window asked. */
+    windowsize: number;
   };
   http: {
     port: number;
@@ -68,6 +70,8 @@ export interface MachineRecord {
   totalMs: number;
   dhcpSends: number;
   tftpRetransmits: number;
+  /** The window the TFTP transfer ran with (1: lock-step); 0 when it did not finish. */
+  tftpWindowsize: number;
 }
 
 /** The client's report. */

@@ -55,6 +55,8 @@ export interface StormFigures {
   wrongBytes: string[];
   dhcpSends: number;
   tftpRetransmits: number;
+  /** Finished TFTP transfers per window they ran with, e.g. `{ 4: 1000 }`. */
+  tftpWindows: Record<string, number>;
   naks: number;
   nakMessages: Record<string, number>;
 }
@@ -90,6 +92,7 @@ export function stormFigures(r: StormClientResult): StormFigures {
     wrongBytes: failed.filter((m) => /differs|ended at|body \d+ bytes|tsize/.test(m.error ?? '')).map((m) => `${m.mac} ${m.failedStep}: ${m.error}`),
     dhcpSends: r.machines.reduce((a, m) => a + m.dhcpSends, 0),
     tftpRetransmits: r.machines.reduce((a, m) => a + m.tftpRetransmits, 0),
+    tftpWindows: r.machines.filter((m) => m.tftpWindowsize > 0).reduce<Record<string, number>>((a, m) => ((a[m.tftpWindowsize] = (a[m.tftpWindowsize] ?? 0) + 1), a), {}),
     naks: r.naks,
     nakMessages: r.nakMessages,
   };
@@ -128,6 +131,7 @@ export function stormRows(machines: number, servers: readonly string[], runs: re
         'p50 s of DORA/TFTP/HTTP': rs.map((r) => `${fmt(r.figures.stepP50s.dhcp)}/${fmt(r.figures.stepP50s.tftp)}/${fmt(r.figures.stepP50s.http)}`).join(', '),
         'DHCP sends': rs.map((r) => r.figures.dhcpSends).join(', '),
         'TFTP retransmits': rs.map((r) => r.figures.tftpRetransmits).join(', '),
+        'TFTP window (transfers)': rs.map((r) => Object.entries(r.figures.tftpWindows).map(([w, n]) => `${w} (${n})`).join(' ')).join(', '),
         NAKs: rs.map((r) => r.figures.naks).join(', '),
         ...(rs.some((r) => r.figures.naks > 0) ? { 'NAK messages': rs.map((r) => Object.entries(r.figures.nakMessages).map(([m, n]) => `${n}× "${m}"`).join(' ')).join('; ') } : {}),
         'idle RSS MiB': rs.map((r) => fmt(r.idleRssMiB)).join(', '),
