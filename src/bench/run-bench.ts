@@ -1,6 +1,6 @@
 /**
  * One benchmark run, start to end: checks the tools, makes the test files and one lane per
- * server, runs TFTP, HTTP and DHCP against bootfleet and its peers (servers alternating),
+ * server, runs TFTP, HTTP, DHCP and the boot storm against bootfleet and its peers (servers alternating),
  * optionally profiles bootfleet, and tears everything down whatever happens.
  */
 import { execFileSync } from 'node:child_process';
