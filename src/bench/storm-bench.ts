@@ -22,6 +22,7 @@ import { LANE, poolEnd, type Lane } from './lane.js';
 import { rotation, type CaseResult } from './results.js';
 import type { RunningServer } from './servers/running-server.js';
 import type { StormClientResult, StormClientSpec } from './storm-spec.js';
+import { udpReceiveDrops } from './storm-netstat.js';
 import { treeMemoryMiB } from './storm-rss.js';
 import { stormFigures, stormRows, type StormRun } from './storm-stats.js';
 
@@ -79,6 +80,15 @@ function routePoolThroughClient(lane: Lane, pool: number): () => void {
   };
 }
 
+/** Receive-buffer drops so far in `ns` (0 when unreadable: the figure is a detail, not a check). */
+function rcvbufErrors(ns: Lane['server']): number {
+  try {
+    return udpReceiveDrops(ns.run('cat', ['/proc/net/snmp']))?.rcvbufErrors ?? 0;
+  } catch {
+    return 0;
+  }
+}
+
 /** One storm against freshly started servers. */
 async function oneStorm(ctx: BenchContext, x: StormContender, plan: StormPlan, spec: Omit<StormClientSpec, 'resultFile'>, pool: number, rep: number): Promise<StormRun> {
   const servers = await x.start(pool);
@@ -86,16 +96,18 @@ async function oneStorm(ctx: BenchContext, x: StormContender, plan: StormPlan, s
   const resultFile = path.join(ctx.shmDir, `storm-${x.name}-${rep}.json`);
   try {
     const idleRssMiB = treeMemoryMiB(pids, 'VmRSS');
+    const drops0 = { server: rcvbufErrors(x.lane.server), client: rcvbufErrors(x.lane.client) };
     const r = await runIn(x.lane.client, process.execPath, [CLIENT, JSON.stringify({ ...spec, resultFile })], { timeoutMs: plan.deadlineMs + 60_000 });
     // Read the peak before anything stops: VmHWM dies with the process.
     const peakRssMiB = treeMemoryMiB(pids, 'VmHWM');
+    const udpDrops = { server: rcvbufErrors(x.lane.server) - drops0.server, client: rcvbufErrors(x.lane.client) - drops0.client };
     if (r.code !== 0) throw new Error(`storm client against ${x.name}: ${r.timedOut ? 'timed out' : `exit ${r.code}`}\n${r.stderr.slice(-2000)}`);
     const result = JSON.parse(readFileSync(resultFile, 'utf8')) as StormClientResult;
     const figures = stormFigures(result);
     ctx.log(
-      `storm ${plan.machines} ${x.name} rep ${rep + 1}: ${figures.completed}/${figures.machines} done, p50 ${figures.p50s.toFixed(2)} s, p99 ${figures.p99s.toFixed(2)} s (step p50 DORA ${figures.stepP50s.dhcp.toFixed(2)}, TFTP ${figures.stepP50s.tftp.toFixed(2)}, HTTP ${figures.stepP50s.http.toFixed(2)} s), wall ${figures.wallS.toFixed(1)} s, client CPU ${figures.clientCpuS.toFixed(1)} s, peak RSS ${peakRssMiB?.toFixed(0) ?? '?'} MiB${figures.duplicates.length ? `, ${figures.duplicates.length} DUPLICATE leases` : ''}`,
+      `storm ${plan.machines} ${x.name} rep ${rep + 1}: ${figures.completed}/${figures.machines} done, p50 ${figures.p50s.toFixed(2)} s, p99 ${figures.p99s.toFixed(2)} s (step p50 DORA ${figures.stepP50s.dhcp.toFixed(2)}, TFTP ${figures.stepP50s.tftp.toFixed(2)}, HTTP ${figures.stepP50s.http.toFixed(2)} s), wall ${figures.wallS.toFixed(1)} s, client CPU ${figures.clientCpuS.toFixed(1)} s, peak RSS ${peakRssMiB?.toFixed(0) ?? '?'} MiB, UDP receive-buffer drops server ${udpDrops.server} client ${udpDrops.client}${figures.duplicates.length ? `, ${figures.duplicates.length} DUPLICATE leases` : ''}`,
     );
-    return { server: x.name, figures, peakRssMiB, idleRssMiB };
+    return { server: x.name, figures, peakRssMiB, idleRssMiB, udpDrops };
   } finally {
     rmSync(resultFile, { force: true });
     for (const s of [...servers].reverse()) await s.stop();

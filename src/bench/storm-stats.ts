@@ -106,6 +106,8 @@ export interface StormRun {
   peakRssMiB: number | null;
   /** Resident set just before the storm, MiB. */
   idleRssMiB: number | null;
+  /** UDP datagrams dropped at full receive buffers during the storm, in the server's and the client's namespace. */
+  udpDrops?: { server: number; client: number };
 }
 
 /** The storm's rows: completion (with its 100 % target), p50, p99, peak RSS; problems for anything wrong. */
@@ -135,6 +137,7 @@ export function stormRows(machines: number, servers: readonly string[], runs: re
         NAKs: rs.map((r) => r.figures.naks).join(', '),
         ...(rs.some((r) => r.figures.naks > 0) ? { 'NAK messages': rs.map((r) => Object.entries(r.figures.nakMessages).map(([m, n]) => `${n}× "${m}"`).join(' ')).join('; ') } : {}),
         'idle RSS MiB': rs.map((r) => fmt(r.idleRssMiB)).join(', '),
+        'UDP rcvbuf drops server/client': rs.map((r) => (r.udpDrops ? `${r.udpDrops.server}/${r.udpDrops.client}` : '–')).join(', '),
         ...(rs.some((r) => r.figures.sampleErrors.length > 0) ? { 'first failures': rs.flatMap((r) => r.figures.sampleErrors).slice(0, 3).join('; ') } : {}),
       }),
     ),

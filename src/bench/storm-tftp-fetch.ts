@@ -97,7 +97,12 @@ export function tftpFetch(o: TftpFetchOptions): Promise<TftpFetchOutcome> {
       // RFC 1350 §4: the server's first reply fixes its transfer ID (port); others are strangers.
       if (abandoned.has(rinfo.port)) return;
       if (tid === null) tid = rinfo.port;
-      else if (rinfo.port !== tid) return;
+      else if (rinfo.port !== tid) {
+        // A second transfer the server opened for a retransmitted RRQ: tell it, so it stops
+        // (RFC 1350 §4: error to the stranger, the transfer undisturbed).
+        socket.send(encodeError(TftpErrorCode.UnknownTransferId, 'unknown transfer ID'), rinfo.port, o.server);
+        return;
+      }
       const d = decodeTftp(msg);
       if (!d.ok) return;
       const p = d.packet;
