@@ -38,7 +38,6 @@ export class RelayDora {
   /** Option 56 of the NAKs, counted per distinct message (the server's reason). */
   readonly nakMessages = new Map<string, number>();
   strayReplies = 0;
-  sendErrors = 0;
   private readonly exchanges = new Map<number, Exchange>();
   private nextXid: number;
 
@@ -49,7 +48,7 @@ export class RelayDora {
     this.nextXid = (Math.floor(Math.random() * 0xffff) << 16) >>> 0;
     socket.on('message', (msg) => this.onMessage(msg));
     // A failed send (ENOBUFS under the burst) is a lost packet: the retransmission covers it.
-    socket.on('error', () => this.sendErrors++);
+    socket.on('error', () => undefined);
   }
 
   static async open(opts: DoraOptions): Promise<RelayDora> {
