@@ -15,6 +15,8 @@ export interface TftpFetchOptions {
   /** Source address: the machine's own leased address. */
   localAddress: string;
   server: string;
+  /** The server's request port; default 69. */
+  port?: number;
   file: string;
   blksize: number;
   /** RFC 7440 window asked for; 1 asks for none (lock-step from the start). */
@@ -28,6 +30,7 @@ export interface TftpFetchOptions {
 export type TftpFetchOutcome = { ok: true; retransmits: number; windowsize: number } | { ok: false; error: string; retransmits: number };
 
 export function tftpFetch(o: TftpFetchOptions): Promise<TftpFetchOutcome> {
+  const port = o.port ?? 69;
   return new Promise((resolve) => {
     const socket = dgram.createSocket('udp4');
     let retransmits = 0;
@@ -69,7 +72,7 @@ export function tftpFetch(o: TftpFetchOptions): Promise<TftpFetchOutcome> {
     const fail = (error: string): void => finish({ ok: false, error, retransmits });
     const send = (bytes: Buffer): void => {
       last = bytes;
-      socket.send(bytes, tid ?? 69, o.server);
+      socket.send(bytes, tid ?? port, o.server);
     };
     const arm = (): void => {
       if (timer) clearTimeout(timer);
@@ -77,7 +80,7 @@ export function tftpFetch(o: TftpFetchOptions): Promise<TftpFetchOutcome> {
         if (++silent >= o.tries) return fail(`no reply after ${silent} tries (block ${received})`);
         retransmits++;
         wait = Math.min(wait * 2, o.maxTimeoutMs);
-        socket.send(last, tid ?? 69, o.server);
+        socket.send(last, tid ?? port, o.server);
         arm();
       }, wait);
     };
@@ -157,7 +160,7 @@ export function tftpFetch(o: TftpFetchOptions): Promise<TftpFetchOutcome> {
       progress();
     });
     socket.bind(0, o.localAddress, () => {
-      socket.send(last, 69, o.server);
+      socket.send(last, port, o.server);
       arm();
     });
   });
