@@ -28,7 +28,7 @@ test('npm run bench -- --smoke: harness works, every check passes, nothing left 
   const out = mkdtempSync(path.join(tmpdir(), 'bench-smoke-'));
   try {
     const lines: string[] = [];
-    const report = await runBench({ mode: 'smoke', groups: new Set(['tftp', 'http', 'dhcp']), profile: false, log: (l) => lines.push(l) });
+    const report = await runBench({ mode: 'smoke', groups: new Set(['tftp', 'http', 'dhcp', 'storm']), profile: false, log: (l) => lines.push(l) });
     const problems = report.cases.flatMap((c) => c.problems.map((p) => `${c.group} ${c.name}: ${p}`));
     assert.deepEqual(problems, [], lines.join('\n'));
     assert.ok(report.cases.length > 0, 'no case ran');
@@ -36,6 +36,10 @@ test('npm run bench -- --smoke: harness works, every check passes, nothing left 
       // DHCP: bootfleet's figure may be 0 (lossy) without being wrong; it still had to ACK (checked as a problem).
       if (c.group !== 'dhcp') assert.ok(samplesOf(c, SUBJECT).length > 0, `${c.group} ${c.name}: no bootfleet sample\n${lines.join('\n')}`);
     }
+    // The boot storm ran: every simulated machine of bootfleet's storm finished (a shortfall is also a problem above).
+    const storm = report.cases.find((c) => c.group === 'storm' && c.floor !== undefined);
+    assert.ok(storm, `no storm case\n${lines.join('\n')}`);
+    assert.deepEqual(samplesOf(storm, SUBJECT), [100], lines.join('\n'));
     const written = writeReport(report, out);
     assert.ok(JSON.parse(readFileSync(written.json, 'utf8')).cases.length === report.cases.length);
     assert.match(readFileSync(written.md, 'utf8'), /\| case \| bootfleet \|/);

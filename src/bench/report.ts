@@ -3,7 +3,7 @@
  * written beside the JSON under bench/results/. Pure: strings in, strings out.
  */
 import type { MachineInfo } from './machine-info.js';
-import { peersOf, ratio, samplesOf, summarize, SUBJECT, verdicts, type CaseResult } from './results.js';
+import { caseRatio, peersOf, samplesOf, summarize, SUBJECT, verdicts, type CaseResult, type TargetVerdict } from './results.js';
 
 /** Everything one run produced, as written to JSON. */
 export interface BenchReport {
@@ -41,6 +41,9 @@ function missedBy(ratio: number, min: number): string {
   return factor < 1.5 ? `missed by ${((1 - ratio / min) * 100).toFixed(0)} %` : `missed: ${factor.toFixed(1)}× short`;
 }
 
+/** Where lower is better (times, memory) the ratio is turned round, so it still reads "higher is better". */
+const LOWER_NOTE = '; peer / bootfleet where lower is better';
+
 function ratioText(r: number): string {
   return Number.isFinite(r) ? `${r.toFixed(2)}×` : '–';
 }
@@ -49,16 +52,18 @@ function ratioText(r: number): string {
 function caseColumns(c: CaseResult, peers: readonly string[]): string[] {
   const subject = samplesOf(c, SUBJECT);
   return [
-    `${c.name} (${c.unit})`,
+    `${c.name} (${c.unit}${c.lowerIsBetter ? ', lower is better' : ''})`,
     cell(subject),
     ...peers.map((p) => cell(samplesOf(c, p))),
-    ...peers.map((p) => ratioText(ratio(subject, samplesOf(c, p)))),
+    ...peers.map((p) => ratioText(caseRatio(c, p))),
     c.problems.length === 0 ? 'ok' : `${c.problems.length} problem(s)`,
   ];
 }
 
 interface Table {
   title: string;
+  /** Some of its cases are lower-is-better (their ratio is turned round). */
+  lower: boolean;
   header: string[];
   rows: string[][];
 }
@@ -66,12 +71,13 @@ interface Table {
 /** One table per group, with the peers that group was measured against. */
 function tables(cases: readonly CaseResult[]): Table[] {
   const out: Table[] = [];
-  for (const group of ['tftp', 'http', 'dhcp'] as const) {
+  for (const group of ['tftp', 'http', 'dhcp', 'storm'] as const) {
     const these = cases.filter((c) => c.group === group);
     if (these.length === 0) continue;
     const peers = [...new Set(these.flatMap(peersOf))];
     out.push({
       title: group.toUpperCase(),
+      lower: these.some((c) => c.lowerIsBetter === true),
       header: ['case', SUBJECT, ...peers, ...peers.map((p) => `${SUBJECT}/${p}`), 'correct'],
       rows: these.map((c) => caseColumns(c, peers)),
     });
@@ -85,7 +91,7 @@ export function formatTable(report: BenchReport): string {
   for (const t of tables(report.cases)) {
     const all = [t.header, ...t.rows];
     const widths = t.header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
-    lines.push(`== ${t.title}  (median [min–max]; ratio = bootfleet median / peer median, higher is better)`);
+    lines.push(`== ${t.title}  (median [min–max]; ratio = bootfleet median / peer median, higher is better${t.lower ? LOWER_NOTE : ''})`);
     for (const [k, r] of all.entries()) {
       lines.push(r.map((v, i) => (i === 0 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  '));
       if (k === 0) lines.push(widths.map((w) => '-'.repeat(w)).join('  '));
@@ -94,9 +100,16 @@ export function formatTable(report: BenchReport): string {
   }
   const v = verdicts(report.cases);
   if (v.length > 0) lines.push(`targets (issue 6): ${v.filter((x) => x.met).length} of ${v.length} met`);
+  for (const x of v.filter((y) => y.absolute)) lines.push(`  ${x.absolute!.text}: ${x.met ? 'met' : 'missed'} (${num(x.ratio)} ${x.absolute!.unit})`);
   const problems = report.cases.flatMap((c) => c.problems.map((p) => `${c.group} ${c.name}: ${p}`));
   lines.push(problems.length === 0 ? 'correctness: every check passed' : `correctness: ${problems.length} problem(s)\n  ${problems.join('\n  ')}`);
   return lines.join('\n');
+}
+
+/** case, against, target, measured, verdict. */
+function verdictCells(x: TargetVerdict): string[] {
+  if (x.absolute) return [x.case, x.peer, x.absolute.text, `${num(x.ratio)} ${x.absolute.unit}`, x.met ? 'met' : 'missed'];
+  return [x.case, x.peer, `≥ ${x.min}×`, ratioText(x.ratio), x.met ? 'met' : missedBy(x.ratio, x.min)];
 }
 
 function mdRow(cells: readonly string[]): string {
@@ -121,7 +134,7 @@ export function formatMarkdown(report: BenchReport): string {
     '',
   ];
   for (const t of tables(report.cases)) {
-    out.push(`## ${t.title}`, '', 'median [min–max] of the samples; ratio = bootfleet median / peer median (higher is better).', '');
+    out.push(`## ${t.title}`, '', `median [min–max] of the samples; ratio = bootfleet median / peer median (higher is better${t.lower ? LOWER_NOTE : ''}).`, '');
     out.push(mdRow(t.header), mdRow(t.header.map(() => '---')), ...t.rows.map(mdRow), '');
     const notes = report.cases.filter((c) => c.group === t.title.toLowerCase() && c.note);
     for (const c of notes) out.push(`- ${c.name}: ${c.note}`);
@@ -131,10 +144,7 @@ export function formatMarkdown(report: BenchReport): string {
   if (v.length > 0) {
     const met = v.filter((x) => x.met).length;
     out.push('## Targets (issue 6)', '', `${met} of ${v.length} met.`, '', mdRow(['case', 'against', 'target', 'measured', '']), mdRow(['---', '---', '---', '---', '---']));
-    for (const x of v) {
-      const verdict = x.met ? 'met' : missedBy(x.ratio, x.min);
-      out.push(mdRow([x.case, x.peer, `≥ ${x.min}×`, ratioText(x.ratio), verdict]));
-    }
+    for (const x of v) out.push(mdRow(verdictCells(x)));
     out.push('');
   }
   const problems = report.cases.flatMap((c) => c.problems.map((p) => `${c.group} ${c.name}: ${p}`));

@@ -16,15 +16,17 @@ export interface Measurement {
   details?: Record<string, number | string>;
 }
 
-export type BenchGroup = 'tftp' | 'http' | 'dhcp';
+export type BenchGroup = 'tftp' | 'http' | 'dhcp' | 'storm';
 
 /** One thing measured against every server. */
 export interface CaseResult {
   group: BenchGroup;
   /** e.g. `curl blksize 1468, 64 MiB`. */
   name: string;
-  /** `MiB/s`, `req/s`, `DORA/s`. Every unit here is higher-is-better. */
+  /** `MiB/s`, `req/s`, `DORA/s`: higher is better, unless {@link lowerIsBetter}. */
   unit: string;
+  /** Times and memory (`s`, `MiB`): the ratio is then peer / bootfleet, so higher is still better. */
+  lowerIsBetter?: boolean;
   measurements: Measurement[];
   /** Correctness failures (bad checksum, failed transfer, duplicate lease): must stay empty. */
   problems: string[];
@@ -32,6 +34,8 @@ export interface CaseResult {
   note?: string;
   /** Issue 6's targets: bootfleet's median at least `min` × this peer's. */
   targets?: Target[];
+  /** An absolute target: bootfleet's median at least `min` (in the case's unit), e.g. 100 % complete. */
+  floor?: { min: number; text: string };
 }
 
 export interface Target {
@@ -45,6 +49,8 @@ export interface TargetVerdict {
   min: number;
   ratio: number;
   met: boolean;
+  /** Set for a case's {@link CaseResult.floor}: then `ratio` holds bootfleet's median itself. */
+  absolute?: { text: string; unit: string };
 }
 
 /** Every target of every case, with the measured ratio (a missing figure counts as missed). */
@@ -53,10 +59,21 @@ export function verdicts(cases: readonly CaseResult[]): TargetVerdict[] {
     (c.targets ?? [])
       .filter((t) => c.measurements.some((m) => m.server === t.peer))
       .map((t) => {
-        const r = ratio(samplesOf(c, SUBJECT), samplesOf(c, t.peer));
+        const r = caseRatio(c, t.peer);
         return { case: `${c.group} ${c.name}`, peer: t.peer, min: t.min, ratio: r, met: Number.isFinite(r) && r >= t.min };
       }),
+  ).concat(
+    cases.flatMap((c) => {
+      if (!c.floor) return [];
+      const v = summarize(samplesOf(c, SUBJECT)).median;
+      return [{ case: `${c.group} ${c.name}`, peer: '–', min: c.floor.min, ratio: v, met: Number.isFinite(v) && v >= c.floor.min, absolute: { text: c.floor.text, unit: c.unit } }];
+    }),
   );
+}
+
+/** bootfleet against a peer in one case, the way round that makes higher better. */
+export function caseRatio(c: CaseResult, peer: string): number {
+  return c.lowerIsBetter ? ratio(samplesOf(c, peer), samplesOf(c, SUBJECT)) : ratio(samplesOf(c, SUBJECT), samplesOf(c, peer));
 }
 
 export interface Summary {

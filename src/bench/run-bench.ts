@@ -1,6 +1,6 @@
 /**
  * One benchmark run, start to end: checks the tools, makes the test files and one lane per
- * server, runs TFTP, HTTP and DHCP against bootfleet and its peers (servers alternating),
+ * server, runs TFTP, HTTP, DHCP and the boot storm against bootfleet and its peers (servers alternating),
  * optionally profiles bootfleet, and tears everything down whatever happens.
  */
 import { execFileSync } from 'node:child_process';
@@ -26,6 +26,8 @@ import { startTftpdHpa } from './servers/tftpd-hpa.js';
 import type { Target } from './target.js';
 import { TFTP_CPU, tftpConcurrentCases, tftpSingleCases } from './tftp-bench.js';
 import { runIn } from './exec.js';
+import { stormContenders } from './storm-contenders.js';
+import { stormCases } from './storm-bench.js';
 
 export interface RunBenchOptions {
   mode: 'full' | 'smoke';
@@ -42,6 +44,8 @@ const NEEDS: Record<BenchGroup, { clients: string[]; peers: Record<string, strin
   tftp: { clients: ['curl', 'atftp', 'taskset'], peers: { 'tftpd-hpa': 'in.tftpd', dnsmasq: 'dnsmasq' } },
   http: { clients: ['curl', 'wrk'], peers: { nginx: 'nginx' } },
   dhcp: { clients: ['perfdhcp', 'tcpdump'], peers: { dnsmasq: 'dnsmasq', kea: 'kea-dhcp4' } },
+  // The storm's client is node itself; its one peer is the pair dnsmasq (DHCP + TFTP) + nginx (HTTP).
+  storm: { clients: [], peers: { dnsmasq: 'dnsmasq', nginx: 'nginx' } },
 };
 
 function have(cmd: string): boolean {
@@ -213,6 +217,14 @@ export async function runBench(opts: RunBenchOptions): Promise<BenchReport> {
       // The contenders' stop() comes from dhcpCases; drop them from `running` as they go.
       const before = running.length;
       cases.push(...(await dhcpCases(ctx, contenders)));
+      running.splice(before);
+    }
+
+    if (groups.includes('storm')) {
+      const withPeer = peersFor('storm').length === 2;
+      // Each storm stops its own servers (tracked only so a failure cannot leave one behind).
+      const before = running.length;
+      cases.push(...(await stormCases(ctx, stormContenders(ctx, lane, track, withPeer))));
       running.splice(before);
     }
 
