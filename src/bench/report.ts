@@ -3,7 +3,7 @@
  * written beside the JSON under bench/results/. Pure: strings in, strings out.
  */
 import type { MachineInfo } from './machine-info.js';
-import { peersOf, ratio, samplesOf, summarize, SUBJECT, verdicts, type CaseResult } from './results.js';
+import { caseRatio, peersOf, samplesOf, summarize, SUBJECT, verdicts, type CaseResult } from './results.js';
 
 /** Everything one run produced, as written to JSON. */
 export interface BenchReport {
@@ -52,13 +52,15 @@ function caseColumns(c: CaseResult, peers: readonly string[]): string[] {
     `${c.name} (${c.unit})`,
     cell(subject),
     ...peers.map((p) => cell(samplesOf(c, p))),
-    ...peers.map((p) => ratioText(ratio(subject, samplesOf(c, p)))),
+    ...peers.map((p) => ratioText(caseRatio(c, p))),
     c.problems.length === 0 ? 'ok' : `${c.problems.length} problem(s)`,
   ];
 }
 
 interface Table {
   title: string;
+  /** What the figures and the ratio columns mean. */
+  legend: string;
   header: string[];
   rows: string[][];
 }
@@ -66,12 +68,15 @@ interface Table {
 /** One table per group, with the peers that group was measured against. */
 function tables(cases: readonly CaseResult[]): Table[] {
   const out: Table[] = [];
-  for (const group of ['tftp', 'http', 'dhcp'] as const) {
+  for (const group of ['tftp', 'http', 'dhcp', 'boot'] as const) {
     const these = cases.filter((c) => c.group === group);
     if (these.length === 0) continue;
     const peers = [...new Set(these.flatMap(peersOf))];
     out.push({
       title: group.toUpperCase(),
+      legend: these.every((c) => c.lowerIsBetter)
+        ? 'median [min–max] of the samples; ratio = peer median / bootfleet median (times: higher is better, above 1 bootfleet is faster)'
+        : 'median [min–max] of the samples; ratio = bootfleet median / peer median (higher is better)',
       header: ['case', SUBJECT, ...peers, ...peers.map((p) => `${SUBJECT}/${p}`), 'correct'],
       rows: these.map((c) => caseColumns(c, peers)),
     });
@@ -85,7 +90,7 @@ export function formatTable(report: BenchReport): string {
   for (const t of tables(report.cases)) {
     const all = [t.header, ...t.rows];
     const widths = t.header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
-    lines.push(`== ${t.title}  (median [min–max]; ratio = bootfleet median / peer median, higher is better)`);
+    lines.push(`== ${t.title}  (${t.legend})`);
     for (const [k, r] of all.entries()) {
       lines.push(r.map((v, i) => (i === 0 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  '));
       if (k === 0) lines.push(widths.map((w) => '-'.repeat(w)).join('  '));
@@ -121,7 +126,7 @@ export function formatMarkdown(report: BenchReport): string {
     '',
   ];
   for (const t of tables(report.cases)) {
-    out.push(`## ${t.title}`, '', 'median [min–max] of the samples; ratio = bootfleet median / peer median (higher is better).', '');
+    out.push(`## ${t.title}`, '', `${t.legend}.`, '');
     out.push(mdRow(t.header), mdRow(t.header.map(() => '---')), ...t.rows.map(mdRow), '');
     const notes = report.cases.filter((c) => c.group === t.title.toLowerCase() && c.note);
     for (const c of notes) out.push(`- ${c.name}: ${c.note}`);

@@ -16,15 +16,17 @@ export interface Measurement {
   details?: Record<string, number | string>;
 }
 
-export type BenchGroup = 'tftp' | 'http' | 'dhcp';
+export type BenchGroup = 'tftp' | 'http' | 'dhcp' | 'boot';
 
 /** One thing measured against every server. */
 export interface CaseResult {
   group: BenchGroup;
   /** e.g. `curl blksize 1468, 64 MiB`. */
   name: string;
-  /** `MiB/s`, `req/s`, `DORA/s`. Every unit here is higher-is-better. */
+  /** `MiB/s`, `req/s`, `DORA/s`: higher-is-better unless {@link CaseResult.lowerIsBetter}. */
   unit: string;
+  /** Times (`s`): the ratio is then the peer's median over bootfleet's, so it stays higher-is-better. */
+  lowerIsBetter?: boolean;
   measurements: Measurement[];
   /** Correctness failures (bad checksum, failed transfer, duplicate lease): must stay empty. */
   problems: string[];
@@ -53,7 +55,7 @@ export function verdicts(cases: readonly CaseResult[]): TargetVerdict[] {
     (c.targets ?? [])
       .filter((t) => c.measurements.some((m) => m.server === t.peer))
       .map((t) => {
-        const r = ratio(samplesOf(c, SUBJECT), samplesOf(c, t.peer));
+        const r = caseRatio(c, t.peer);
         return { case: `${c.group} ${c.name}`, peer: t.peer, min: t.min, ratio: r, met: Number.isFinite(r) && r >= t.min };
       }),
   );
@@ -81,6 +83,13 @@ export function ratio(subject: readonly number[], peer: readonly number[]): numb
   const a = summarize(subject).median;
   const b = summarize(peer).median;
   return b > 0 && Number.isFinite(a) && Number.isFinite(b) ? a / b : NaN;
+}
+
+/** bootfleet against `peer` in one case, higher is better: medians' ratio, flipped for times. */
+export function caseRatio(c: CaseResult, peer: string): number {
+  const subject = samplesOf(c, SUBJECT);
+  const other = samplesOf(c, peer);
+  return c.lowerIsBetter ? ratio(other, subject) : ratio(subject, other);
 }
 
 /** The peers measured in a case, in the order they were given. */

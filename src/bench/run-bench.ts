@@ -26,6 +26,7 @@ import { startTftpdHpa } from './servers/tftpd-hpa.js';
 import type { Target } from './target.js';
 import { TFTP_CPU, tftpConcurrentCases, tftpSingleCases } from './tftp-bench.js';
 import { runIn } from './exec.js';
+import { bootCases } from './vm-boot-bench.js';
 
 export interface RunBenchOptions {
   mode: 'full' | 'smoke';
@@ -42,6 +43,8 @@ const NEEDS: Record<BenchGroup, { clients: string[]; peers: Record<string, strin
   tftp: { clients: ['curl', 'atftp', 'taskset'], peers: { 'tftpd-hpa': 'in.tftpd', dnsmasq: 'dnsmasq' } },
   http: { clients: ['curl', 'wrk'], peers: { nginx: 'nginx' } },
   dhcp: { clients: ['perfdhcp', 'tcpdump'], peers: { dnsmasq: 'dnsmasq', kea: 'kea-dhcp4' } },
+  // The VMs' QEMU is the client; the peer is one stack, dnsmasq + nginx (both needed).
+  boot: { clients: ['qemu-system-x86_64'], peers: { dnsmasq: 'dnsmasq', nginx: 'nginx' } },
 };
 
 function have(cmd: string): boolean {
@@ -214,6 +217,11 @@ export async function runBench(opts: RunBenchOptions): Promise<BenchReport> {
       const before = running.length;
       cases.push(...(await dhcpCases(ctx, contenders)));
       running.splice(before);
+    }
+
+    if (groups.includes('boot')) {
+      if (opts.mode === 'full') peersFor('boot');
+      cases.push(...(await bootCases(ctx, (c) => conditions.push(c))));
     }
 
     if (opts.profile) {
