@@ -16,7 +16,7 @@ test('boot cases: full mode is BIOS with both dnsmasq variants and a ≥ 1× tar
 
 test('bootCaseResult: seconds per contender, failed boots become problems, ratio is dnsmasq over bootfleet', () => {
   const spec = bootCaseSpecs('full')[0]!;
-  const run = (contender: string, round: number, seconds: number, error?: string): VmBootRun => ({ contender, round, firmware: 'bios', mac: 'm', seconds, ...(error ? { error } : {}) });
+  const run = (contender: string, round: number, seconds: number, error?: string): VmBootRun => ({ contender, round, firmware: 'bios', mac: 'm', seconds, discoverToOffer: contender === 'bootfleet' ? 0.01 : 3, discoverToAck: null, ...(error ? { error } : {}) });
   const c = bootCaseResult(spec, [
     run('bootfleet', 0, 10),
     run('dnsmasq+nginx', 0, 26),
@@ -30,6 +30,7 @@ test('bootCaseResult: seconds per contender, failed boots become problems, ratio
   assert.equal(c.lowerIsBetter, true);
   assert.deepEqual(c.measurements.map((m) => [m.server, m.samples]), [['bootfleet', [10, 12]], ['dnsmasq+nginx', [26]], ['dnsmasq+nginx no-ping', [23, 22]]]);
   assert.deepEqual(c.problems, ['dnsmasq+nginx round 1: no boot: No bootable device.']);
+  assert.deepEqual(c.measurements.map((m) => m.details?.['DISCOVER→OFFER s']), ['0.01 / 0.01', '3.00 / 3.00', '3.00 / 3.00']);
   assert.equal(caseRatio(c, 'dnsmasq+nginx no-ping'), 22.5 / 11);
   assert.deepEqual(verdicts([c]).map((v) => [v.peer, v.met]), [['dnsmasq+nginx', true], ['dnsmasq+nginx no-ping', true]]);
   assert.equal(bootCaseResult(bootCaseSpecs('full')[1]!, []).targets, undefined);

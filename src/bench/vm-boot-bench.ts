@@ -63,7 +63,16 @@ export function bootCaseResult(spec: BootCaseSpec, runs: readonly VmBootRun[]): 
     name: spec.name,
     unit: 's',
     lowerIsBetter: true,
-    measurements: spec.contenders.map((c) => ({ server: c.name, samples: runs.filter((r) => r.contender === c.name && Number.isFinite(r.seconds)).map((r) => r.seconds) })),
+    measurements: spec.contenders.map((c) => {
+      const mine = runs.filter((r) => r.contender === c.name);
+      const offers = mine.map((r) => r.discoverToOffer).filter((x): x is number => x !== null);
+      return {
+        server: c.name,
+        samples: mine.filter((r) => Number.isFinite(r.seconds)).map((r) => r.seconds),
+        // Where dnsmasq's ping before an offer shows: the first DISCOVER's wait, per boot.
+        ...(offers.length > 0 ? { details: { 'DISCOVER→OFFER s': offers.map((x) => x.toFixed(2)).join(' / ') } } : {}),
+      };
+    }),
     problems: runs.filter((r) => r.error !== undefined).map((r) => `${r.contender} round ${r.round}: ${r.error}`),
     note: spec.note,
     ...(spec.targetPeers.length > 0 ? { targets: spec.targetPeers.map((peer) => ({ peer, min: 1 })) } : {}),

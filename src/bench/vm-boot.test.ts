@@ -34,9 +34,10 @@ test('bootOrder: A B C, B C A, C A B: each contender leads one round', () => {
 });
 
 test('bootSummary: median per contender and each median over the subject\'s; failed boots left out', () => {
-  const run = (contender: string, seconds: number): VmBootRun => ({ contender, round: 0, firmware: 'bios', mac: 'x', seconds });
+  const run = (contender: string, seconds: number): VmBootRun => ({ contender, round: 0, firmware: 'bios', mac: 'x', seconds, discoverToOffer: seconds / 10, discoverToAck: null });
   const s = bootSummary([run('bootfleet', 10), run('dnsmasq', 30), run('bootfleet', 12), run('dnsmasq', 25), run('bootfleet', 8), run('dnsmasq', Number.NaN)], 'bootfleet');
   assert.deepEqual(s.map((x) => [x.contender, x.boots, x.median]), [['bootfleet', 3, 10], ['dnsmasq', 2, 27.5]]);
   assert.equal(s[1]!.speedup, 2.75);
   assert.equal(s[0]!.speedup, 1);
+  assert.equal(s[0]!.discoverToOffer, 1);
 });

@@ -7,13 +7,16 @@
  * Each boot gets its own MAC and its own small pool, so no two boots share an address (a
  * server's TIME_WAIT for a reused address and port could otherwise stall a fetch; lab-notes).
  */
-import { chmodSync, mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { BootfleetProcess } from '../harness/bootfleet-process.js';
 import { labConfig } from '../lab/lab-boot-config.js';
+import { readPcap } from '../lab/pcap.js';
 import { startVm, type Firmware } from '../lab/qemu.js';
+import { startCapture, type Capture } from '../lab/tcpdump.js';
 import { LAB_NET, type Lab } from '../lab/topology.js';
 import { rotation, summarize } from './results.js';
+import { dhcpTiming } from './vm-boot-dhcp-timing.js';
 import { startDnsmasqWebStack } from './vm-boot-dnsmasq.js';
 
 /** The profile every contender boots; its marker is checked on the serial console. */
@@ -47,6 +50,9 @@ export interface VmBootRun {
   firmware: Firmware;
   mac: string;
   seconds: number;
+  /** From a capture of the bridge: first DISCOVER → first OFFER / ACK (null when not seen). */
+  discoverToOffer: number | null;
+  discoverToAck: number | null;
   error?: string;
 }
 
@@ -72,12 +78,16 @@ export function bootOrder<T>(contenders: readonly T[], round: number): T[] {
 }
 
 /** Median seconds per contender and each peer's median over `subject`'s (> 1: subject is faster). */
-export function bootSummary(runs: readonly VmBootRun[], subject: string): { contender: string; boots: number; median: number; min: number; max: number; speedup: number }[] {
+export function bootSummary(
+  runs: readonly VmBootRun[],
+  subject: string,
+): { contender: string; boots: number; median: number; min: number; max: number; speedup: number; discoverToOffer: number }[] {
   const names = [...new Set(runs.map((r) => r.contender))];
   const subjectMedian = summarize(runs.filter((r) => r.contender === subject).map((r) => r.seconds)).median;
   return names.map((name) => {
     const s = summarize(runs.filter((r) => r.contender === name).map((r) => r.seconds));
-    return { contender: name, boots: s.n, median: s.median, min: s.min, max: s.max, speedup: subjectMedian > 0 ? s.median / subjectMedian : NaN };
+    const offers = runs.filter((r) => r.contender === name && r.discoverToOffer !== null).map((r) => r.discoverToOffer!);
+    return { contender: name, boots: s.n, median: s.median, min: s.min, max: s.max, speedup: subjectMedian > 0 ? s.median / subjectMedian : NaN, discoverToOffer: summarize(offers).median };
   });
 }
 
@@ -107,9 +117,12 @@ export async function measureBoot(lab: Lab, workDir: string, round: number, inde
   // nginx's workers run as nobody: they must be able to walk into the web root.
   chmodSync(dir, 0o755);
   const mac = bootMac(round, index, firmware);
-  const run: VmBootRun = { contender: contender.name, round, firmware, mac, seconds: Number.NaN };
+  const run: VmBootRun = { contender: contender.name, round, firmware, mac, seconds: Number.NaN, discoverToOffer: null, discoverToAck: null };
   const server = await startStack(lab, dir, round, index, contender.stack);
+  const pcap = path.join(dir, 'dhcp.pcap');
+  let capture: Capture | null = null;
   try {
+    capture = await startCapture(lab.lan, lab.bridgeName, pcap, 'udp port 67 or udp port 68');
     const vm = await startVm({ ns: lab.lan, tapName: lab.tapNames[0]!, mac, firmware, name: `vb-${firmware}-${round}-${index}`, logDir: dir });
     try {
       // SeaBIOS ends with "No bootable device." once every boot entry failed: no point waiting on.
@@ -124,8 +137,11 @@ export async function measureBoot(lab: Lab, workDir: string, round: number, inde
       await vm.stop();
     }
   } finally {
+    await capture?.stop();
     await server.stop();
   }
+  const parsed = readPcap(readFileSync(pcap));
+  if (parsed.ok) Object.assign(run, dhcpTiming(parsed.udp, mac));
   return run;
 }
 

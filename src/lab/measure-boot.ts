@@ -135,7 +135,10 @@ async function compareWithDnsmasq(firmware: Firmware, rounds: number, raOff: boo
       contenders,
       rounds,
       firmware,
-      onBoot: (r) => process.stdout.write(`${firmware} ${r.contender.padEnd(22)} round ${r.round}: ${r.error ? `FAILED ${r.error}` : `marker ${r.seconds.toFixed(1)} s`}\n`),
+      onBoot: (r) =>
+        process.stdout.write(
+          `${firmware} ${r.contender.padEnd(22)} round ${r.round}: ${r.error ? `FAILED ${r.error}` : `marker ${r.seconds.toFixed(1)} s`}, DISCOVER→OFFER ${r.discoverToOffer?.toFixed(2) ?? '–'} s, →ACK ${r.discoverToAck?.toFixed(2) ?? '–'} s\n`,
+        ),
     });
   } finally {
     await lab.destroy();
@@ -143,7 +146,7 @@ async function compareWithDnsmasq(firmware: Firmware, rounds: number, raOff: boo
   }
   const summary = bootSummary(runs, 'bootfleet');
   for (const s of summary) {
-    process.stdout.write(`${firmware} ${s.contender.padEnd(22)} median ${s.median.toFixed(1)} s [${s.min.toFixed(1)}–${s.max.toFixed(1)}] (${s.boots} boots); its median / bootfleet's ${s.speedup.toFixed(2)}×\n`);
+    process.stdout.write(`${firmware} ${s.contender.padEnd(22)} median ${s.median.toFixed(1)} s [${s.min.toFixed(1)}–${s.max.toFixed(1)}] (${s.boots} boots); its median / bootfleet's ${s.speedup.toFixed(2)}×; DISCOVER→OFFER median ${s.discoverToOffer.toFixed(2)} s\n`);
   }
   const file = out ?? path.join(dir, 'boot-times.json');
   writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), firmware, compare: 'dnsmasq', runs, summary }, null, 2));
