@@ -31,6 +31,8 @@ test('bootCaseResult: seconds per contender, failed boots become problems, ratio
   assert.deepEqual(c.measurements.map((m) => [m.server, m.samples]), [['bootfleet', [10, 12]], ['dnsmasq+nginx', [26]], ['dnsmasq+nginx no-ping', [23, 22]]]);
   assert.deepEqual(c.problems, ['dnsmasq+nginx round 1: no boot: No bootable device.']);
   assert.deepEqual(c.measurements.map((m) => m.details?.['DISCOVER→OFFER s']), ['0.01 / 0.01', '3.00 / 3.00', '3.00 / 3.00']);
+  assert.deepEqual(c.measurements.map((m) => m.details?.['DISCOVER→ACK s']), ['', '', '']);
+  assert.equal(bootCaseResult(spec, []).measurements[0]!.details, undefined);
   assert.equal(caseRatio(c, 'dnsmasq+nginx no-ping'), 22.5 / 11);
   assert.deepEqual(verdicts([c]).map((v) => [v.peer, v.met]), [['dnsmasq+nginx', true], ['dnsmasq+nginx no-ping', true]]);
   assert.equal(bootCaseResult(bootCaseSpecs('full')[1]!, []).targets, undefined);

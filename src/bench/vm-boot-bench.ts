@@ -65,12 +65,19 @@ export function bootCaseResult(spec: BootCaseSpec, runs: readonly VmBootRun[]): 
     lowerIsBetter: true,
     measurements: spec.contenders.map((c) => {
       const mine = runs.filter((r) => r.contender === c.name);
-      const offers = mine.map((r) => r.discoverToOffer).filter((x): x is number => x !== null);
+      const per = (pick: (r: VmBootRun) => number | null): string =>
+        mine
+          .map(pick)
+          .filter((x): x is number => x !== null)
+          .map((x) => x.toFixed(2))
+          .join(' / ');
+      // Where the DHCP time goes, per boot: dnsmasq's ping holds the OFFER; iPXE without 175.176
+      // holds its REQUEST while it waits for a proxyDHCP offer (so the ACK comes late either way).
+      const details = { 'DISCOVER→OFFER s': per((r) => r.discoverToOffer), 'DISCOVER→ACK s': per((r) => r.discoverToAck) };
       return {
         server: c.name,
         samples: mine.filter((r) => Number.isFinite(r.seconds)).map((r) => r.seconds),
-        // Where dnsmasq's ping before an offer shows: the first DISCOVER's wait, per boot.
-        ...(offers.length > 0 ? { details: { 'DISCOVER→OFFER s': offers.map((x) => x.toFixed(2)).join(' / ') } } : {}),
+        ...(mine.length > 0 ? { details } : {}),
       };
     }),
     problems: runs.filter((r) => r.error !== undefined).map((r) => `${r.contender} round ${r.round}: ${r.error}`),

@@ -7,7 +7,7 @@
  * Each boot gets its own MAC and its own small pool, so no two boots share an address (a
  * server's TIME_WAIT for a reused address and port could otherwise stall a fetch; lab-notes).
  */
-import { chmodSync, mkdirSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { BootfleetProcess } from '../harness/bootfleet-process.js';
 import { labConfig } from '../lab/lab-boot-config.js';
@@ -140,8 +140,8 @@ export async function measureBoot(lab: Lab, workDir: string, round: number, inde
     await capture?.stop();
     await server.stop();
   }
-  const parsed = readPcap(readFileSync(pcap));
-  if (parsed.ok) Object.assign(run, dhcpTiming(parsed.udp, mac));
+  const parsed = existsSync(pcap) ? readPcap(readFileSync(pcap)) : null;
+  if (parsed?.ok) Object.assign(run, dhcpTiming(parsed.udp, mac));
   return run;
 }
 
