@@ -1,5 +1,5 @@
 /**
- * Boot time of one config choice against another, measured side by side: VMs (BIOS: SeaBIOS +
+ * Boot time of one config choice against another (or against dnsmasq + nginx), measured side by side: VMs (BIOS: SeaBIOS +
  * QEMU's iPXE ROM, Debian's 2019 build) boot in full DHCP mode from bootfleet to the initramfs
  * marker, the two variants alternating, inside namespaces made here.
  *
@@ -24,8 +24,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { BootfleetProcess, type LoggedEvent } from '../harness/bootfleet-process.js';
-import { labConfig } from './lab-boot-config.js';
 import { bootSummary, DNSMASQ_COMPARISON, runBootComparison, type VmBootRun } from '../bench/vm-boot.js';
+import { labConfig } from './lab-boot-config.js';
 import { canUseNetns, destroyAll } from '../lab/netns.js';
 import { startVm, type Firmware } from '../lab/qemu.js';
 import { startCapture } from '../lab/tcpdump.js';
