@@ -15,7 +15,9 @@ fi
 
 # perfdhcp ships in kea-admin; tftpd-hpa, nginx-light and kea-dhcp4-server bring services
 # that must never run on the host: the harness starts their binaries inside its namespaces.
-PACKAGES=(kea-dhcp4-server kea-admin tftpd-hpa nginx-light dnsmasq-base curl atftp tftp-hpa wrk tcpdump iproute2 util-linux)
+# The boot group boots QEMU VMs (SeaBIOS + iPXE ROM, OVMF) into the lab Linux (busybox-static, cpio).
+PACKAGES=(kea-dhcp4-server kea-admin tftpd-hpa nginx-light dnsmasq-base curl atftp tftp-hpa wrk tcpdump iproute2 util-linux
+  qemu-system-x86 ipxe-qemu ipxe ovmf busybox-static cpio)
 missing=()
 for pkg in "${PACKAGES[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
@@ -44,4 +46,6 @@ if [[ ! -d node_modules ]]; then
 fi
 
 npm run build --silent
+# The lab Linux the boot group's VMs boot (cached: a no-op when it is up to date).
+scripts/build-lab-assets.sh >/dev/null
 exec node dist/bench/main.js "$@"

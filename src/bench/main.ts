@@ -2,7 +2,7 @@
  * `npm run bench` (through scripts/bench.sh): runs the benchmark suite and prints the table;
  * writes `<date>-<mode>.json` and `.md` under bench/results/ (or `--out`).
  *
- *   node dist/bench/main.js [--smoke] [--only tftp,http,dhcp,storm] [--no-profile] [--out DIR]
+ *   node dist/bench/main.js [--smoke] [--only tftp,http,dhcp,storm,boot] [--no-profile] [--out DIR]
  *
  * Exits 1 when any correctness check failed (a checksum, a transfer, a duplicate lease),
  * whatever the speed; 2 on bad arguments or a harness failure.
@@ -16,7 +16,7 @@ import type { BenchGroup } from './results.js';
 import { runBench } from './run-bench.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const GROUPS: readonly BenchGroup[] = ['tftp', 'http', 'dhcp', 'storm'];
+const GROUPS: readonly BenchGroup[] = ['tftp', 'http', 'dhcp', 'storm', 'boot'];
 
 async function main(): Promise<number> {
   const { values } = parseArgs({

@@ -49,3 +49,30 @@ test('table and Markdown carry medians, ratios, targets and problems', () => {
   assert.match(md, /## What bounds bootfleet\n\n- DHCP — self time/);
   assert.match(md, /- dhcp DORA: bootfleet: 1 address\(es\) ACKed to a second client/);
 });
+
+test('a time case (boot): seconds per server, the ratio as peer over bootfleet, its own legend', () => {
+  const boot: BenchReport = {
+    ...report,
+    cases: [
+      {
+        group: 'boot',
+        name: 'BIOS iPXE, power-on → marker',
+        unit: 's',
+        lowerIsBetter: true,
+        measurements: [
+          { server: 'bootfleet', samples: [10, 12, 11] },
+          { server: 'dnsmasq+nginx', samples: [26, 27, 25] },
+        ],
+        problems: [],
+        targets: [{ peer: 'dnsmasq+nginx', min: 1 }],
+      },
+    ],
+  };
+  const t = formatTable(boot);
+  assert.match(t, /== BOOT  \(.*ratio = peer median \/ bootfleet median/);
+  assert.match(t, /BIOS iPXE, power-on → marker \(s, lower is better\)\s+11\.0 \[10\.0–12\.0\]\s+26\.0 \[25\.0–27\.0\]\s+2\.36×\s+ok/);
+  assert.match(t, /targets \(issue 6\): 1 of 1 met/);
+  const md = formatMarkdown(boot);
+  assert.match(md, /## BOOT\n\nmedian \[min–max\] of the samples; ratio = peer median \/ bootfleet median/);
+  assert.match(md, /\| boot BIOS iPXE, power-on → marker \| dnsmasq\+nginx \| ≥ 1× \| 2\.36× \| met \|/);
+});

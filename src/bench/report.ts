@@ -62,8 +62,8 @@ function caseColumns(c: CaseResult, peers: readonly string[]): string[] {
 
 interface Table {
   title: string;
-  /** Some of its cases are lower-is-better (their ratio is turned round). */
-  lower: boolean;
+  /** What the figures and the ratio columns mean. */
+  legend: string;
   header: string[];
   rows: string[][];
 }
@@ -71,13 +71,15 @@ interface Table {
 /** One table per group, with the peers that group was measured against. */
 function tables(cases: readonly CaseResult[]): Table[] {
   const out: Table[] = [];
-  for (const group of ['tftp', 'http', 'dhcp', 'storm'] as const) {
+  for (const group of ['tftp', 'http', 'dhcp', 'storm', 'boot'] as const) {
     const these = cases.filter((c) => c.group === group);
     if (these.length === 0) continue;
     const peers = [...new Set(these.flatMap(peersOf))];
     out.push({
       title: group.toUpperCase(),
-      lower: these.some((c) => c.lowerIsBetter === true),
+      legend: these.every((c) => c.lowerIsBetter)
+        ? 'median [min–max] of the samples; ratio = peer median / bootfleet median (times: higher is better, above 1 bootfleet is faster)'
+        : `median [min–max] of the samples; ratio = bootfleet median / peer median (higher is better${these.some((c) => c.lowerIsBetter === true) ? LOWER_NOTE : ''})`,
       header: ['case', SUBJECT, ...peers, ...peers.map((p) => `${SUBJECT}/${p}`), 'correct'],
       rows: these.map((c) => caseColumns(c, peers)),
     });
@@ -91,7 +93,7 @@ export function formatTable(report: BenchReport): string {
   for (const t of tables(report.cases)) {
     const all = [t.header, ...t.rows];
     const widths = t.header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
-    lines.push(`== ${t.title}  (median [min–max]; ratio = bootfleet median / peer median, higher is better${t.lower ? LOWER_NOTE : ''})`);
+    lines.push(`== ${t.title}  (${t.legend})`);
     for (const [k, r] of all.entries()) {
       lines.push(r.map((v, i) => (i === 0 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  '));
       if (k === 0) lines.push(widths.map((w) => '-'.repeat(w)).join('  '));
@@ -134,7 +136,7 @@ export function formatMarkdown(report: BenchReport): string {
     '',
   ];
   for (const t of tables(report.cases)) {
-    out.push(`## ${t.title}`, '', `median [min–max] of the samples; ratio = bootfleet median / peer median (higher is better${t.lower ? LOWER_NOTE : ''}).`, '');
+    out.push(`## ${t.title}`, '', `${t.legend}.`, '');
     out.push(mdRow(t.header), mdRow(t.header.map(() => '---')), ...t.rows.map(mdRow), '');
     const notes = report.cases.filter((c) => c.group === t.title.toLowerCase() && c.note);
     for (const c of notes) out.push(`- ${c.name}: ${c.note}`);

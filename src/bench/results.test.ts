@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ratio, rotation, summarize, verdicts } from './results.js';
+import { caseRatio, ratio, rotation, summarize, verdicts } from './results.js';
 
 test('summarize: median of odd and even counts, range, NaN-free', () => {
   assert.deepEqual(summarize([3, 1, 2]), { median: 2, min: 1, max: 3, n: 3 });
@@ -48,4 +48,25 @@ test('verdicts: each target against the measured ratio; a missing figure is miss
       ['dnsmasq', 12.5, true],
     ],
   );
+});
+
+test('caseRatio: times (lowerIsBetter) flip, so above 1 still means bootfleet is ahead; verdicts use it', () => {
+  const c = {
+    group: 'boot' as const,
+    name: 'BIOS boot',
+    unit: 's',
+    lowerIsBetter: true,
+    measurements: [
+      { server: 'bootfleet', samples: [10, 11, 12] },
+      { server: 'dnsmasq+nginx', samples: [22, 24, 26] },
+      { server: 'slowpoke', samples: [] },
+    ],
+    problems: [],
+    targets: [{ peer: 'dnsmasq+nginx', min: 1 }],
+  };
+  assert.equal(caseRatio(c, 'dnsmasq+nginx'), 24 / 11);
+  assert.ok(Number.isNaN(caseRatio(c, 'slowpoke')));
+  assert.deepEqual(verdicts([c]).map((v) => v.met), [true]);
+  assert.equal(caseRatio({ ...c, lowerIsBetter: false }, 'dnsmasq+nginx'), 11 / 24);
+  assert.deepEqual(verdicts([{ ...c, measurements: [{ server: 'bootfleet', samples: [30] }, { server: 'dnsmasq+nginx', samples: [24] }] }]).map((v) => v.met), [false]);
 });

@@ -16,16 +16,16 @@ export interface Measurement {
   details?: Record<string, number | string>;
 }
 
-export type BenchGroup = 'tftp' | 'http' | 'dhcp' | 'storm';
+export type BenchGroup = 'tftp' | 'http' | 'dhcp' | 'storm' | 'boot';
 
 /** One thing measured against every server. */
 export interface CaseResult {
   group: BenchGroup;
   /** e.g. `curl blksize 1468, 64 MiB`. */
   name: string;
-  /** `MiB/s`, `req/s`, `DORA/s`: higher is better, unless {@link lowerIsBetter}. */
+  /** `MiB/s`, `req/s`, `DORA/s`: higher-is-better unless {@link CaseResult.lowerIsBetter}. */
   unit: string;
-  /** Times and memory (`s`, `MiB`): the ratio is then peer / bootfleet, so higher is still better. */
+  /** Times and memory (`s`, `MiB`): the ratio is then the peer's median over bootfleet's, so it stays higher-is-better. */
   lowerIsBetter?: boolean;
   measurements: Measurement[];
   /** Correctness failures (bad checksum, failed transfer, duplicate lease): must stay empty. */

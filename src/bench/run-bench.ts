@@ -28,6 +28,7 @@ import { TFTP_CPU, tftpConcurrentCases, tftpSingleCases } from './tftp-bench.js'
 import { runIn } from './exec.js';
 import { stormContenders } from './storm-contenders.js';
 import { stormCases } from './storm-bench.js';
+import { bootCases } from './vm-boot-bench.js';
 
 export interface RunBenchOptions {
   mode: 'full' | 'smoke';
@@ -46,6 +47,8 @@ const NEEDS: Record<BenchGroup, { clients: string[]; peers: Record<string, strin
   dhcp: { clients: ['perfdhcp', 'tcpdump'], peers: { dnsmasq: 'dnsmasq', kea: 'kea-dhcp4' } },
   // The storm's client is node itself; its one peer is the pair dnsmasq (DHCP + TFTP) + nginx (HTTP).
   storm: { clients: [], peers: { dnsmasq: 'dnsmasq', nginx: 'nginx' } },
+  // The VMs' QEMU is the client; the peer is one stack, dnsmasq + nginx (both needed).
+  boot: { clients: ['qemu-system-x86_64'], peers: { dnsmasq: 'dnsmasq', nginx: 'nginx' } },
 };
 
 function have(cmd: string): boolean {
@@ -226,6 +229,11 @@ export async function runBench(opts: RunBenchOptions): Promise<BenchReport> {
       const before = running.length;
       cases.push(...(await stormCases(ctx, stormContenders(ctx, lane, track, withPeer))));
       running.splice(before);
+    }
+
+    if (groups.includes('boot')) {
+      if (opts.mode === 'full') peersFor('boot');
+      cases.push(...(await bootCases(ctx, (c) => conditions.push(c))));
     }
 
     if (opts.profile) {

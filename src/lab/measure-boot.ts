@@ -1,13 +1,17 @@
 /**
- * Boot time of one config choice against another, measured side by side: VMs (BIOS: SeaBIOS +
+ * Boot time of one config choice against another (or against dnsmasq + nginx), measured side by side: VMs (BIOS: SeaBIOS +
  * QEMU's iPXE ROM, Debian's 2019 build) boot in full DHCP mode from bootfleet to the initramfs
  * marker, the two variants alternating, inside namespaces made here.
  *
- *   node dist/lab/measure-boot.js [--compare ra|no-pxedhcp] [--rounds 2] [--firmware bios|uefi] [--out FILE]
+ *   node dist/lab/measure-boot.js [--compare ra|no-pxedhcp|dnsmasq] [--rounds 2] [--firmware bios|uefi] [--ra-off] [--out FILE]
  *
  * `--compare ra` (default): `ipv6RaForIpxe` auto vs off (what answering iPXE's IPv6 router
  * solicitations saves). `--compare no-pxedhcp`: full mode telling iPXE to skip its proxyDHCP
  * wait (175.176, the default) vs `proxyPresent: true` (no 175.176), with the RA answer on.
+ * `--compare dnsmasq` (rounds default 3): bootfleet as shipped vs the stack it replaces,
+ * dnsmasq (DHCP + TFTP) + nginx serving the same kernel, initrd and a static script, with
+ * dnsmasq's default ping and with `no-ping` (src/bench/vm-boot.ts); `--ra-off` adds bootfleet
+ * with `ipv6RaForIpxe: off`, to show what of the difference is iPXE's IPv6 wait.
  *
  * (`uefi`: OVMF's own PXE, then ipxe.efi over TFTP, which solicits like the BIOS ROM.)
  *
@@ -20,7 +24,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { BootfleetProcess, type LoggedEvent } from '../harness/bootfleet-process.js';
-import { stageHttpRoot } from '../harness/lab-assets.js';
+import { bootSummary, DNSMASQ_COMPARISON, runBootComparison, type VmBootRun } from '../bench/vm-boot.js';
+import { labConfig } from './lab-boot-config.js';
 import { canUseNetns, destroyAll } from '../lab/netns.js';
 import { startVm, type Firmware } from '../lab/qemu.js';
 import { startCapture } from '../lab/tcpdump.js';
@@ -62,18 +67,7 @@ export interface RaBootRun {
 
 const BOOT_TIMEOUT_MS = 150_000;
 
-/** bootfleet's config for one boot: full mode on the lab segment, the lab kernel as profile `alpha`. */
-export function labConfig(dir: string, round: number, iface: Record<string, unknown> = {}): Record<string, unknown> {
-  const first = 100 + round * 10;
-  return {
-    interfaces: [{ name: 'bf0', mode: 'full', ...iface }],
-    dhcp: { subnets: [{ subnet: '198.18.0.0/24', pools: [{ start: `198.18.0.${first}`, end: `198.18.0.${first + 9}` }], router: '198.18.0.1', leaseTime: '1h' }] },
-    tftp: { root: path.join(dir, 'tftp') },
-    http: { port: 8080, root: stageHttpRoot(dir) },
-    boot: { defaultProfile: 'alpha' },
-    profiles: { alpha: { kernel: 'vmlinuz', initrd: ['initrd.img'], cmdline: 'console=ttyS0 bf.profile=alpha' } },
-  };
-}
+export { labConfig } from './lab-boot-config.js';
 
 /** Seconds from the last `dhcp.ack` before the first `http.script` to that script fetch; null if either is missing. */
 export function ackToScriptSeconds(timeline: readonly LoggedEvent[]): number | null {
@@ -128,11 +122,46 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
+/** `--compare dnsmasq`: the contenders alternate A B C, B C A, …; prints seconds and ratios. */
+async function compareWithDnsmasq(firmware: Firmware, rounds: number, raOff: boolean, out: string | undefined): Promise<void> {
+  const contenders = [...DNSMASQ_COMPARISON, ...(raOff ? [{ name: 'bootfleet ra-off', stack: { kind: 'bootfleet' as const, iface: { ipv6RaForIpxe: 'off' } } }] : [])];
+  const dir = mkdtempSync(path.join(tmpdir(), 'bootfleet-measure-boot-'));
+  const lab = await bootLab({ taps: 1 });
+  let runs: VmBootRun[];
+  try {
+    runs = await runBootComparison({
+      lab,
+      workDir: dir,
+      contenders,
+      rounds,
+      firmware,
+      onBoot: (r) =>
+        process.stdout.write(
+          `${firmware} ${r.contender.padEnd(22)} round ${r.round}: ${r.error ? `FAILED ${r.error}` : `marker ${r.seconds.toFixed(1)} s`}, DISCOVER→OFFER ${r.discoverToOffer?.toFixed(2) ?? '–'} s, →ACK ${r.discoverToAck?.toFixed(2) ?? '–'} s\n`,
+        ),
+    });
+  } finally {
+    await lab.destroy();
+    await destroyAll();
+  }
+  const summary = bootSummary(runs, 'bootfleet');
+  for (const s of summary) {
+    process.stdout.write(`${firmware} ${s.contender.padEnd(22)} median ${s.median.toFixed(1)} s [${s.min.toFixed(1)}–${s.max.toFixed(1)}] (${s.boots} boots); its median / bootfleet's ${s.speedup.toFixed(2)}×; DISCOVER→OFFER median ${s.discoverToOffer.toFixed(2)} s\n`);
+  }
+  const file = out ?? path.join(dir, 'boot-times.json');
+  writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), firmware, compare: 'dnsmasq', runs, summary }, null, 2));
+  process.stdout.write(`written ${file}\n`);
+}
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { compare: { type: 'string' }, rounds: { type: 'string' }, firmware: { type: 'string' }, out: { type: 'string' } } });
+  const { values } = parseArgs({ options: { compare: { type: 'string' }, rounds: { type: 'string' }, firmware: { type: 'string' }, 'ra-off': { type: 'boolean', default: false }, out: { type: 'string' } } });
   const firmware: Firmware = values.firmware === 'uefi' ? 'uefi' : 'bios';
+  if (values.compare === 'dnsmasq') {
+    if (!canUseNetns()) throw new Error('needs root (network namespaces, QEMU taps)');
+    return compareWithDnsmasq(firmware, Number(values.rounds ?? 3), values['ra-off'] ?? false, values.out);
+  }
   const variants = COMPARISONS[values.compare ?? 'ra'];
-  if (!variants) throw new Error(`--compare must be one of ${Object.keys(COMPARISONS).join(', ')}`);
+  if (!variants) throw new Error(`--compare must be one of ${[...Object.keys(COMPARISONS), 'dnsmasq'].join(', ')}`);
   if (!canUseNetns()) throw new Error('needs root (network namespaces, QEMU taps)');
   const rounds = Number(values.rounds ?? 2);
   const dir = mkdtempSync(path.join(tmpdir(), 'bootfleet-measure-boot-'));
