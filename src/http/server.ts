@@ -23,7 +23,8 @@ export interface BootScriptRequest {
 export interface BootScriptResponse {
   status: number;
   contentType: string;
-  body: string;
+  /** A Buffer is sent as is (a renderer that caches its output encodes it once). */
+  body: string | Buffer;
 }
 
 export interface HttpBootServerOptions {
@@ -190,8 +191,14 @@ export class HttpBootServer {
     const mac = normalizeMac(query.get('mac'));
     ex.mac = mac ?? this.macFor(ex.clientIp);
     const out = await this.opts.renderBootScript({ mac, clientIp: ex.clientIp, query });
-    const body = Buffer.from(out.body, 'utf8');
-    res.writeHead(out.status, { 'Content-Type': out.contentType, 'Content-Length': body.length, 'Cache-Control': 'no-store' });
+    this.sendGenerated(res, ex, out, head);
+  }
+
+  /** A body made by the app: never cached by the client, since it follows the fleet. */
+  private sendGenerated(res: ServerResponse, ex: Exchange, out: BootScriptResponse, head: boolean): void {
+    const body = typeof out.body === 'string' ? Buffer.from(out.body, 'utf8') : out.body;
+    // The flat-array form of headers skips building and walking a headers object.
+    res.writeHead(out.status, ['Content-Type', out.contentType, 'Content-Length', String(body.length), 'Cache-Control', 'no-store']);
     ex.bodyBytes = head ? 0 : body.length;
     res.end(head ? undefined : body);
   }
@@ -213,10 +220,7 @@ export class HttpBootServer {
       return this.sendText(res, ex, 405, 'method not allowed\n', head);
     }
     const out = await handler(which, ex.clientIp);
-    const body = Buffer.from(out.body, 'utf8');
-    res.writeHead(out.status, { 'Content-Type': out.contentType, 'Content-Length': body.length, 'Cache-Control': 'no-store' });
-    ex.bodyBytes = head ? 0 : body.length;
-    res.end(head ? undefined : body);
+    this.sendGenerated(res, ex, out, head);
   }
 
   private async staticFile(req: IncomingMessage, res: ServerResponse, ex: Exchange, head: boolean): Promise<void> {
@@ -302,7 +306,7 @@ export class HttpBootServer {
       return;
     }
     if (!handle) throw new Error('no open file to stream');
-    const stream = handle.createReadStream({ start, end, highWaterMark: 64 * 1024 });
+    const stream = handle.createReadStream({ start, end, highWaterMark: Number(process.env.BF_HWM ?? 4194304) });
     ex.stream = stream;
     pipeline(stream, res, (err) => {
       // A client that hangs up mid-file is routine (iPXE cancelling, a VM powered off);
