@@ -46,7 +46,7 @@ export interface BootContentOptions {
 export interface GeneratedResponse {
   status: number;
   contentType: string;
-  body: string | Buffer;
+  body: string;
 }
 
 const IPXE = 'text/plain; charset=utf-8';
@@ -104,7 +104,7 @@ export class BootContent {
       data: { profile: effective.profile.name, kind: effective.profile.kind ?? 'linux', by: resolution.by, group: resolution.group, installing: effective.installing },
     };
     this.opts.events.emit(event);
-    const response = { status: 200, contentType: IPXE, body: Buffer.from(r.text, 'utf8') };
+    const response = { status: 200, contentType: IPXE, body: r.text };
     if (key !== null && generation !== undefined) this.scripts.set(key, { response, event }, generation, defaultProfile);
     return response;
   }

@@ -13,7 +13,7 @@
 import type { BootEvent } from '../events/boot-event.js';
 
 export interface CachedBootScript {
-  response: { status: number; contentType: string; body: Buffer };
+  response: { status: number; contentType: string; body: string };
   /** The `http.script` event the render emitted, emitted again for each answer from the cache. */
   event: BootEvent;
 }
