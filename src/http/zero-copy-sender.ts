@@ -62,6 +62,8 @@ export class ZeroCopySender {
     if (w === null) return;
     this.worker = null;
     const exited = new Promise<void>((resolve) => w.once('exit', () => resolve()));
+    // Unref'd, its exit alone would not keep this thread's loop alive to hear it.
+    w.ref();
     this.post({ kind: 'stop' }, w);
     await exited;
     if (this.wakeWrite >= 0) this.libc?.close(this.wakeWrite);
