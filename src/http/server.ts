@@ -380,7 +380,7 @@ export class HttpBootServer {
     ex.zeroCopySent = result.sent;
     if (result.error === null) {
       socket.setTimeout(this.idleMs);
-      res.end();
+      if (!res.destroyed) res.end();
       return;
     }
     // Stalled like an idle connection: reset (see the constructor); else just closed.
