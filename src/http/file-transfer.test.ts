@@ -13,7 +13,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import type { BootEvent } from '../events/boot-event.js';
-import { HttpBootServer } from './server.js';
+import { HttpBootServer, ZERO_COPY_MIN_BYTES } from './server.js';
 
 const run = promisify(execFile);
 const dir = mkdtempSync(path.join(tmpdir(), 'bootfleet-http-xfer-'));
@@ -87,17 +87,23 @@ for (const zeroCopy of [true, false]) {
         ['12345678-13345677', 12345678, 13345678],
         [`${n - 1}-${n - 1}`, n - 1, n],
         ['-1', n - 1, n],
+        [`-${ZERO_COPY_MIN_BYTES - 1}`, n - ZERO_COPY_MIN_BYTES + 1, n],
+        [`-${ZERO_COPY_MIN_BYTES}`, n - ZERO_COPY_MIN_BYTES, n],
         ['-3000000', n - 3000000, n],
         [`-${n + 5}`, 0, n],
         ['20000000-', 20000000, n],
         [`${n - 10}-${n + 1000}`, n - 10, n],
       ];
       for (const [range, from, to] of cases) {
+        const since = events.length;
         const out = path.join(dir, `range-${via}`);
         const head = await curl('-r', range, '-o', out, '-D', '-', `${base}/initrd.img`);
         assert.match(head, /^HTTP\/1.1 206/, range);
         assert.match(head, new RegExp(`^Content-Range: bytes ${from}-${to - 1}/${n}\\r$`, 'mi'), range);
         assert.ok(readFileSync(out).equals(big.subarray(from, to)), range);
+        // Short bodies stream on either path; the rest take this describe's path.
+        await settle(() => requestEvents('/initrd.img', since).length === 1, 'the request event');
+        assert.equal(requestEvents('/initrd.img', since)[0]?.data?.via, to - from >= ZERO_COPY_MIN_BYTES ? via : 'stream', range);
       }
       assert.equal(await curl('-r', `${n}-`, '-o', '/dev/null', '-w', '%{http_code}', `${base}/initrd.img`), '416');
     });

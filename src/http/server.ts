@@ -99,6 +99,11 @@ const HANGUP_CODES = new Set(['ERR_STREAM_PREMATURE_CLOSE', 'ERR_STREAM_DESTROYE
  */
 const STREAM_CHUNK = 1 << 20;
 const EMPTY = Buffer.alloc(0);
+/**
+ * Bodies shorter than this stream even when zero-copy is on: one read and one write beat a
+ * hand-over to the transfer thread and a head sent apart from its body (small range reads).
+ */
+export const ZERO_COPY_MIN_BYTES = 64 * 1024;
 
 /**
  * Serves boot assets over HTTP/1.1 with keep-alive and single byte ranges (iPXE, UEFI
@@ -333,7 +338,7 @@ export class HttpBootServer {
       return;
     }
     if (!handle) throw new Error('no open file to stream');
-    if (this.zeroCopy && res.socket) {
+    if (this.zeroCopy && res.socket && length >= ZERO_COPY_MIN_BYTES) {
       this.sendZeroCopy(res, ex, handle, start, length).catch((err: unknown) => this.fail(res, ex, err));
       return;
     }
