@@ -374,12 +374,15 @@ export class HttpBootServer {
     const transfer = this.zeroCopy.begin(socket, handle, start, length, this.idleMs);
     if (!transfer) return this.stream(res, ex, handle, start, start + length - 1);
     ex.via = 'sendfile';
-    // The thread holds its own descriptor of the file now.
-    await handle.close().catch(() => {});
-    // Node sees no traffic while the thread sends: its idle timer is off; the thread has its own.
-    socket.setTimeout(0);
+    // Node closing the connection (client gone, stop()) must end the transfer: the thread's
+    // own descriptor would otherwise keep the connection open and sending.
     const onClose = (): void => transfer.abort();
     res.once('close', onClose);
+    if (res.destroyed) transfer.abort();
+    // Node sees no traffic while the thread sends: its idle timer is off; the thread has its own.
+    socket.setTimeout(0);
+    // The thread holds its own descriptor of the file now.
+    await handle.close().catch(() => {});
     const result = await transfer.done;
     res.off('close', onClose);
     ex.zeroCopySent = result.sent;
