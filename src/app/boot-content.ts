@@ -5,7 +5,7 @@
  * `fleet/` (which profile) and `boot/render-*` (what it says); this file looks things up, calls
  * them, and reports each step as an event.
  */
-import type { EventSink } from '../events/boot-event.js';
+import type { BootEvent, EventSink } from '../events/boot-event.js';
 import { effectiveProfile, INSTALL_TOKEN_PATTERN, type EffectiveProfile } from '../fleet/boot-once.js';
 import type { FleetProfile } from '../fleet/group.js';
 import type { Machine, Sighting } from '../fleet/machine.js';
@@ -19,6 +19,7 @@ import { httpBaseOf, templateVars } from '../boot/templates/template-vars.js';
 import type { MachineFileRequest } from '../http/install-routes.js';
 import { normalizeMac } from '../http/request-path.js';
 import type { FleetStore } from '../store/fleet-store.js';
+import { BootScriptCache, type BootScriptCacheOptions } from './boot-script-cache.js';
 
 export interface BootContentOptions {
   fleet: FleetStore;
@@ -33,6 +34,13 @@ export interface BootContentOptions {
   /** MAC of a client address, from DHCP (for `pxelinux.cfg/default`). */
   macFor?: (clientIp: string) => string | undefined;
   now?: () => number;
+  /**
+   * The fleet store's write generation (`CountingFleetStore.generation`). Given, rendered
+   * `/boot.ipxe` scripts are kept until it moves (boot-script-cache.ts); absent, every
+   * request renders anew.
+   */
+  fleetGeneration?: () => number;
+  scriptCache?: BootScriptCacheOptions;
 }
 
 export interface GeneratedResponse {
@@ -56,29 +64,49 @@ interface Lookup {
 
 export class BootContent {
   private readonly now: () => number;
+  private readonly scripts: BootScriptCache;
 
   constructor(private readonly opts: BootContentOptions) {
     this.now = opts.now ?? Date.now;
+    this.scripts = new BootScriptCache({ now: this.now, ...opts.scriptCache });
   }
 
-  /** `GET /boot.ipxe?mac=…`: the script for the machine's profile (its installer while it installs). */
+  /**
+   * `GET /boot.ipxe?mac=…`: the script for the machine's profile (its installer while it installs).
+   * A script rendered before is answered from the cache while the fleet is unchanged; its
+   * `http.script` event is emitted again, its warnings (`fleet.install`) only when rendered.
+   */
   async bootScript(mac: string | null, clientIp: string, serverAddress: string): Promise<GeneratedResponse> {
     if (!mac) return { status: 200, contentType: IPXE, body: ipxeFailureScript('unknown', 'no MAC in the request (expected /boot.ipxe?mac=...)') };
     this.opts.noteSighting?.({ mac, at: this.now(), ip: clientIp, firmware: 'ipxe' });
-    const found = await this.lookup(mac, clientIp);
+    // Both read before the fleet is: a write that lands while we read makes this render stale.
+    const generation = this.opts.fleetGeneration?.();
+    const defaultProfile = this.opts.defaultProfile;
+    const key = generation === undefined ? null : BootScriptCache.key(mac, clientIp, serverAddress);
+    if (key !== null && generation !== undefined) {
+      const hit = this.scripts.get(key, generation, defaultProfile);
+      if (hit) {
+        this.opts.events.emit(hit.event);
+        return hit.response;
+      }
+    }
+    const found = await this.lookup(mac, clientIp, defaultProfile);
     if (typeof found === 'string') return this.scriptFailure(mac, found);
     const ctx = this.context(found, clientIp, serverAddress);
     const r = renderBootScript(found.effective.profile, ctx);
     if (!r.ok) return this.scriptFailure(mac, r.error);
     const { effective, resolution } = found;
-    this.opts.events.emit({
+    const event: BootEvent = {
       kind: 'http.script',
       level: 'info',
       mac,
       msg: `boot script for profile ${effective.profile.name} (${effective.installing ? effective.why : resolution.why})`,
       data: { profile: effective.profile.name, kind: effective.profile.kind ?? 'linux', by: resolution.by, group: resolution.group, installing: effective.installing },
-    });
-    return { status: 200, contentType: IPXE, body: r.text };
+    };
+    this.opts.events.emit(event);
+    const response = { status: 200, contentType: IPXE, body: r.text };
+    if (key !== null && generation !== undefined) this.scripts.set(key, { response, event }, generation, defaultProfile);
+    return response;
   }
 
   /**
@@ -137,10 +165,10 @@ export class BootContent {
     return { status: 200, contentType: TEXT, body: 'installed\n' };
   }
 
-  private async lookup(mac: string, clientIp: string): Promise<Lookup | string> {
+  private async lookup(mac: string, clientIp: string, defaultProfile = this.opts.defaultProfile): Promise<Lookup | string> {
     const { fleet } = this.opts;
     const [machine, groups] = await Promise.all([fleet.getMachine(mac), fleet.listGroups()]);
-    const resolution = resolveProfile(machine, { mac, ip: clientIp }, groups, { defaultProfile: this.opts.defaultProfile });
+    const resolution = resolveProfile(machine, { mac, ip: clientIp }, groups, { defaultProfile });
     const normal = await fleet.getProfile(resolution.profile);
     if (!normal) return `profile ${resolution.profile} does not exist`;
     const installName = machine?.state === 'installing' ? normal.install : undefined;

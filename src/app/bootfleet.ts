@@ -21,6 +21,7 @@ import { TftpServer, type TftpServerOptions } from '../tftp/server.js';
 import { interfaceIpv4, type InterfaceAddress } from '../transport/interfaces.js';
 import { RaResponder } from '../ndp/ra-responder.js';
 import { BootContent } from './boot-content.js';
+import { CountingFleetStore } from './counting-fleet-store.js';
 import { MacByIp } from './mac-by-ip.js';
 
 export interface BootfleetOptions {
@@ -128,7 +129,8 @@ export class Bootfleet {
       onPgError: (err) => this.events.emit({ kind: 'store.error', level: 'warn', msg: `PostgreSQL connection lost (reconnects on next use): ${err.message}` }),
     });
     this.store = stores.leases;
-    const fleet = stores.fleet;
+    // Every write in this process goes through one counter, so rendered boot scripts can be kept until the fleet changes.
+    const fleet = new CountingFleetStore(stores.fleet);
     this.fleet = fleet;
     // The config wins for the objects it names; then the store is what every boot reads.
     const sync = await this.applyLiveConfig(config);
@@ -153,6 +155,7 @@ export class Bootfleet {
       events: this.events,
       macFor,
       noteSighting: (s) => this.sightings?.note(s),
+      fleetGeneration: () => fleet.generation,
     });
 
     const { virtualFiles, rootFor, ...tftpExtras } = this.options.tftp ?? {};

@@ -17,8 +17,11 @@ export type MachineFileRequest =
   | { kind: 'preseed'; mac: string }
   | { kind: 'cloud-init'; mac: string; file: 'meta-data' | 'user-data' | 'vendor-data' };
 
-/** Parses a request path (without its query); null when it is not one of these routes. */
-export function parseMachineFilePath(path: string, query: URLSearchParams): MachineFileRequest | null {
+/**
+ * Parses a request path (without its query); null when it is not one of these routes. `query`
+ * may be the raw query string: it is parsed only for a callback (most requests are not one).
+ */
+export function parseMachineFilePath(path: string, query: URLSearchParams | string): MachineFileRequest | null {
   const parts = path.split('/');
   // ['', 'install', mac, 'done'] and so on.
   if (parts[0] !== '') return null;
@@ -26,7 +29,8 @@ export function parseMachineFilePath(path: string, query: URLSearchParams): Mach
   if (extra !== undefined) return null;
   if (area === 'install' && rest === 'done') {
     const mac = normalizeMac(rawMac);
-    return mac ? { kind: 'install-done', mac, token: query.get('token') } : null;
+    if (!mac) return null;
+    return { kind: 'install-done', mac, token: (typeof query === 'string' ? new URLSearchParams(query) : query).get('token') };
   }
   if (area === 'preseed' && rest === undefined && rawMac?.endsWith('.cfg')) {
     const mac = normalizeMac(rawMac.slice(0, -'.cfg'.length));

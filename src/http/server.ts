@@ -11,6 +11,7 @@ import { contentTypeFor } from './content-type.js';
 import { methodsFor, parseMachineFilePath, type MachineFileRequest } from './install-routes.js';
 import { normalizeMac, parseRequestPath } from './request-path.js';
 import { SmallFileCache } from './small-file-cache.js';
+import { ZeroCopySender } from './zero-copy-sender.js';
 
 /** What the app's boot-script renderer is told about a `GET /boot.ipxe`. */
 export interface BootScriptRequest {
@@ -55,6 +56,12 @@ export interface HttpBootServerOptions {
   cacheEntryBytes?: number;
   /** Memory for cached files in all. Default 32 MiB. */
   cacheTotalBytes?: number;
+  /**
+   * Bodies of files not served from memory go out with sendfile(2) on a worker thread
+   * (zero-copy-sender.ts) where it can be used; false (or where it cannot) streams them
+   * through node in {@link STREAM_CHUNK} reads. Default true.
+   */
+  zeroCopy?: boolean;
 }
 
 /** What one request did, collected while it runs and emitted as `http.request` when it closes. */
@@ -69,6 +76,10 @@ interface Exchange {
   /** Body bytes the response carries when it completes. */
   bodyBytes: number;
   stream: ReadStream | null;
+  /** How a file body went out, for the event: from memory, sendfile on the transfer thread, or streamed. */
+  via: 'memory' | 'sendfile' | 'stream' | undefined;
+  /** Bytes the sendfile worker reports sent, once it has (null while it runs or when not used). */
+  zeroCopySent: number | null;
   /** Why a request was refused, for the log (never sent to the client). */
   note: string | undefined;
 }
@@ -80,7 +91,19 @@ const TEXT = 'text/plain; charset=utf-8';
 // O_NONBLOCK: opening a FIFO planted in the root must not block a libuv worker.
 const OPEN_FLAGS = fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK;
 const NOT_FOUND_CODES = new Set(['ENOENT', 'ENOTDIR', 'ENAMETOOLONG', 'ELOOP']);
-const HANGUP_CODES = new Set(['ERR_STREAM_PREMATURE_CLOSE', 'ERR_STREAM_DESTROYED', 'EPIPE', 'ECONNRESET']);
+const HANGUP_CODES = new Set(['ERR_STREAM_PREMATURE_CLOSE', 'ERR_STREAM_DESTROYED', 'EPIPE', 'ECONNRESET', 'aborted']);
+/**
+ * Read size when a file streams through node (no zero-copy): 64 KiB reads capped a 256 MiB
+ * download at a fifth of nginx's rate; 1 MiB keeps per-transfer memory modest (a boot storm
+ * streams many initrds at once) and most of the gain of larger reads.
+ */
+const STREAM_CHUNK = 1 << 20;
+const EMPTY = Buffer.alloc(0);
+/**
+ * Bodies shorter than this stream even when zero-copy is on: one read and one write beat a
+ * hand-over to the transfer thread and a head sent apart from its body (small range reads).
+ */
+export const ZERO_COPY_MIN_BYTES = 64 * 1024;
 
 /**
  * Serves boot assets over HTTP/1.1 with keep-alive and single byte ranges (iPXE, UEFI
@@ -92,6 +115,8 @@ export class HttpBootServer {
   private readonly server: http.Server;
   private readonly cache: SmallFileCache;
   private readonly events: EventSink;
+  private readonly idleMs: number;
+  private readonly zeroCopy: ZeroCopySender | null;
   /** `root` confines its symlinks; extra directories are package-owned (see extraDirs). */
   private roots: { dir: string; linksMayLeave: boolean }[] = [];
   private boundPort: number;
@@ -101,6 +126,8 @@ export class HttpBootServer {
     this.boundPort = opts.port;
     this.cache = new SmallFileCache(opts.cacheEntryBytes ?? 1 << 20, opts.cacheTotalBytes ?? 32 << 20);
     const idle = opts.idleTimeoutMs ?? 30_000;
+    this.idleMs = idle;
+    this.zeroCopy = opts.zeroCopy === false ? null : new ZeroCopySender();
     this.server = http.createServer({ keepAlive: true, noDelay: true }, (req, res) => this.onRequest(req, res));
     this.server.keepAliveTimeout = idle;
     this.server.setTimeout(idle);
@@ -151,6 +178,7 @@ export class HttpBootServer {
       this.server.close(() => resolve());
       this.server.closeAllConnections();
     });
+    await this.zeroCopy?.stop();
   }
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
@@ -166,6 +194,8 @@ export class HttpBootServer {
       range: req.headers.range,
       bodyBytes: 0,
       stream: null,
+      via: undefined,
+      zeroCopySent: null,
       note: undefined,
     };
     res.on('close', () => this.finish(ex, res));
@@ -174,14 +204,15 @@ export class HttpBootServer {
 
   private async route(req: IncomingMessage, res: ServerResponse, ex: Exchange, rawQuery: string): Promise<void> {
     const head = ex.method === 'HEAD';
-    const machineFile = this.opts.machineFile ? parseMachineFilePath(ex.path, new URLSearchParams(rawQuery)) : null;
+    // The hot path (a fleet fetching its scripts) first; it is never a per-machine path.
+    if (ex.path === '/boot.ipxe' && (head || ex.method === 'GET')) return this.bootScript(res, ex, new URLSearchParams(rawQuery), head);
+    const machineFile = this.opts.machineFile ? parseMachineFilePath(ex.path, rawQuery) : null;
     if (machineFile && this.opts.machineFile) return this.machineFile(req, res, ex, machineFile, this.opts.machineFile);
     if (ex.method !== 'GET' && !head) {
       res.setHeader('Allow', 'GET, HEAD');
       return this.sendText(res, ex, 405, 'method not allowed\n', false);
     }
     if (!ex.path.startsWith('/')) return this.sendText(res, ex, 400, 'bad request\n', head);
-    if (ex.path === '/boot.ipxe') return this.bootScript(res, ex, new URLSearchParams(rawQuery), head);
     ex.mac = (rawQuery ? normalizeMac(new URLSearchParams(rawQuery).get('mac')) : null) ?? this.macFor(ex.clientIp);
     return this.staticFile(req, res, ex, head);
   }
@@ -190,10 +221,17 @@ export class HttpBootServer {
     const mac = normalizeMac(query.get('mac'));
     ex.mac = mac ?? this.macFor(ex.clientIp);
     const out = await this.opts.renderBootScript({ mac, clientIp: ex.clientIp, query });
-    const body = Buffer.from(out.body, 'utf8');
-    res.writeHead(out.status, { 'Content-Type': out.contentType, 'Content-Length': body.length, 'Cache-Control': 'no-store' });
-    ex.bodyBytes = head ? 0 : body.length;
-    res.end(head ? undefined : body);
+    this.sendGenerated(res, ex, out, head);
+  }
+
+  /** A body made by the app: never cached by the client, since it follows the fleet. */
+  private sendGenerated(res: ServerResponse, ex: Exchange, out: BootScriptResponse, head: boolean): void {
+    const length = Buffer.byteLength(out.body, 'utf8');
+    // The flat-array form of headers skips building and walking a headers object. A string
+    // body (not a Buffer) lets node send head and body in one write instead of a writev.
+    res.writeHead(out.status, ['Content-Type', out.contentType, 'Content-Length', String(length), 'Cache-Control', 'no-store']);
+    ex.bodyBytes = head ? 0 : length;
+    res.end(head ? undefined : out.body, 'utf8');
   }
 
   private async machineFile(
@@ -213,10 +251,7 @@ export class HttpBootServer {
       return this.sendText(res, ex, 405, 'method not allowed\n', head);
     }
     const out = await handler(which, ex.clientIp);
-    const body = Buffer.from(out.body, 'utf8');
-    res.writeHead(out.status, { 'Content-Type': out.contentType, 'Content-Length': body.length, 'Cache-Control': 'no-store' });
-    ex.bodyBytes = head ? 0 : body.length;
-    res.end(head ? undefined : body);
+    this.sendGenerated(res, ex, out, head);
   }
 
   private async staticFile(req: IncomingMessage, res: ServerResponse, ex: Exchange, head: boolean): Promise<void> {
@@ -298,17 +333,70 @@ export class HttpBootServer {
     }
     ex.bodyBytes = length;
     if (body) {
+      ex.via = 'memory';
       res.end(start === 0 && length === body.length ? body : body.subarray(start, end + 1));
       return;
     }
     if (!handle) throw new Error('no open file to stream');
-    const stream = handle.createReadStream({ start, end, highWaterMark: 64 * 1024 });
+    if (this.zeroCopy && res.socket && length >= ZERO_COPY_MIN_BYTES) {
+      this.sendZeroCopy(res, ex, handle, start, length).catch((err: unknown) => this.fail(res, ex, err));
+      return;
+    }
+    this.stream(res, ex, handle, start, end);
+  }
+
+  private stream(res: ServerResponse, ex: Exchange, handle: FileHandle, start: number, end: number): void {
+    const stream = handle.createReadStream({ start, end, highWaterMark: STREAM_CHUNK });
+    ex.via = 'stream';
     ex.stream = stream;
     pipeline(stream, res, (err) => {
       // A client that hangs up mid-file is routine (iPXE cancelling, a VM powered off);
       // only a failure on our side (a read error) is an error.
       if (err && !HANGUP_CODES.has(errorCode(err))) this.fail(res, ex, err);
     });
+  }
+
+  /**
+   * The body by sendfile(2) on the transfer thread, straight from the file to this response's
+   * socket; the head goes first through node. Falls back to streaming when the thread cannot
+   * take it. A transfer that fails midway leaves the connection unusable: it is closed.
+   */
+  private async sendZeroCopy(res: ServerResponse, ex: Exchange, handle: FileHandle, start: number, length: number): Promise<void> {
+    const socket = res.socket;
+    if (!socket || !this.zeroCopy) return this.stream(res, ex, handle, start, start + length - 1);
+    res.flushHeaders();
+    // Writes complete in order: once this empty one has, the head is in the kernel, ahead of the body.
+    const flushed = await new Promise<boolean>((resolve) => socket.write(EMPTY, (err) => resolve(!err)));
+    if (!flushed || socket.destroyed) {
+      await handle.close().catch(() => {});
+      return;
+    }
+    const transfer = this.zeroCopy.begin(socket, handle, start, length, this.idleMs);
+    if (!transfer) return this.stream(res, ex, handle, start, start + length - 1);
+    ex.via = 'sendfile';
+    // Node closing the connection (client gone, stop()) must end the transfer: the thread's
+    // own descriptor would otherwise keep the connection open and sending.
+    const onClose = (): void => transfer.abort();
+    res.once('close', onClose);
+    if (res.destroyed) transfer.abort();
+    // Node sees no traffic while the thread sends: its idle timer is off; the thread has its own.
+    socket.setTimeout(0);
+    // The thread holds its own descriptor of the file now.
+    await handle.close().catch(() => {});
+    const result = await transfer.done;
+    res.off('close', onClose);
+    ex.zeroCopySent = result.sent;
+    if (result.error === null) {
+      socket.setTimeout(this.idleMs);
+      if (!res.destroyed) res.end();
+      return;
+    }
+    // Stalled like an idle connection: reset (see the constructor); else just closed.
+    if (result.error === 'stalled') socket.resetAndDestroy();
+    else socket.destroy();
+    if (result.error !== 'stalled' && !HANGUP_CODES.has(result.error)) {
+      this.fail(res, ex, Object.assign(new Error(`sendfile: ${result.error}`), { code: result.error }));
+    }
   }
 
   private async resolve(segments: string[]): Promise<Resolved> {
@@ -357,7 +445,7 @@ export class HttpBootServer {
     const status = res.statusCode;
     const aborted = !res.writableFinished;
     // Bytes of an aborted transfer are those read from the file: an upper bound on what left.
-    const bytes = aborted ? Math.min(ex.stream?.bytesRead ?? 0, ex.bodyBytes) : ex.bodyBytes;
+    const bytes = aborted ? Math.min(ex.zeroCopySent ?? ex.stream?.bytesRead ?? 0, ex.bodyBytes) : ex.bodyBytes;
     const level: EventLevel = status >= 500 ? 'error' : status === 400 || status === 403 || ex.note !== undefined ? 'warn' : 'info';
     this.events.emit({
       kind: 'http.request',
@@ -374,6 +462,7 @@ export class HttpBootServer {
         client: ex.clientIp,
         agent: ex.agent,
         aborted: aborted || undefined,
+        via: ex.via,
         note: ex.note,
       },
     });

@@ -1,0 +1,155 @@
+/**
+ * Zero-copy transfers of file ranges to sockets with sendfile(2), on a worker thread.
+ *
+ * Why a thread: the main thread cannot wait for a raw socket to become writable (libuv owns
+ * its epoll), a blocking call through koffi's `.async` would pin a libuv pool thread that
+ * file reads need, and a sendfile that has to read a cold file from disk blocks. This
+ * thread blocks instead, in poll(2) on every transfer's socket plus a wake-up pipe, and
+ * calls sendfile on the non-blocking sockets as they drain.
+ *
+ * Descriptors: the main thread hands over its own dup()s of the socket and the file, and
+ * only this thread closes them, exactly once, when the transfer ends (done, failed, aborted).
+ * So a descriptor number the main thread closed and the kernel reused can never be written
+ * to from here.
+ */
+import { parentPort } from 'node:worker_threads';
+import { LINUX, errno, errnoName, sendfileLibc } from './sendfile-libc.js';
+
+export type SendfileCommand =
+  | { kind: 'start'; id: number; sock: number; file: number; offset: number; length: number; idleMs: number }
+  | { kind: 'abort'; id: number }
+  | { kind: 'stop' };
+
+/** `error` null: all `length` bytes went out. Else an errno name, `stalled`, `truncated` or `aborted`. */
+export interface SendfileDone {
+  kind: 'done';
+  id: number;
+  sent: number;
+  error: string | null;
+}
+
+export interface SendfileWorkerData {
+  /** Read end of the wake-up pipe: a byte there means a command is waiting. */
+  wakeFd: number;
+}
+
+interface Transfer {
+  id: number;
+  sock: number;
+  file: number;
+  /** Next file offset, in the 8-byte buffer sendfile advances. */
+  offset: Buffer;
+  remaining: number;
+  sent: number;
+  idleMs: number;
+  lastProgress: number;
+  /** Try sendfile now (new, or poll said writable); false while waiting for POLLOUT. */
+  ready: boolean;
+}
+
+/** Per call: large enough to fill any socket buffer, small enough to stay fair between transfers. */
+const CHUNK = 8 << 20;
+/** sendfile calls per transfer per turn before the others get theirs. */
+const CALLS_PER_TURN = 4;
+
+function run(port: NonNullable<typeof parentPort>, wakeFd: number): void {
+  const c = sendfileLibc();
+  const transfers = new Map<number, Transfer>();
+  const drain = Buffer.alloc(64);
+  let scheduled = false;
+
+  const finish = (t: Transfer, error: string | null): void => {
+    transfers.delete(t.id);
+    c.close(t.sock);
+    c.close(t.file);
+    const done: SendfileDone = { kind: 'done', id: t.id, sent: t.sent, error };
+    port.postMessage(done);
+  };
+
+  const sendSome = (t: Transfer): void => {
+    for (let calls = 0; calls < CALLS_PER_TURN; ) {
+      const n = c.sendfile(t.sock, t.file, t.offset, Math.min(t.remaining, CHUNK));
+      if (n > 0) {
+        t.sent += n;
+        t.remaining -= n;
+        t.lastProgress = Date.now();
+        calls++;
+        if (t.remaining === 0) return finish(t, null);
+        continue;
+      }
+      // 0 at a non-zero count: the file ended early (it shrank); the client was promised more.
+      if (n === 0) return finish(t, 'truncated');
+      const e = errno();
+      if (e === LINUX.EINTR) continue;
+      if (e === LINUX.EAGAIN) {
+        t.ready = false;
+        return;
+      }
+      return finish(t, errnoName(e));
+    }
+  };
+
+  const pump = (): void => {
+    scheduled = false;
+    for (const t of [...transfers.values()]) if (t.ready) sendSome(t);
+    if (transfers.size === 0) return; // nothing to wait for: sleep until a command arrives
+    const waiting = [...transfers.values()];
+    const fds = Buffer.alloc(8 * (waiting.length + 1));
+    fds.writeInt32LE(wakeFd, 0);
+    fds.writeInt16LE(LINUX.POLLIN, 4);
+    waiting.forEach((t, i) => {
+      fds.writeInt32LE(t.sock, 8 * (i + 1));
+      // Ready ones poll too (revents comes back at once) so the wake pipe is still seen.
+      fds.writeInt16LE(LINUX.POLLOUT, 8 * (i + 1) + 4);
+    });
+    const now = Date.now();
+    const anyReady = waiting.some((t) => t.ready);
+    const timeout = anyReady ? 0 : Math.max(0, Math.min(...waiting.map((t) => t.lastProgress + t.idleMs - now)));
+    const r = c.poll(fds, waiting.length + 1, Math.min(timeout, 1000));
+    if (r < 0 && errno() !== LINUX.EINTR) {
+      for (const t of waiting) finish(t, `poll: ${errnoName(errno())}`);
+      return;
+    }
+    if (r > 0) {
+      if (fds.readInt16LE(6) !== 0) while (c.read(wakeFd, drain, drain.length) > 0);
+      waiting.forEach((t, i) => {
+        // POLLERR/POLLHUP: the next sendfile reports the error (EPIPE, ECONNRESET).
+        if (fds.readInt16LE(8 * (i + 1) + 6) !== 0) t.ready = true;
+      });
+    }
+    const later = Date.now();
+    for (const t of waiting) if (!t.ready && transfers.has(t.id) && later - t.lastProgress >= t.idleMs) finish(t, 'stalled');
+    schedule();
+  };
+
+  // Back to this thread's event loop between rounds, so commands posted meanwhile are read.
+  const schedule = (): void => {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(pump);
+  };
+
+  port.on('message', (m: SendfileCommand) => {
+    if (m.kind === 'start') {
+      const offset = Buffer.alloc(8);
+      offset.writeBigInt64LE(BigInt(m.offset));
+      const t: Transfer = { id: m.id, sock: m.sock, file: m.file, offset, remaining: m.length, sent: 0, idleMs: m.idleMs, lastProgress: Date.now(), ready: true };
+      transfers.set(t.id, t);
+      if (t.remaining === 0) finish(t, null);
+    } else if (m.kind === 'abort') {
+      const t = transfers.get(m.id);
+      if (t) finish(t, 'aborted');
+    } else {
+      for (const t of [...transfers.values()]) finish(t, 'aborted');
+      c.close(wakeFd);
+      port.close();
+      return;
+    }
+    schedule();
+  });
+}
+
+if (parentPort) {
+  const { workerData } = await import('node:worker_threads');
+  run(parentPort, (workerData as SendfileWorkerData).wakeFd);
+}
