@@ -23,6 +23,7 @@ import { RaResponder } from '../ndp/ra-responder.js';
 import { BootContent } from './boot-content.js';
 import { CountingFleetStore } from './counting-fleet-store.js';
 import { MacByIp } from './mac-by-ip.js';
+import { neighbourMac } from './neighbour-table.js';
 
 export interface BootfleetOptions {
   /** `bootfleet serve --allow-other-dhcp`: full mode starts beside other DHCP servers on every interface. */
@@ -141,7 +142,8 @@ export class Bootfleet {
     });
     for (const w of sync.warnings) this.events.emit({ kind: 'fleet.sync', level: 'warn', msg: w });
     this.sightings = new FleetSightingBatcher({ store: fleet, events: this.events });
-    const macFor = (ip: string): string | undefined => this.macs.lookup(ip);
+    // Our own replies first; then the kernel's neighbour table (proxy mode, static scripts without ?mac=).
+    const macFor = (ip: string): string | undefined => this.macs.lookup(ip) ?? neighbourMac(ip);
     // URLs in scripts and menus name the address clients were told to use on that segment.
     const serverAddressFor = (bound: string): string => this.interfaces.find((i) => i.address === bound && i.mode !== 'off')?.serverAddress ?? bound;
     const live = this.live;

@@ -18,6 +18,7 @@ import { Netns, canUseNetns, destroyAll, vethPair } from '../lab/netns.js';
 const skip = canUseNetns() ? false : 'needs root and iproute2 (network namespaces)';
 const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 const MAC = '52:54:00:22:00:0a';
+const NEIGHBOUR_MAC = '52:54:00:22:00:1c';
 
 describe('config reload in bootfleet serve', { skip, timeout: 60_000 }, () => {
   let dir: string;
@@ -34,6 +35,9 @@ describe('config reload in bootfleet serve', { skip, timeout: 60_000 }, () => {
     for (const d of ['http', 'tftp', 'fleet.d']) mkdirSync(join(dir, d));
     writeFileSync(join(dir, 'fleet.d', '10-profiles.yaml'), 'profiles:\n  a:\n    kernel: a/vmlinuz\n    cmdline: bf.profile=a\n  b:\n    kernel: b/vmlinuz\n    cmdline: bf.profile=b\n');
     writeFileSync(join(dir, 'fleet.d', '20-machines.yaml'), machineFile('a'));
+    // The client namespace itself as a machine, for the request without ?mac=.
+    client.run('ip', ['link', 'set', 'eth0', 'address', NEIGHBOUR_MAC]);
+    writeFileSync(join(dir, 'fleet.d', '25-neighbour.yaml'), `machines:\n  - mac: ${NEIGHBOUR_MAC}\n    profile: b\n`);
     bootfleet = await BootfleetProcess.start(
       server,
       {
@@ -62,6 +66,11 @@ describe('config reload in bootfleet serve', { skip, timeout: 60_000 }, () => {
   test('serve writes its pid file; the machine from fleetDir boots profile a', () => {
     assert.equal(readFileSync(pidFile(), 'utf8').trim(), String(bootfleet.child.pid));
     assert.match(bootScript(), /bf\.profile=a/);
+  });
+
+  test('/boot.ipxe without ?mac= (proxy mode: no lease of ours names the client): the MAC from the neighbour table', () => {
+    const script = client.run('curl', ['-s', '--max-time', '5', 'http://198.18.22.1:8080/boot.ipxe']);
+    assert.match(script, /bf\.profile=b/, script);
   });
 
   test('edit the file, bootfleet reload: profile b, and a config.reload event saying what changed', async () => {
