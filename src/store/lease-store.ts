@@ -12,6 +12,8 @@
  * after `claim(... state: 'bound')` resolved.
  */
 
+import type { LeaseView } from './lease-index.js';
+
 export type LeaseState = 'offered' | 'bound' | 'released' | 'expired' | 'declined';
 
 export interface Lease {
@@ -59,6 +61,12 @@ export interface LeaseStore {
   getByAddress(address: string): Promise<Lease | null>;
   /** Every row, ordered by address. */
   list(): Promise<Lease[]>;
+  /**
+   * The table as the DHCP pool reads it (`lease-index.ts`): lookups and the lowest free
+   * address without a scan. Valid until the caller next awaits; a store with an in-process
+   * copy returns the copy, one without builds it from `list()`.
+   */
+  view(): Promise<LeaseView>;
   /**
    * Atomically gives `address` to the client, unless another client holds it or it is
    * declined. The client's rows for other addresses are dropped (one lease per client).
