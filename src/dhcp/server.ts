@@ -83,6 +83,9 @@ const MAX_IN_FLIGHT = 256;
  */
 const DEFAULT_DEADLINE_MS = 3000;
 
+/** The one queue key when the store does not take concurrent requests. */
+const SERIAL = '';
+
 export class DhcpServer {
   readonly stats: DhcpServerStats = { received: 0, replied: 0, dropped: 0, stale: 0 };
   private readonly responder: FullModeResponder;
@@ -194,8 +197,9 @@ export class DhcpServer {
       this.dropped(screened.code, screened.level, screened.message, from, iface, macOf(packet));
       return;
     }
+    // One queue per client when the store batches concurrent claims; else one for all.
     this.requests.push(
-      clientKey(packet),
+      this.opts.store.parallelRequests === true ? clientKey(packet) : SERIAL,
       () => this.process(packet, screened.type, receivedAt, from, route, endpoint),
       (err: unknown) => this.dropped('DHCP_STORE_FAILED', 'error', `request failed: ${errorText(err)}`, from, iface),
     );

@@ -56,6 +56,13 @@ export type ClaimResult =
     };
 
 export interface LeaseStore {
+  /**
+   * True when requests from different clients may be handled at once: the store keeps an
+   * in-process copy and batches their claims into one commit (SQLite). Unset: the DHCP
+   * server handles one request at a time (PostgreSQL, whose view is a full read per request;
+   * handled concurrently, the two-server storm test slowed down, NAKed and restarted clients).
+   */
+  readonly parallelRequests?: boolean;
   /** The client's lease row (held or not), or null when the store never saw the client. */
   getByClient(clientId: string): Promise<Lease | null>;
   getByAddress(address: string): Promise<Lease | null>;

@@ -56,6 +56,8 @@ const COLUMNS = 'address, client_id, mac, state, expires_at, hostname, updated_a
 export const DB_FILE = 'bootfleet.db';
 
 export class SqliteLeaseStore implements LeaseStore {
+  /** Claims of concurrent requests share one commit (group commit, below). */
+  readonly parallelRequests = true;
   private closed = false;
   private readonly statements = new Map<string, Statement>();
   private cache: LeaseIndex | null = null;
