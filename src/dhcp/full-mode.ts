@@ -124,8 +124,9 @@ export class FullModeResponder {
     if (verdict.kind === 'ignore') return this.silent(mac, verdict.reason);
 
     for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
-      const now = this.now();
       const leases = await this.opts.store.view();
+      // The clock is read after the await, so the view's queries see it move forward only.
+      const now = this.now();
       const record = leases.getByClient(key);
       // Choosing and marking the choice happen with no await between them, so concurrent
       // DISCOVERs (server.ts handles clients in parallel) pick different addresses.
@@ -217,8 +218,9 @@ export class FullModeResponder {
     const verdict = this.policy.full({ packet: req, facts, iface });
     if (verdict.kind === 'ignore') return this.silent(mac, verdict.reason);
 
+    const leases = await this.opts.store.view();
     const now = this.now();
-    const q = this.query(subnet, key, mac, await this.opts.store.view(), now, iface);
+    const q = this.query(subnet, key, mac, leases, now, iface);
     const judged = judgeUnderRules(q, verdict.addressRules, address);
     if (judged !== 'ok') {
       return mayNak ? this.nak(req, iface, `${address}: ${judged}`) : this.silent(mac, `${address}: ${judged}; client unknown and not authoritative`);
