@@ -120,7 +120,7 @@ export class SqliteLeaseStore implements LeaseStore {
     });
   }
 
-  /** Commits the pending claims in one transaction (a savepoint each), then settles them. */
+  /** Commits the pending claims in one transaction, then settles them. */
   private flushClaims(): void {
     if (this.flushScheduled) clearImmediate(this.flushScheduled);
     this.flushScheduled = null;
@@ -130,30 +130,25 @@ export class SqliteLeaseStore implements LeaseStore {
       for (const p of batch) p.reject(new Error('lease store is closed'));
       return;
     }
-    const outcomes: ({ ok: true; result: ClaimResult } | { ok: false; error: unknown })[] = [];
+    let outcomes: ({ ok: true; result: ClaimResult } | { ok: false; error: unknown })[];
     // Offers alone need no fsync of their own (see the file's comment); anything bound does.
     const offersOnly = batch.every((p) => p.req.state === 'offered');
     try {
-      this.write(() => {
-        for (const p of batch) {
-          if (batch.length === 1) {
-            outcomes.push({ ok: true, result: this.claimRow(p.req) });
-            continue;
-          }
-          // One failing claim must not take the others in the batch down with it.
-          this.stmt('SAVEPOINT claim').run();
-          try {
-            outcomes.push({ ok: true, result: this.claimRow(p.req) });
-          } catch (error) {
-            this.stmt('ROLLBACK TO claim').run();
-            outcomes.push({ ok: false, error });
-          }
-          this.stmt('RELEASE claim').run();
-        }
-      }, offersOnly);
+      outcomes = this.write(() => batch.map((p) => ({ ok: true as const, result: this.claimRow(p.req) })), offersOnly);
     } catch (error) {
-      for (const p of batch) p.reject(error);
-      return;
+      if (batch.length === 1) {
+        batch[0]!.reject(error);
+        return;
+      }
+      // One failing claim must not take the others down with it: the batch was rolled back
+      // whole, so each claim runs again in its own transaction (rare: a constraint or I/O error).
+      outcomes = batch.map((p) => {
+        try {
+          return { ok: true as const, result: this.write(() => this.claimRow(p.req)) };
+        } catch (e) {
+          return { ok: false as const, error: e };
+        }
+      });
     }
     // Committed (and synced unless offers only): bring the copy in step, then answer.
     batch.forEach((p, i) => {
