@@ -81,7 +81,7 @@ export class LeaseIndex implements LeaseView {
   private readonly byClient = new Map<string, string>();
   /** Numbers of rows in a held state whose expiry the index has not yet seen pass. */
   private readonly held: number[] = [];
-  /** Numbers of rows in a held state whose expiry has passed at {@link clock}. */
+  /** Numbers of rows in a held state whose expiry has passed at {@link clock} (kept to hold again if the clock goes back). */
   private readonly lapsed: number[] = [];
   /** Rows entering {@link held}, by expiry; stale entries (the row changed since) are skipped. */
   private readonly heap: HeapEntry[] = [];
@@ -148,10 +148,8 @@ export class LeaseIndex implements LeaseView {
     const own = ownAddress === undefined ? -1 : addressNumber(ownAddress);
     let n = lo;
     while (n <= hi) {
-      // Three kinds of candidate: a number no held row has; a lapsed row's; the client's own row's.
+      // Free: a number no held row has (lapsed rows are out of `held`), or the client's own row's.
       let c = this.firstGap(n);
-      const li = lowerBound(this.lapsed, n);
-      if (li < this.lapsed.length && this.lapsed[li]! < c) c = this.lapsed[li]!;
       if (own >= n && own < c) c = own;
       if (c > hi) return null;
       if (!skip(c)) return c;
