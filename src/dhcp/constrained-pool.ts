@@ -4,7 +4,7 @@
  * — over the pools, reservation and exclusions the rules allow. Without rules, exactly pool.ts.
  */
 import type { PoolConfig, ReservationConfig } from '../config/schema.js';
-import { chooseAddress, judgeAddress, reservationFor, type AddressChoice, type AddressVerdict, type PoolQuery } from './pool.js';
+import { chooseAddress, judgeAddress, leaseAt, reservationFor, type AddressChoice, type AddressVerdict, type PoolQuery } from './pool.js';
 import type { AddressRules } from './reply-policy.js';
 import { isHeld } from '../store/lease-store.js';
 
@@ -27,7 +27,8 @@ function effective(q: PoolQuery, rules: AddressRules): AddressRules {
   const r = rules.reservation;
   if (r === null || rules.reservationYieldsToLease !== true) return rules;
   // An offer is no lease (dnsmasq keeps none for it); a declined address is not used either.
-  const held = q.leases.some((l) => l.address === r.address && l.state !== 'offered' && (l.state === 'declined' || l.clientId !== q.clientId) && isHeld(l, q.now));
+  const l = leaseAt(q, r.address);
+  const held = l !== null && l.state !== 'offered' && (l.state === 'declined' || l.clientId !== q.clientId) && isHeld(l, q.now);
   return held ? { ...rules, reservation: null } : rules;
 }
 

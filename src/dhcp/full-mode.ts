@@ -7,7 +7,7 @@
  */
 import type { BootfleetConfig } from '../config/schema.js';
 import type { EventSink } from '../events/boot-event.js';
-import type { LeaseStore } from '../store/lease-store.js';
+import type { ClaimResult, LeaseStore } from '../store/lease-store.js';
 import type { ClientFacts } from '../boot/client-facts.js';
 import { factsFromPacket } from '../boot/facts-from-packet.js';
 import type { EncodeOptions } from '../wire/dhcp/codec.js';
@@ -20,6 +20,7 @@ import { nativeReplyPolicy, type PlanFunction } from './native-policy.js';
 import { reservationFor, subnetContaining, subnetsOf, type PoolQuery, type Subnet } from './pool.js';
 import type { FullModeVerdict, ReplyPolicy } from './reply-policy.js';
 import type { ConflictGuard } from './conflict-guard.js';
+import { InFlightOffers } from './in-flight-offers.js';
 import { addLeaseTimes, addMessage, addNetworkOptions, baseReply, echoRelayAgent } from './reply-builder.js';
 import { replyDestination, type Destination } from './reply-address.js';
 import type { DhcpDropCode } from './screen.js';
@@ -85,6 +86,8 @@ export class FullModeResponder {
   private readonly offerHoldMs: number;
   private readonly declineMs: number;
   private readonly policy: ReplyPolicy;
+  /** Addresses chosen for an OFFER whose claim is not committed yet (group commit). */
+  private readonly offering = new InFlightOffers();
 
   constructor(private readonly opts: FullModeOptions) {
     this.subnets = subnetsOf(opts.config.dhcp.subnets);
@@ -124,23 +127,33 @@ export class FullModeResponder {
     if (verdict.kind === 'ignore') return this.silent(mac, verdict.reason);
 
     for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
+      const leases = await this.opts.store.view();
+      // The clock is read after the await, so the view's queries see it move forward only.
       const now = this.now();
-      const [leases, record] = await Promise.all([this.opts.store.list(), this.opts.store.getByClient(key)]);
-      const q = this.query(subnet, key, mac, leases, now, iface);
+      const record = leases.getByClient(key);
+      // Choosing and marking the choice happen with no await between them, so concurrent
+      // DISCOVERs (server.ts handles clients in parallel) pick different addresses.
+      const q = this.query(subnet, key, mac, leases, now, iface, this.offering.othersThan(key));
       const choice = chooseUnderRules(q, verdict.addressRules, record?.address ?? null, requested);
       if (!choice) {
         this.emit('dhcp.exhausted', 'warn', mac, `no free address in ${subnet.config.subnet}`, { subnet: subnet.config.subnet });
         return { kind: 'silent' };
       }
-      const claimed = await this.opts.store.claim({
-        clientId: key,
-        mac,
-        address: choice.address,
-        state: 'offered',
-        expiresAt: now + this.offerHoldMs,
-        hostname: choice.reservation?.hostname ?? clientHostname(facts),
-        now,
-      });
+      const release = this.offering.hold(choice.address, key);
+      let claimed: ClaimResult;
+      try {
+        claimed = await this.opts.store.claim({
+          clientId: key,
+          mac,
+          address: choice.address,
+          state: 'offered',
+          expiresAt: now + this.offerHoldMs,
+          hostname: choice.reservation?.hostname ?? clientHostname(facts),
+          now,
+        });
+      } finally {
+        release();
+      }
       if (!claimed.ok) continue;
       // --- conflict hook: a background recheck of the offered address; the OFFER never waits for it.
       this.opts.conflictGuard?.onOffer({ address: choice.address, mac, iface: iface.name, relayed: !isUnset(req.giaddr), reason: choice.reason });
@@ -210,8 +223,9 @@ export class FullModeResponder {
     const verdict = this.policy.full({ packet: req, facts, iface });
     if (verdict.kind === 'ignore') return this.silent(mac, verdict.reason);
 
+    const leases = await this.opts.store.view();
     const now = this.now();
-    const q = this.query(subnet, key, mac, await this.opts.store.list(), now, iface);
+    const q = this.query(subnet, key, mac, leases, now, iface);
     const judged = judgeUnderRules(q, verdict.addressRules, address);
     if (judged !== 'ok') {
       return mayNak ? this.nak(req, iface, `${address}: ${judged}`) : this.silent(mac, `${address}: ${judged}; client unknown and not authoritative`);
@@ -338,8 +352,10 @@ export class FullModeResponder {
     return local;
   }
 
-  private query(subnet: Subnet, clientId: string, mac: string, leases: PoolQuery['leases'], now: number, iface: ReceivingInterface): PoolQuery {
-    const exclude = [...this.opts.localAddresses, iface.address];
+  private query(
+    subnet: Subnet, clientId: string, mac: string, leases: PoolQuery['leases'], now: number, iface: ReceivingInterface, busy: readonly string[] = [],
+  ): PoolQuery {
+    const exclude = [...this.opts.localAddresses, iface.address, ...busy];
     if (subnet.config.router !== undefined) exclude.push(subnet.config.router);
     return { subnet, clientId, mac, reservations: this.opts.config.dhcp.reservations, leases, now, exclude };
   }

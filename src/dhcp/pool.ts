@@ -1,13 +1,16 @@
 /**
  * Address allocation for full-mode DHCP: which address a client gets in a subnet, and
- * whether an address a client asks for is one it may have. Pure: it works on a snapshot
- * of the lease table; the store's `claim` is what makes a choice stick atomically.
+ * whether an address a client asks for is one it may have. Pure: it works on a view of
+ * the lease table (`store/lease-index.ts`: O(1) lookups and an O(log n) lowest-free search,
+ * so the cost per DISCOVER does not grow with the table); the store's `claim` is what makes
+ * a choice stick atomically.
  *
  * Order of preference (RFC 2131 §4.3.1): a reservation for the client's MAC always wins;
  * then the client's previous address; then the address it asked for (option 50); then
  * the lowest free address of the subnet's pools.
  */
 import type { ReservationConfig, SubnetConfig } from '../config/schema.js';
+import { LeaseIndex, type LeaseView } from '../store/lease-index.js';
 import { isHeld, type Lease } from '../store/lease-store.js';
 import { contains, ipToNumber, numberToIp, parseCidr, type Ipv4Network } from './ipv4-math.js';
 
@@ -34,8 +37,8 @@ export interface PoolQuery {
   clientId: string;
   mac: string;
   reservations: readonly ReservationConfig[];
-  /** Snapshot of the lease table (`LeaseStore.list()`). */
-  leases: readonly Lease[];
+  /** The lease table: the store's view (`LeaseStore.view()`), or a snapshot (`list()`, indexed here). */
+  leases: LeaseView | readonly Lease[];
   now: number;
   /** Addresses never handed out here: our own interface address, the router. */
   exclude: readonly string[];
@@ -82,7 +85,7 @@ export function judgeAddress(q: PoolQuery, address: string): AddressVerdict {
   const n = ipToNumber(address);
   if (n === q.subnet.net.network || (n === q.subnet.net.broadcast && q.subnet.net.prefix < 31)) return 'excluded';
   if (q.exclude.includes(address)) return 'excluded';
-  const row = q.leases.find((l) => l.address === address);
+  const row = leaseAt(q, address);
   if (row && row.clientId !== q.clientId && isHeld(row, q.now)) return row.state === 'declined' ? 'declined' : 'held-by-other';
   return 'ok';
 }
@@ -97,16 +100,38 @@ export function chooseAddress(q: PoolQuery, previous: string | null, requested: 
   if (own) return judgeAddress(q, own.address) === 'ok' ? { address: own.address, reason: 'reservation', reservation: own } : null;
   if (previous !== null && judgeAddress(q, previous) === 'ok') return { address: previous, reason: 'previous', reservation: null };
   if (requested !== null && judgeAddress(q, requested) === 'ok') return { address: requested, reason: 'requested', reservation: null };
-  const taken = new Set<number>();
-  for (const l of q.leases) if (l.clientId !== q.clientId && isHeld(l, q.now)) taken.add(ipToNumber(l.address));
-  for (const r of q.reservations) taken.add(ipToNumber(r.address));
-  for (const x of q.exclude) taken.add(ipToNumber(x));
+  // Reserved and excluded addresses are few (config); rows other clients hold are the index's job.
+  const skipped = new Set<number>();
+  for (const r of q.reservations) skipped.add(ipToNumber(r.address));
+  for (const x of q.exclude) skipped.add(ipToNumber(x));
+  const view = viewOf(q.leases);
   for (const [start, end] of poolRanges(q.subnet)) {
-    for (let n = start; n <= end; n++) {
-      if (!taken.has(n)) return { address: numberToIp(n), reason: 'lowest-free', reservation: null };
-    }
+    const n = view.lowestFree(start, end, q.clientId, q.now, (x) => skipped.has(x));
+    if (n !== null) return { address: numberToIp(n), reason: 'lowest-free', reservation: null };
   }
   return null;
+}
+
+/** The lease row for `address`, held or not. */
+export function leaseAt(q: Pick<PoolQuery, 'leases'>, address: string): Lease | null {
+  return viewOf(q.leases).get(address);
+}
+
+/** Snapshots are indexed once each (a query judges and chooses over the same one). */
+const indexed = new WeakMap<readonly Lease[], LeaseView>();
+
+function viewOf(leases: LeaseView | readonly Lease[]): LeaseView {
+  if (!isSnapshot(leases)) return leases;
+  let view = indexed.get(leases);
+  if (!view) {
+    view = LeaseIndex.of(leases);
+    indexed.set(leases, view);
+  }
+  return view;
+}
+
+function isSnapshot(leases: LeaseView | readonly Lease[]): leases is readonly Lease[] {
+  return Array.isArray(leases);
 }
 
 /** The subnet's pools as numeric ranges, clipped to its host addresses and sorted. */

@@ -15,10 +15,13 @@ const OPTION_MESSAGE = 56;
 const OPTION_RENEWAL_TIME = 58;
 const OPTION_REBINDING_TIME = 59;
 const OPTION_RELAY_AGENT = 82;
+const OPTION_CLIENT_ID = 61;
 
 /**
  * A reply skeleton: xid, flags, giaddr and chaddr copied from the request, option 53 and
- * 54 (server identifier) set. Everything else zero until the caller fills it.
+ * 54 (server identifier) set, and the client identifier (61) echoed when the client sent
+ * one (RFC 6842 §3: a client that sent 61 may drop a reply without it, and uses it rather
+ * than chaddr to tell replies apart). Everything else zero until the caller fills it.
  */
 export function baseReply(request: DhcpPacket, type: MessageType, serverId: string): DhcpPacket {
   const reply: DhcpPacket = {
@@ -40,6 +43,8 @@ export function baseReply(request: DhcpPacket, type: MessageType, serverId: stri
   };
   setMessageType(reply.options, type);
   setIp(reply.options, OPTION_SERVER_ID, serverId);
+  const clientId = request.options.get(OPTION_CLIENT_ID);
+  if (clientId !== undefined) setBytes(reply.options, OPTION_CLIENT_ID, clientId);
   return reply;
 }
 

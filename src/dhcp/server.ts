@@ -12,7 +12,9 @@ import type { LeaseStore } from '../store/lease-store.js';
 import { UdpEndpoint } from '../transport/udp-endpoint.js';
 import { decodeDhcp, encodeDhcp } from '../wire/dhcp/codec.js';
 import { macOf } from '../wire/dhcp/options.js';
-import type { DhcpPacket } from '../wire/dhcp/packet.js';
+import type { DhcpPacket, MessageType } from '../wire/dhcp/packet.js';
+import { clientKey } from './client-key.js';
+import { KeyedQueue } from './keyed-queue.js';
 import { FullModeResponder, type DhcpReply, type ReceivingInterface } from './full-mode.js';
 import { ProxyModeResponder, PXE_PORT, type ProxyPortKind } from './proxy-mode.js';
 import type { ReplyPolicy } from './reply-policy.js';
@@ -51,6 +53,8 @@ export interface DhcpServerOptions {
   pxePortOnFull?: boolean;
   /** Address conflict detection for full-mode offers (`conflict-detector.ts`); started and stopped by its owner. */
   conflictGuard?: ConflictGuard;
+  /** Requests that waited longer than this before being handled are dropped (default 3000 ms). */
+  deadlineMs?: number;
 }
 
 /** Which responder a socket's datagrams go to. */
@@ -63,22 +67,35 @@ export interface DhcpServerStats {
   replied: number;
   /** Datagrams discarded: undecodable, not a client request, not for a segment we serve, or failed. */
   dropped: number;
+  /** Of `dropped`, requests older than the deadline when their turn came (`DHCP_STALE`). */
+  stale: number;
 }
 
 /**
- * Requests waiting behind the one being handled. Handling is serial, so two requests can
- * never race for an address inside this process; beyond this backlog we shed load
+ * Requests being handled at once (all clients). Requests from different clients run
+ * concurrently, so their lease writes share one commit; beyond this many we shed load
  * rather than answer seconds late (clients retransmit).
  */
-const MAX_BACKLOG = 256;
+const MAX_IN_FLIGHT = 256;
+
+/**
+ * A request that waited this long (behind its own client's earlier requests, or for a slow
+ * store) is dropped rather than answered: its client has retransmitted or moved on
+ * (RFC 2131 §4.1: first retransmission after about 4 s), and an answer now only delays the
+ * fresh ones.
+ */
+const DEFAULT_DEADLINE_MS = 3000;
+
+/** The one queue key when the store does not take concurrent requests. */
+const SERIAL = '';
 
 export class DhcpServer {
-  readonly stats: DhcpServerStats = { received: 0, replied: 0, dropped: 0 };
+  readonly stats: DhcpServerStats = { received: 0, replied: 0, dropped: 0, stale: 0 };
   private readonly responder: FullModeResponder;
   private readonly proxy: ProxyModeResponder;
   private readonly endpoints: UdpEndpoint[] = [];
-  private queue: Promise<void> = Promise.resolve();
-  private backlog = 0;
+  private readonly requests = new KeyedQueue();
+  private sweeping: Promise<void> | null = null;
   private expireTimer: NodeJS.Timeout | null = null;
   private running = false;
 
@@ -136,13 +153,14 @@ export class DhcpServer {
     this.expireTimer.unref();
   }
 
-  /** Closes the sockets and waits for the request being handled to finish. */
+  /** Closes the sockets and waits for the requests being handled to finish. */
   async stop(): Promise<void> {
     if (this.expireTimer) clearInterval(this.expireTimer);
     this.expireTimer = null;
     this.running = false;
     await this.closeEndpoints();
-    await this.queue;
+    await this.requests.drain();
+    await this.sweeping;
   }
 
   private async listen(device: string, port: number, route: Route): Promise<void> {
@@ -159,24 +177,18 @@ export class DhcpServer {
     await Promise.all(this.endpoints.splice(0).map((e) => e.close()));
   }
 
+  /**
+   * Decodes and screens at once (cheap, and it names the client), then queues the request
+   * behind that client's earlier ones; other clients' requests run alongside.
+   */
   private enqueue(data: Buffer, from: RemoteInfo, route: Route, endpoint: UdpEndpoint): void {
     const iface = route.iface;
+    const receivedAt = performance.now();
     this.stats.received++;
-    if (this.backlog >= MAX_BACKLOG) {
-      this.dropped('DHCP_BUSY', 'warn', `backlog of ${MAX_BACKLOG} requests: shedding load`, from, iface);
+    if (this.requests.size >= MAX_IN_FLIGHT) {
+      this.dropped('DHCP_BUSY', 'warn', `${MAX_IN_FLIGHT} requests in flight: shedding load`, from, iface);
       return;
     }
-    this.backlog++;
-    this.queue = this.queue
-      .then(() => this.process(data, from, route, endpoint))
-      .catch((err: unknown) => this.dropped('DHCP_STORE_FAILED', 'error', `request failed: ${errorText(err)}`, from, iface))
-      .finally(() => {
-        this.backlog--;
-      });
-  }
-
-  private async process(data: Buffer, from: RemoteInfo, route: Route, endpoint: UdpEndpoint): Promise<void> {
-    const iface = route.iface;
     const decoded = decodeDhcp(data);
     if (!decoded.ok) {
       const { code, message, offset } = decoded.error;
@@ -189,10 +201,26 @@ export class DhcpServer {
       this.dropped(screened.code, screened.level, screened.message, from, iface, macOf(packet));
       return;
     }
+    // One queue per client when the store batches concurrent claims; else one for all.
+    this.requests.push(
+      this.opts.store.parallelRequests === true ? clientKey(packet) : SERIAL,
+      () => this.process(packet, screened.type, receivedAt, from, route, endpoint),
+      (err: unknown) => this.dropped('DHCP_STORE_FAILED', 'error', `request failed: ${errorText(err)}`, from, iface),
+    );
+  }
+
+  private async process(packet: DhcpPacket, type: MessageType, receivedAt: number, from: RemoteInfo, route: Route, endpoint: UdpEndpoint): Promise<void> {
+    const iface = route.iface;
+    const waited = performance.now() - receivedAt;
+    if (waited > (this.opts.deadlineMs ?? DEFAULT_DEADLINE_MS)) {
+      this.stats.stale++;
+      this.dropped('DHCP_STALE', 'warn', `request waited ${Math.round(waited)} ms: dropped unanswered`, from, iface, macOf(packet));
+      return;
+    }
     const outcome =
       route.mode === 'full'
-        ? await this.responder.handle(packet, screened.type, iface)
-        : this.proxy.handle(packet, screened.type, { iface, via: route.via, from: { address: from.address, port: from.port } });
+        ? await this.responder.handle(packet, type, iface)
+        : this.proxy.handle(packet, type, { iface, via: route.via, from: { address: from.address, port: from.port } });
     if (outcome.kind === 'drop') {
       this.stats.dropped++;
       return;
@@ -223,21 +251,28 @@ export class DhcpServer {
     }
   }
 
-  /** Ends offers and leases whose time is past, through the same queue as requests. */
+  /**
+   * Ends offers and leases whose time is past. Runs beside requests: the store orders its
+   * own writes, and a request that reads a lease a moment before it expires is no different
+   * from one that came a moment earlier. One sweep at a time.
+   */
   private sweep(): void {
-    this.queue = this.queue
-      .then(async () => {
-        for (const lease of await this.opts.store.expire(Date.now())) {
-          this.opts.events.emit({
-            kind: 'dhcp.expire',
-            level: lease.state === 'bound' ? 'info' : 'debug',
-            ...(lease.mac !== null ? { mac: lease.mac } : {}),
-            msg: `${lease.state} ${lease.address} expired`,
-            data: { ip: lease.address, state: lease.state },
-          });
-        }
-      })
-      .catch((err: unknown) => this.opts.events.emit({ kind: 'dhcp.error', level: 'error', msg: `lease expiry failed: ${errorText(err)}` }));
+    if (this.sweeping) return;
+    this.sweeping = (async () => {
+      for (const lease of await this.opts.store.expire(Date.now())) {
+        this.opts.events.emit({
+          kind: 'dhcp.expire',
+          level: lease.state === 'bound' ? 'info' : 'debug',
+          ...(lease.mac !== null ? { mac: lease.mac } : {}),
+          msg: `${lease.state} ${lease.address} expired`,
+          data: { ip: lease.address, state: lease.state },
+        });
+      }
+    })()
+      .catch((err: unknown) => this.opts.events.emit({ kind: 'dhcp.error', level: 'error', msg: `lease expiry failed: ${errorText(err)}` }))
+      .finally(() => {
+        this.sweeping = null;
+      });
   }
 
   private dropped(

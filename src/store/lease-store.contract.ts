@@ -161,6 +161,12 @@ export function runLeaseStoreContract(name: string, factory: LeaseStoreFactory):
       assert.equal(await s.markConflict('198.18.0.10', squatter, T0 + 600_000, T0 + 1), true);
       assert.equal(await s.getByClient(A), null);
       assert.equal((await s.getByAddress('198.18.0.10'))?.state, 'declined');
+      // The view the pool chooses from sees both marks at once (SQLite answers it from memory).
+      const view = await s.view();
+      assert.equal(view.getByClient(A), null);
+      assert.equal(view.get('198.18.0.20')?.state, 'declined');
+      const n = (ip: string): number => ip.split('.').reduce((acc, x) => acc * 256 + Number(x), 0);
+      assert.equal(view.lowestFree(n('198.18.0.20'), n('198.18.0.21'), A, T0 + 2, () => false), n('198.18.0.21'), 'a marked address is not free');
       // A released row (remembering its last client) is marked too.
       assert.ok((await s.claim(req({ clientId: B, address: '198.18.0.11', state: 'bound', expiresAt: T0 + 3_600_000 }))).ok);
       assert.equal(await s.release(B, '198.18.0.11', T0 + 2), true);

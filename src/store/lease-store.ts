@@ -12,6 +12,8 @@
  * after `claim(... state: 'bound')` resolved.
  */
 
+import type { LeaseView } from './lease-index.js';
+
 export type LeaseState = 'offered' | 'bound' | 'released' | 'expired' | 'declined';
 
 export interface Lease {
@@ -54,11 +56,24 @@ export type ClaimResult =
     };
 
 export interface LeaseStore {
+  /**
+   * True when requests from different clients may be handled at once: the store keeps an
+   * in-process copy and batches their claims into one commit (SQLite). Unset: the DHCP
+   * server handles one request at a time (PostgreSQL, whose view is a full read per request;
+   * handled concurrently, the two-server storm test slowed down, NAKed and restarted clients).
+   */
+  readonly parallelRequests?: boolean;
   /** The client's lease row (held or not), or null when the store never saw the client. */
   getByClient(clientId: string): Promise<Lease | null>;
   getByAddress(address: string): Promise<Lease | null>;
   /** Every row, ordered by address. */
   list(): Promise<Lease[]>;
+  /**
+   * The table as the DHCP pool reads it (`lease-index.ts`): lookups and the lowest free
+   * address without a scan. Valid until the caller next awaits; a store with an in-process
+   * copy returns the copy, one without builds it from `list()`.
+   */
+  view(): Promise<LeaseView>;
   /**
    * Atomically gives `address` to the client, unless another client holds it or it is
    * declined. The client's rows for other addresses are dropped (one lease per client).

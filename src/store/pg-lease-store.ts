@@ -23,6 +23,7 @@
  * process: other servers write too).
  */
 import { isHeld, type ClaimRequest, type ClaimResult, type Lease, type LeaseState, type LeaseStore } from './lease-store.js';
+import { LeaseIndex, type LeaseView } from './lease-index.js';
 import { currentPgVersion, inTransaction, migratePg, openPgPool, type PgClient, type PgPool, type PgPoolOptions } from './pg-connection.js';
 import { pgLeaseMigrations } from './pg-migrations.js';
 
@@ -68,6 +69,11 @@ export class PgLeaseStore implements LeaseStore {
   async list(): Promise<Lease[]> {
     const r = await this.pool.query({ name: 'lease-list', text: `SELECT ${COLUMNS} FROM leases ORDER BY leases.address` });
     return r.rows.map(toLease);
+  }
+
+  /** Built from `list()` each time: other servers write too, so there is no copy to keep. */
+  async view(): Promise<LeaseView> {
+    return LeaseIndex.of(await this.list());
   }
 
   claim(req: ClaimRequest): Promise<ClaimResult> {

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'libsql';
 import { SqliteLeaseStore, DB_FILE } from './sqlite-lease-store.js';
+import { SqliteFleetStore } from './fleet-sqlite-store.js';
 import type { ClaimRequest } from './lease-store.js';
 
 const root = mkdtempSync(join(tmpdir(), 'bootfleet-store-cache-'));
@@ -84,7 +85,8 @@ test('group commit: claims made together share one transaction; a bad one fails 
   };
   const bad = req(9, { state: 'bogus' as 'bound' }); // violates the state CHECK constraint
   const settled = await Promise.allSettled([s.claim(req(1)), s.claim(req(2)), s.claim(bad), s.claim(req(3, { clientId: 'c1' }))]);
-  assert.equal(transactions, 1);
+  // The batch failed whole on the bad claim, then each claim ran again on its own.
+  assert.equal(transactions, 1 + 4);
   assert.deepEqual(
     settled.map((r) => r.status),
     ['fulfilled', 'fulfilled', 'rejected', 'fulfilled'],
@@ -92,9 +94,62 @@ test('group commit: claims made together share one transaction; a bad one fails 
   // c1 claimed .1, then .3 in the same batch: it holds .3 only, as if one after the other.
   assert.deepEqual((await s.list()).map((l) => `${l.address} ${l.clientId}`), ['198.18.0.2 c2', '198.18.0.3 c1']);
   await s.claim(req(4));
-  assert.equal(transactions, 2, 'an awaited claim commits on its own');
+  assert.equal(transactions, 6, 'an awaited claim commits on its own');
   await s.close();
   const again = SqliteLeaseStore.openDataDir(join(root, 'group'));
   assert.equal((await again.list()).length, 3, 'every resolved claim is in the file');
   await again.close();
 });
+
+test('the copy survives commits to other tables of the file (the fleet store), not changes to leases', async () => {
+  const dir = join(root, 'fleet-beside');
+  const leases = SqliteLeaseStore.openDataDir(dir);
+  const fleet = SqliteFleetStore.openDataDir(dir);
+  assert.ok((await leases.claim(req(5))).ok);
+  const before = await leases.view();
+  await fleet.recordSightings([{ mac: '52:54:00:00:00:05', at: T0 }]);
+  assert.equal(await leases.view(), before, 'a fleet commit leaves the copy as it is (no reload)');
+  const raw = new Database(join(dir, DB_FILE));
+  raw.prepare("UPDATE leases SET hostname = 'by-hand' WHERE address = '198.18.0.5'").run();
+  raw.close();
+  assert.notEqual(await leases.view(), before, 'a lease changed elsewhere: reloaded');
+  assert.equal((await leases.getByClient('c5'))?.hostname, 'by-hand');
+  // Another connection wrote leases, then this one writes: the copy must not miss the first.
+  const other = SqliteLeaseStore.openDataDir(dir);
+  await leases.view();
+  assert.ok((await other.claim(req(6))).ok);
+  assert.ok((await leases.claim(req(7))).ok);
+  assert.deepEqual((await leases.list()).map((l) => l.address), ['198.18.0.5', '198.18.0.6', '198.18.0.7']);
+  await Promise.all([leases.close(), fleet.close(), other.close()]);
+});
+
+test('claims from separate callbacks of one loop phase share a commit; offers alone leave synchronous=FULL set', async () => {
+  const s = SqliteLeaseStore.openDataDir(join(root, 'turn'));
+  const inner = s as unknown as { transaction: <T>(fn: () => T) => T; db: InstanceType<typeof Database> };
+  const original = inner.transaction.bind(s);
+  let transactions = 0;
+  inner.transaction = <T>(fn: () => T): T => {
+    transactions++;
+    return original(fn);
+  };
+  // As datagrams arrive: each in its own callback of one loop phase, microtasks run between them.
+  const claims: Promise<unknown>[] = [];
+  await new Promise<void>((resolve) => {
+    setImmediate(() => claims.push(s.claim(req(1))));
+    setImmediate(() => claims.push(s.claim(req(2))));
+    setImmediate(() => {
+      claims.push(s.claim(req(3)));
+      resolve();
+    });
+  });
+  await Promise.all(claims);
+  assert.equal(transactions, 1, 'one commit for the three');
+  assert.equal(synchronous(inner.db), 2, 'FULL again after an offers-only commit');
+  assert.ok((await s.claim(req(1, { state: 'bound', expiresAt: T0 + 3_600_000 }))).ok);
+  assert.equal(synchronous(inner.db), 2);
+  await s.close();
+});
+
+function synchronous(db: InstanceType<typeof Database>): unknown {
+  return (db.prepare('PRAGMA synchronous').get() as { synchronous?: unknown } | undefined)?.synchronous;
+}

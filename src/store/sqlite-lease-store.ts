@@ -10,21 +10,29 @@
  *
  * The calls are synchronous underneath, so the store serialises claims within this
  * process; `BEGIN IMMEDIATE` takes the write lock first, so two processes sharing the
- * file cannot both claim one address. Claims made before any of them is awaited are
- * committed together (group commit: one fsync for all); other writes first commit any
- * such pending claims, so writes keep the order they were made in. A read sees every
- * write whose Promise has resolved.
+ * file cannot both claim one address. Group commit: claims are queued and committed
+ * together in the event loop's check phase (`setImmediate`), after the poll phase has
+ * handed over every datagram that arrived, so all the claims those requests made share
+ * one transaction and one fsync; while a commit's fsync blocks the loop, the next batch
+ * waits in the kernel's socket buffer. A batch of offers alone commits without its own
+ * fsync (`synchronous=NORMAL` for that one commit): an OFFER promises nothing (RFC 2131
+ * §4.3.1 — the server "need not" record it), and the next ACK's fsync makes the WAL
+ * frames before it durable too. Other writes first commit any pending claims, so writes
+ * keep the order they were made in. A read sees every write whose Promise has resolved.
  *
- * Reads come from an in-process copy of the table ({@link LeaseTable}), kept in step with
- * this connection's own commits and reloaded whenever `PRAGMA data_version` says another
- * connection committed. The DHCP server reads the whole table twice per DORA exchange;
- * from SQLite that cost grew with the table (the benchmark's profile: row iteration was
- * the largest share of bootfleet's CPU at 1 000 leases) and bounded it well before fsync
- * did. Writes still go to SQLite first: a claim's own check runs inside its transaction.
+ * Reads come from an in-process copy of the table ({@link LeaseIndex}: by address, by
+ * client, and a free-address index for the pool), kept in step with this connection's own
+ * commits. Another connection's commit changes `PRAGMA data_version`; the copy is reloaded
+ * only if it changed the leases, which the `lease_generation` counter (bumped by triggers
+ * on every insert, update and delete of a lease) says: the fleet store's connection to the
+ * same file commits sightings every 250 ms under load, and reloading 50 000 rows for each
+ * of those was most of the server's time in the preloaded benchmark. Writes still go to
+ * SQLite first: a claim's own check runs inside its transaction.
  */
 import { join } from 'node:path';
 import { openSqlite, type SqliteDb } from './sqlite-open.js';
 import { isHeld, type ClaimRequest, type ClaimResult, type Lease, type LeaseState, type LeaseStore } from './lease-store.js';
+import { addressNumber, LeaseIndex, type LeaseView } from './lease-index.js';
 import { migrations } from './sqlite-migrations.js';
 
 type Db = SqliteDb;
@@ -47,90 +55,18 @@ const COLUMNS = 'address, client_id, mac, state, expires_at, hostname, updated_a
 /** File name of the lease database inside the data directory. */
 export const DB_FILE = 'bootfleet.db';
 
-/**
- * The leases table as this process last knew it: by address, by client, and ordered by
- * address number for `list()`. Rows are frozen, so a caller cannot change the copy.
- */
-class LeaseTable {
-  private readonly byAddress = new Map<string, Lease>();
-  private readonly byClient = new Map<string, string>();
-  /** Ordered by address number, with the numbers alongside so a lookup never parses text. */
-  private readonly ordered: Lease[] = [];
-  private readonly numbers: number[] = [];
-
-  /** `rows` as `SELECT … ORDER BY address_num` gives them: a reload costs one pass. */
-  constructor(rows: readonly Lease[]) {
-    for (const r of rows) {
-      const row = Object.freeze({ ...r });
-      this.byAddress.set(row.address, row);
-      if (row.clientId !== null) this.byClient.set(row.clientId, row.address);
-      this.ordered.push(row);
-      this.numbers.push(addressNumber(row.address));
-    }
-  }
-
-  get(address: string): Lease | null {
-    return this.byAddress.get(address) ?? null;
-  }
-
-  getByClient(clientId: string): Lease | null {
-    const address = this.byClient.get(clientId);
-    return address === undefined ? null : this.get(address);
-  }
-
-  list(): Lease[] {
-    return this.ordered.slice();
-  }
-
-  /** Inserts or replaces the row for `lease.address`. */
-  put(lease: Lease): void {
-    const row = Object.freeze({ ...lease });
-    const old = this.byAddress.get(row.address);
-    if (old?.clientId != null && this.byClient.get(old.clientId) === old.address) this.byClient.delete(old.clientId);
-    this.byAddress.set(row.address, row);
-    if (row.clientId !== null) this.byClient.set(row.clientId, row.address);
-    const n = addressNumber(row.address);
-    const i = this.indexOf(n);
-    if (old) {
-      this.ordered[i] = row;
-    } else {
-      this.ordered.splice(i, 0, row);
-      this.numbers.splice(i, 0, n);
-    }
-  }
-
-  /** Drops the client's row unless it is for `keep`. */
-  dropClient(clientId: string, keep: string): void {
-    const address = this.byClient.get(clientId);
-    if (address === undefined || address === keep) return;
-    this.byClient.delete(clientId);
-    if (this.byAddress.delete(address)) {
-      const i = this.indexOf(addressNumber(address));
-      this.ordered.splice(i, 1);
-      this.numbers.splice(i, 1);
-    }
-  }
-
-  /** Where address number `n` is, or would be inserted, in `ordered`. */
-  private indexOf(n: number): number {
-    let lo = 0;
-    let hi = this.numbers.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.numbers[mid]! < n) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-}
-
 export class SqliteLeaseStore implements LeaseStore {
+  /** Claims of concurrent requests share one commit (group commit, below). */
+  readonly parallelRequests = true;
   private closed = false;
   private readonly statements = new Map<string, Statement>();
-  private cache: LeaseTable | null = null;
+  private cache: LeaseIndex | null = null;
   private readonly pendingClaims: { req: ClaimRequest; resolve: (r: ClaimResult) => void; reject: (e: unknown) => void }[] = [];
-  /** `PRAGMA data_version` when {@link cache} was loaded: it changes when another connection commits. */
+  private flushScheduled: NodeJS.Immediate | null = null;
+  /** `PRAGMA data_version` when {@link cache} was last known current: it changes when another connection commits. */
   private cacheVersion = -1;
+  /** `lease_generation.n` that {@link cache} reflects. */
+  private cacheGeneration = -1;
 
   private constructor(private readonly db: Db) {}
 
@@ -165,49 +101,56 @@ export class SqliteLeaseStore implements LeaseStore {
   }
 
   /**
-   * Group commit: claims made in the same turn of the event loop (before any of them is
-   * awaited) share one transaction and so one fsync. Each still runs its own check in
-   * order inside it, and every Promise resolves only after the commit is on disk.
+   * The copy itself (no snapshot): valid until the caller next awaits, which is all the pool
+   * needs to choose an address synchronously.
+   */
+  async view(): Promise<LeaseView> {
+    return this.table();
+  }
+
+  /**
+   * Group commit: claims made before the event loop's next check phase share one
+   * transaction and so (at most) one fsync. Each still runs its own check in order inside
+   * it, and every Promise resolves only after the commit is on disk.
    */
   claim(req: ClaimRequest): Promise<ClaimResult> {
     return new Promise<ClaimResult>((resolve, reject) => {
       this.pendingClaims.push({ req, resolve, reject });
-      if (this.pendingClaims.length === 1) queueMicrotask(() => this.flushClaims());
+      this.flushScheduled ??= setImmediate(() => this.flushClaims());
     });
   }
 
-  /** Commits the pending claims in one transaction (a savepoint each), then settles them. */
+  /** Commits the pending claims in one transaction, then settles them. */
   private flushClaims(): void {
+    if (this.flushScheduled) clearImmediate(this.flushScheduled);
+    this.flushScheduled = null;
     const batch = this.pendingClaims.splice(0);
     if (batch.length === 0) return;
     if (this.closed) {
       for (const p of batch) p.reject(new Error('lease store is closed'));
       return;
     }
-    const outcomes: ({ ok: true; result: ClaimResult } | { ok: false; error: unknown })[] = [];
+    let outcomes: ({ ok: true; result: ClaimResult } | { ok: false; error: unknown })[];
+    // Offers alone need no fsync of their own (see the file's comment); anything bound does.
+    const offersOnly = batch.every((p) => p.req.state === 'offered');
     try {
-      this.transaction(() => {
-        for (const p of batch) {
-          if (batch.length === 1) {
-            outcomes.push({ ok: true, result: this.claimRow(p.req) });
-            continue;
-          }
-          // One failing claim must not take the others in the batch down with it.
-          this.stmt('SAVEPOINT claim').run();
-          try {
-            outcomes.push({ ok: true, result: this.claimRow(p.req) });
-          } catch (error) {
-            this.stmt('ROLLBACK TO claim').run();
-            outcomes.push({ ok: false, error });
-          }
-          this.stmt('RELEASE claim').run();
+      outcomes = this.write(() => batch.map((p) => ({ ok: true as const, result: this.claimRow(p.req) })), offersOnly);
+    } catch (error) {
+      if (batch.length === 1) {
+        batch[0]!.reject(error);
+        return;
+      }
+      // One failing claim must not take the others down with it: the batch was rolled back
+      // whole, so each claim runs again in its own transaction (rare: a constraint or I/O error).
+      outcomes = batch.map((p) => {
+        try {
+          return { ok: true as const, result: this.write(() => this.claimRow(p.req)) };
+        } catch (e) {
+          return { ok: false as const, error: e };
         }
       });
-    } catch (error) {
-      for (const p of batch) p.reject(error);
-      return;
     }
-    // Committed and synced: bring the copy in step with the rows written, then answer.
+    // Committed (and synced unless offers only): bring the copy in step, then answer.
     batch.forEach((p, i) => {
       const o = outcomes[i]!;
       if (!o.ok) return p.reject(o.error);
@@ -239,62 +182,65 @@ export class SqliteLeaseStore implements LeaseStore {
   }
 
   async release(clientId: string, address: string, now: number): Promise<boolean> {
-    this.flushClaims();
-    const r = this.stmt(
+    return this.updateOne(
       `UPDATE leases SET state = 'released', expires_at = ?, updated_at = ?
          WHERE address = ? AND client_id = ? AND state IN ('offered', 'bound')`,
-    ).run(now, now, address, clientId);
-    return this.changed(r.changes, address);
+      [now, now, address, clientId],
+      address,
+    );
   }
 
   async cancelOffer(clientId: string, address: string, now: number): Promise<boolean> {
-    this.flushClaims();
-    const r = this.stmt(
+    return this.updateOne(
       `UPDATE leases SET state = 'released', expires_at = ?, updated_at = ?
          WHERE address = ? AND client_id = ? AND state = 'offered'`,
-    ).run(now, now, address, clientId);
-    return this.changed(r.changes, address);
+      [now, now, address, clientId],
+      address,
+    );
   }
 
   async decline(clientId: string, address: string, until: number, now: number): Promise<boolean> {
-    this.flushClaims();
-    const r = this.stmt(
+    return this.updateOne(
       `UPDATE leases SET state = 'declined', client_id = NULL, expires_at = ?, hostname = NULL, updated_at = ?
          WHERE address = ? AND client_id = ?`,
-    ).run(until, now, address, clientId);
-    return this.changed(r.changes, address);
+      [until, now, address, clientId],
+      address,
+    );
   }
 
   async markConflict(address: string, mac: string, until: number, now: number): Promise<boolean> {
-    this.flushClaims();
     // The WHERE on DO UPDATE skips a held bound lease; an insert (no row yet) always happens.
-    const r = this.stmt(
+    // Through updateOne so the in-memory copy (and the free-address index) sees the mark.
+    return this.updateOne(
       `INSERT INTO leases (address, address_num, client_id, mac, state, expires_at, hostname, updated_at)
          VALUES (?, ?, NULL, ?, 'declined', ?, NULL, ?)
          ON CONFLICT (address) DO UPDATE SET client_id = NULL, mac = excluded.mac, state = 'declined',
            expires_at = excluded.expires_at, hostname = NULL, updated_at = excluded.updated_at
          WHERE NOT (leases.state = 'bound' AND leases.expires_at > ?)`,
-    ).run(address, addressNumber(address), mac, until, now, now);
-    return this.changed(r.changes, address);
+      [address, addressNumber(address), mac, until, now, now],
+      address,
+    );
   }
 
   async expire(now: number): Promise<Lease[]> {
     this.flushClaims();
-    return this.immediate(() => {
-      const due = this.db
-        .prepare(`SELECT ${COLUMNS} FROM leases WHERE state IN ('offered', 'bound', 'declined') AND expires_at <= ? ORDER BY address_num`)
+    const due = this.write(() => {
+      const rows = this.stmt(`SELECT ${COLUMNS} FROM leases WHERE state IN ('offered', 'bound', 'declined') AND expires_at <= ? ORDER BY address_num`)
         .all(now)
         .map(toLease);
-      if (due.length > 0) {
-        this.db.prepare(`DELETE FROM leases WHERE state = 'declined' AND expires_at <= ?`).run(now);
-        this.db
-          .prepare(`UPDATE leases SET state = 'expired', updated_at = ? WHERE state IN ('offered', 'bound') AND expires_at <= ?`)
-          .run(now, now);
+      if (rows.length > 0) {
+        this.stmt(`DELETE FROM leases WHERE state = 'declined' AND expires_at <= ?`).run(now);
+        this.stmt(`UPDATE leases SET state = 'expired', updated_at = ? WHERE state IN ('offered', 'bound') AND expires_at <= ?`).run(now, now);
       }
-      // Rare (a sweep a minute): reload the copy rather than mirror a bulk update.
-      if (due.length > 0) this.cache = null;
-      return due;
+      return rows;
     });
+    if (this.cache) {
+      for (const row of due) {
+        if (row.state === 'declined') this.cache.delete(row.address);
+        else this.cache.put({ ...row, state: 'expired', updatedAt: now });
+      }
+    }
+    return due;
   }
 
   async close(): Promise<void> {
@@ -302,6 +248,20 @@ export class SqliteLeaseStore implements LeaseStore {
     this.flushClaims();
     this.closed = true;
     this.db.close();
+  }
+
+  /** A one-row UPDATE after any pending claims; the changed row's new state goes into the copy. */
+  private updateOne(sql: string, params: unknown[], address: string): boolean {
+    this.flushClaims();
+    return this.write(() => {
+      if (this.stmt(sql).run(...params).changes === 0) return false;
+      if (this.cache) {
+        const row = this.oneSync(`SELECT ${COLUMNS} FROM leases WHERE address = ?`, address);
+        if (row) this.cache.put(row);
+        else this.cache.delete(address);
+      }
+      return true;
+    });
   }
 
   private oneSync(sql: string, key: string): Lease | null {
@@ -319,45 +279,49 @@ export class SqliteLeaseStore implements LeaseStore {
     return s;
   }
 
-  /** The copy of the table, reloaded if another connection committed since it was read. */
-  private table(): LeaseTable {
+  private generation(): number {
+    const row = this.stmt('SELECT n FROM lease_generation WHERE id = 1').get();
+    const n = isRecord(row) ? row['n'] : undefined;
+    return typeof n === 'number' ? n : -2;
+  }
+
+  /** The copy of the table, reloaded if another connection changed the leases since it was read. */
+  private table(): LeaseIndex {
     const version = dataVersion(this.stmt('PRAGMA data_version').get());
-    if (!this.cache || version !== this.cacheVersion) {
-      this.cache = new LeaseTable(this.stmt(`SELECT ${COLUMNS} FROM leases ORDER BY address_num`).all().map(toLease));
-      this.cacheVersion = version;
+    if (this.cache && version === this.cacheVersion) return this.cache;
+    const generation = this.generation();
+    if (!this.cache || generation !== this.cacheGeneration) {
+      this.cache = LeaseIndex.of(this.stmt(`SELECT ${COLUMNS} FROM leases`).all().map(toLease));
+      this.cacheGeneration = generation;
     }
+    this.cacheVersion = version;
     return this.cache;
-  }
-
-  /** After a one-row UPDATE: true if it changed the row, whose new state goes into the copy. */
-  private changed(changes: number, address: string): boolean {
-    if (changes === 0) return false;
-    if (this.cache) {
-      const row = this.oneSync(`SELECT ${COLUMNS} FROM leases WHERE address = ?`, address);
-      if (row) this.cache.put(row);
-      else this.cache = null;
-    }
-    return true;
-  }
-
-  private immediate<T>(fn: () => T): Promise<T> {
-    try {
-      return Promise.resolve(this.transaction(fn));
-    } catch (err) {
-      return Promise.reject(err);
-    }
   }
 
   /**
    * `fn` inside BEGIN IMMEDIATE … COMMIT (the write lock first, so two processes cannot
    * interleave), through prepared statements rather than libsql's `transaction()`, which
-   * parses BEGIN and COMMIT afresh each time.
+   * parses BEGIN and COMMIT afresh each time. Keeps the copy's generation in step: if
+   * another connection changed the leases since the copy was read, the copy is dropped.
+   * `noSync`: commit without fsync (`synchronous=NORMAL` for this commit only).
    */
+  private write<T>(fn: () => T, noSync = false): T {
+    // SQLite refuses to change the safety level inside a transaction: set it around one.
+    if (noSync) this.stmt('PRAGMA synchronous = NORMAL').run();
+    try {
+      return this.transaction(fn);
+    } finally {
+      if (noSync) this.stmt('PRAGMA synchronous = FULL').run();
+    }
+  }
+
   private transaction<T>(fn: () => T): T {
     this.stmt('BEGIN IMMEDIATE').run();
     let result: T;
     try {
+      if (this.cache && this.generation() !== this.cacheGeneration) this.cache = null;
       result = fn();
+      if (this.cache) this.cacheGeneration = this.generation();
     } catch (err) {
       this.stmt('ROLLBACK').run();
       throw err;
@@ -367,6 +331,7 @@ export class SqliteLeaseStore implements LeaseStore {
     } catch (err) {
       // A failed COMMIT (SQLITE_BUSY, I/O) leaves the transaction open: end it.
       if (this.db.inTransaction) this.stmt('ROLLBACK').run();
+      this.cache = null;
       throw err;
     }
     return result;
@@ -387,7 +352,23 @@ function migrate(db: Db): void {
       db.prepare('INSERT INTO schema_version (version, applied_at) VALUES (?, ?)').run(m.version, Date.now());
     }).immediate();
   }
+  db.exec(LEASE_GENERATION_SQL);
 }
+
+/**
+ * The `lease_generation` counter (see the file's comment). Not a numbered migration: it only
+ * tells a cached copy whether the leases changed, so it is created where missing and works
+ * in both directions — an older bootfleet opening the file just keeps bumping it, and a
+ * file without it gets it at the next open — where a schema version would make an older
+ * bootfleet refuse the file.
+ */
+const LEASE_GENERATION_SQL = `
+  CREATE TABLE IF NOT EXISTS lease_generation (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL);
+  INSERT OR IGNORE INTO lease_generation (id, n) VALUES (1, 0);
+  CREATE TRIGGER IF NOT EXISTS leases_generation_insert AFTER INSERT ON leases BEGIN UPDATE lease_generation SET n = n + 1 WHERE id = 1; END;
+  CREATE TRIGGER IF NOT EXISTS leases_generation_update AFTER UPDATE ON leases BEGIN UPDATE lease_generation SET n = n + 1 WHERE id = 1; END;
+  CREATE TRIGGER IF NOT EXISTS leases_generation_delete AFTER DELETE ON leases BEGIN UPDATE lease_generation SET n = n + 1 WHERE id = 1; END;
+`;
 
 function currentVersion(db: Db): number {
   const v = db.prepare('SELECT MAX(version) AS v FROM schema_version').get();
@@ -414,10 +395,6 @@ function toLease(row: unknown): Lease {
 function dataVersion(row: unknown): number {
   const v = isRecord(row) ? row['data_version'] : undefined;
   return typeof v === 'number' ? v : -2;
-}
-
-function addressNumber(address: string): number {
-  return address.split('.').reduce((n, part) => n * 256 + Number(part), 0);
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

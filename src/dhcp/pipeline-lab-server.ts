@@ -1,0 +1,65 @@
+/**
+ * The DHCP server for `pipeline.net.test.ts`: like `serve-standalone.ts`, plus the knobs that
+ * test needs — the request deadline, and a lease store whose reads are slowed down so that a
+ * client's requests queue behind each other.
+ *
+ *   node dist/dhcp/pipeline-lab-server.js --config '<json>' [--deadline-ms N] [--store-delay-ms N]
+ *
+ * stdout: `ready`, `event <json>` for releases and drops, `stats <json>` on
+ * SIGUSR2. SIGTERM stops the server and closes the store.
+ */
+import { parseArgs } from 'node:util';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { configSchema } from '../config/schema.js';
+import type { BootEvent } from '../events/boot-event.js';
+import type { LeaseStore } from '../store/lease-store.js';
+import { SqliteLeaseStore } from '../store/sqlite-lease-store.js';
+import { interfaceIpv4 } from '../transport/interfaces.js';
+import { DhcpServer, type DhcpServerInterface } from './server.js';
+
+/** Only what the test reads: a full pipe would block the server while the test waits for its client. */
+const SHOWN = new Set(['dhcp.release', 'dhcp.drop']);
+
+function out(line: string): void {
+  process.stdout.write(line + '\n');
+}
+
+/** `store` with `view()` answering `delayMs` late (everything else untouched). */
+function slowed(store: LeaseStore, delayMs: number): LeaseStore {
+  return Object.assign(Object.create(store) as LeaseStore, {
+    view: async () => {
+      await sleep(delayMs);
+      return store.view();
+    },
+  });
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { config: { type: 'string' }, 'deadline-ms': { type: 'string' }, 'store-delay-ms': { type: 'string' } } });
+  if (values.config === undefined) throw new Error('usage: pipeline-lab-server --config <json> [--deadline-ms N] [--store-delay-ms N]');
+  const config = configSchema.parse(JSON.parse(values.config));
+  const interfaces: DhcpServerInterface[] = config.interfaces.map((i) => ({ mode: i.mode, ...interfaceIpv4(i.name) }));
+  const store = SqliteLeaseStore.openDataDir(config.dataDir);
+  const delay = Number(values['store-delay-ms'] ?? 0);
+  const server = new DhcpServer({
+    config,
+    store: delay > 0 ? slowed(store, delay) : store,
+    events: { emit: (e: BootEvent) => SHOWN.has(e.kind) && out(`event ${JSON.stringify(e)}`) },
+    interfaces,
+    ...(values['deadline-ms'] !== undefined ? { deadlineMs: Number(values['deadline-ms']) } : {}),
+  });
+  await server.start();
+  process.on('SIGUSR2', () => out(`stats ${JSON.stringify(server.stats)}`));
+  process.on('SIGTERM', () => {
+    void server
+      .stop()
+      .then(() => store.close())
+      .then(() => process.exit(0));
+  });
+  out('ready');
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`pipeline-lab-server: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
