@@ -13,10 +13,10 @@ if [[ $(id -u) -ne 0 ]]; then
   exit 2
 fi
 
-# perfdhcp ships in kea-admin; tftpd-hpa, nginx-light and kea-dhcp4-server bring services
+# perfdhcp ships in kea-admin; libpcre2-8-0 is for atftpd (below); tftpd-hpa, nginx-light and kea-dhcp4-server bring services
 # that must never run on the host: the harness starts their binaries inside its namespaces.
 # The boot group boots QEMU VMs (SeaBIOS + iPXE ROM, OVMF) into the lab Linux (busybox-static, cpio).
-PACKAGES=(kea-dhcp4-server kea-admin tftpd-hpa nginx-light dnsmasq-base curl atftp tftp-hpa wrk tcpdump iproute2 util-linux
+PACKAGES=(kea-dhcp4-server kea-admin tftpd-hpa nginx-light dnsmasq-base curl atftp tftp-hpa wrk tcpdump iproute2 util-linux libpcre2-8-0
   qemu-system-x86 ipxe-qemu ipxe ovmf busybox-static cpio)
 missing=()
 for pkg in "${PACKAGES[@]}"; do
@@ -40,6 +40,18 @@ if ((${#missing[@]} > 0)); then
   apt-get install -y -q --no-install-recommends "${missing[@]}"
   if [[ $own_policy == 1 ]]; then rm -f /usr/sbin/policy-rc.d; own_policy=0; fi
   trap - EXIT
+fi
+# atftpd (the TFTP peer that speaks RFC 7440 windowsize) cannot be installed as a package:
+# Debian's tftpd-hpa Conflicts with it, so installing one removes the other (and atftpd ships
+# its own /usr/sbin/in.tftpd). Take only its binary from its .deb, never its service; its
+# libraries (libwrap0, libpcre2-8-0) are tftpd-hpa's and the base system's.
+if ! command -v atftpd >/dev/null; then
+  echo "bench: fetching atftpd's binary into /usr/local/sbin"
+  deb_dir=$(mktemp -d)
+  chmod 755 "$deb_dir"  # apt fetches as _apt
+  (cd "$deb_dir" && { apt-get download -q atftpd || { apt-get update -q && apt-get download -q atftpd; }; } && dpkg-deb -x atftpd_*.deb x)
+  install -m 755 "$deb_dir/x/usr/sbin/atftpd" /usr/local/sbin/atftpd
+  rm -rf "$deb_dir"
 fi
 if [[ ! -d node_modules ]]; then
   npm ci --no-audit --no-fund

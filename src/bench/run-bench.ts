@@ -17,6 +17,7 @@ import { machineInfo } from './machine-info.js';
 import { describeProfile, profileBootfleet } from './profile-bootfleet.js';
 import type { BenchReport } from './report.js';
 import { SUBJECT, summarize, samplesOf, type BenchGroup, type CaseResult } from './results.js';
+import { startAtftpd } from './servers/atftpd.js';
 import { startBootfleet } from './servers/bootfleet.js';
 import { DNSMASQ_LEASE_FILE, startDnsmasq } from './servers/dnsmasq.js';
 import { KEA_LEASE_FILE, startKea } from './servers/kea.js';
@@ -42,7 +43,7 @@ const MiB = 2 ** 20;
 
 /** Client tools each group needs, and the peers it compares against. */
 const NEEDS: Record<BenchGroup, { clients: string[]; peers: Record<string, string> }> = {
-  tftp: { clients: ['curl', 'atftp', 'taskset'], peers: { 'tftpd-hpa': 'in.tftpd', dnsmasq: 'dnsmasq' } },
+  tftp: { clients: ['curl', 'atftp', 'taskset'], peers: { 'tftpd-hpa': 'in.tftpd', dnsmasq: 'dnsmasq', atftpd: 'atftpd' } },
   http: { clients: ['curl', 'wrk'], peers: { nginx: 'nginx' } },
   dhcp: { clients: ['perfdhcp', 'tcpdump'], peers: { dnsmasq: 'dnsmasq', kea: 'kea-dhcp4' } },
   // The storm's client is node itself; its one peer is the pair dnsmasq (DHCP + TFTP) + nginx (HTTP).
@@ -156,7 +157,9 @@ export async function runBench(opts: RunBenchOptions): Promise<BenchReport> {
         const server =
           peer === 'tftpd-hpa'
             ? await startTftpdHpa({ ns: l.server, dir, root: filesDir, cpu: TFTP_CPU })
-            : await startDnsmasq({ ns: l.server, dir, leaseDir: shmDir, tftpRoot: filesDir, poolSize: 0, cpu: TFTP_CPU });
+            : peer === 'atftpd'
+              ? await startAtftpd({ ns: l.server, dir, root: filesDir, cpu: TFTP_CPU })
+              : await startDnsmasq({ ns: l.server, dir, leaseDir: shmDir, tftpRoot: filesDir, poolSize: 0, cpu: TFTP_CPU });
         targets.push({ name: peer, lane: l, server: track(server) });
       }
       cases.push(...(await tftpSingleCases(ctx, targets)));

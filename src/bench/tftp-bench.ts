@@ -102,7 +102,8 @@ export async function tftpSingleCases(ctx: BenchContext, targets: Target[]): Pro
       unit: 'MiB/s',
       measurements: targets.map((t) => ({ server: t.name, samples: [] })),
       problems: [],
-      // Issue 6: at least the best peer at every block size, windowed or not.
+      // Issue 6: at least the best peer at every block size; windowed, at least atftpd's
+      // windowed figure (of the peers only atftpd grants windowsize; the others answer lock-step).
       targets: targets.filter((t) => t.name !== SUBJECT).map((t) => ({ peer: t.name, min: 1 })),
       note: `client and server pinned to CPU ${TFTP_CPU}; median of ${ctx.plan.reps}${client.seconds ? ' (curl time_total)' : ' (wall-clock of the client process)'}`,
     };
