@@ -45,6 +45,8 @@ export function machineInfo(): MachineInfo {
       nginx: debVersion('nginx-light'),
       curl: debVersion('curl'),
       atftp: debVersion('atftp'),
+      // Not a package here: its .deb conflicts with tftpd-hpa, so bench.sh unpacks only the program.
+      atftpd: firstLine('atftpd', ['--version'], /atftp/),
       wrk: debVersion('wrk'),
     },
   };
