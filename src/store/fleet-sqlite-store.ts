@@ -81,7 +81,29 @@ export class SqliteFleetStore implements FleetStore {
     return currentVersion(this.db);
   }
 
-  async recordSightings(sightings: readonly Sighting[]): Promise<{ discovered: string[] }> {
+  /**
+   * Committed without its own fsync (`synchronous=NORMAL` for this commit only): a sighting
+   * is a note that a machine was seen, not a promise to a client, and the WAL it lands in is
+   * fsynced by the next lease commit anyway. A power cut can lose the last moments of
+   * sightings; the machine's next DHCP request records it again. Every other fleet write
+   * stays FULL.
+   */
+  recordSightings(sightings: readonly Sighting[]): Promise<{ discovered: string[] }> {
+    // SQLite refuses to change the safety level inside a transaction: set it around one. The
+    // transaction runs synchronously, so FULL is back before any other write can start.
+    try {
+      this.stmt('PRAGMA synchronous = NORMAL').run();
+      try {
+        return this.recordSightingsNow(sightings);
+      } finally {
+        this.stmt('PRAGMA synchronous = FULL').run();
+      }
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  private recordSightingsNow(sightings: readonly Sighting[]): Promise<{ discovered: string[] }> {
     return this.immediate(() => {
       const discovered: string[] = [];
       for (const s of sightings) {
