@@ -86,6 +86,14 @@ const MAX_IN_FLIGHT = 256;
  */
 const DEFAULT_DEADLINE_MS = 3000;
 
+/**
+ * SO_RCVBUF for DHCP sockets: a burst of DISCOVERs waits here while the event loop is busy
+ * (a commit, a sweep) instead of being dropped by the kernel; the deadline above drops what
+ * waited too long. The kernel caps it at net.core.rmem_max (4 MiB on the bench host, in
+ * namespaces too).
+ */
+const DHCP_RECV_BUFFER_BYTES = 4 * 1024 * 1024;
+
 /** The one queue key when the store does not take concurrent requests. */
 const SERIAL = '';
 
@@ -166,7 +174,7 @@ export class DhcpServer {
   private async listen(device: string, port: number, route: Route): Promise<void> {
     let endpoint: UdpEndpoint | null = null;
     endpoint = await UdpEndpoint.open(
-      { device, port },
+      { device, port, recvBufferBytes: DHCP_RECV_BUFFER_BYTES },
       (data, from) => endpoint && this.enqueue(data, from, route, endpoint),
       (err) => this.opts.events.emit({ kind: 'dhcp.error', level: 'error', msg: `socket on ${device} port ${port}: ${err.message}`, data: { iface: device, port } }),
     );

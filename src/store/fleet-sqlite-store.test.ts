@@ -94,3 +94,18 @@ test('a profile written by fleet schema version 1 reads as a linux profile after
   assert.deepEqual(await s.getProfile('old'), { name: 'old', kernel: 'vmlinuz', initrd: ['initrd.img'], cmdline: 'quiet', source: 'api', updatedAt: 5 });
   await s.close();
 });
+
+test('sightings commit without their own fsync and leave the connection at synchronous=FULL', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bootfleet-fleet-sync-'));
+  const fleet = SqliteFleetStore.openDataDir(dir);
+  try {
+    await fleet.recordSightings([{ mac: '52:54:00:00:00:09', at: 1 }]);
+    const db = fleet['db'];
+    // 2 = FULL: the next API write (a promise to an operator) is durable again.
+    assert.equal((db.prepare('PRAGMA synchronous').get() as { synchronous: number }).synchronous, 2);
+    assert.equal((await fleet.getMachine('52:54:00:00:00:09'))?.lastSeen, 1);
+  } finally {
+    await fleet.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'libsql';
 import { openSqlite, type SqliteDb } from './sqlite-open.js';
+import { StatementCache, type SqliteStatement } from './sqlite-statements.js';
 import { profileSchema } from '../config/schema.js';
 import { installTokensEqual } from '../fleet/boot-once.js';
 import { planDeclaredSync, type DeclaredFleet } from '../fleet/declared-fleet.js';
@@ -37,8 +38,11 @@ const PROFILE_COLUMNS = 'name, kernel, initrd, cmdline, spec, source, updated_at
 
 export class SqliteFleetStore implements FleetStore {
   private closed = false;
+  private readonly statements: StatementCache;
 
-  private constructor(private readonly db: Db) {}
+  private constructor(private readonly db: Db) {
+    this.statements = new StatementCache(db);
+  }
 
   /** Opens (creating if needed) `<dataDir>/bootfleet.db` and brings the fleet tables up to date. */
   static openDataDir(dataDir: string): SqliteFleetStore {
@@ -77,7 +81,29 @@ export class SqliteFleetStore implements FleetStore {
     return currentVersion(this.db);
   }
 
-  async recordSightings(sightings: readonly Sighting[]): Promise<{ discovered: string[] }> {
+  /**
+   * Committed without its own fsync (`synchronous=NORMAL` for this commit only): a sighting
+   * is a note that a machine was seen, not a promise to a client, and the WAL it lands in is
+   * fsynced by the next lease commit anyway. A power cut can lose the last moments of
+   * sightings; the machine's next DHCP request records it again. Every other fleet write
+   * stays FULL.
+   */
+  recordSightings(sightings: readonly Sighting[]): Promise<{ discovered: string[] }> {
+    // SQLite refuses to change the safety level inside a transaction: set it around one. The
+    // transaction runs synchronously, so FULL is back before any other write can start.
+    try {
+      this.stmt('PRAGMA synchronous = NORMAL').run();
+      try {
+        return this.recordSightingsNow(sightings);
+      } finally {
+        this.stmt('PRAGMA synchronous = FULL').run();
+      }
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  private recordSightingsNow(sightings: readonly Sighting[]): Promise<{ discovered: string[] }> {
     return this.immediate(() => {
       const discovered: string[] = [];
       for (const s of sightings) {
@@ -98,8 +124,8 @@ export class SqliteFleetStore implements FleetStore {
 
   async listMachines(filter: MachineFilter = {}): Promise<Machine[]> {
     const rows = filter.state
-      ? this.db.prepare(`SELECT ${MACHINE_COLUMNS} FROM fleet_machines WHERE state = ? ORDER BY mac`).all(filter.state)
-      : this.db.prepare(`SELECT ${MACHINE_COLUMNS} FROM fleet_machines ORDER BY mac`).all();
+      ? this.stmt(`SELECT ${MACHINE_COLUMNS} FROM fleet_machines WHERE state = ? ORDER BY mac`).all(filter.state)
+      : this.stmt(`SELECT ${MACHINE_COLUMNS} FROM fleet_machines ORDER BY mac`).all();
     return rows.map(toMachine);
   }
 
@@ -125,7 +151,7 @@ export class SqliteFleetStore implements FleetStore {
       const had = this.machineSync(mac);
       if (!had) return notFound(`machine ${mac}`);
       if (had.source === 'config') return configOwned(`machine ${mac} is declared in the config: remove it there`);
-      this.db.prepare('DELETE FROM fleet_machines WHERE mac = ?').run(mac);
+      this.stmt('DELETE FROM fleet_machines WHERE mac = ?').run(mac);
       this.dropInstallToken(mac);
       return { ok: true, value: null, created: false };
     });
@@ -137,8 +163,8 @@ export class SqliteFleetStore implements FleetStore {
       if (!had) return notFound(`machine ${mac}`);
       const next: Machine = { ...had, state: 'installing', updatedAt: now };
       this.writeMachine(next);
-      this.db
-        .prepare('INSERT INTO fleet_install_tokens (mac, token, created_at) VALUES (?, ?, ?) ON CONFLICT (mac) DO UPDATE SET token = excluded.token, created_at = excluded.created_at')
+      this
+        .stmt('INSERT INTO fleet_install_tokens (mac, token, created_at) VALUES (?, ?, ?) ON CONFLICT (mac) DO UPDATE SET token = excluded.token, created_at = excluded.created_at')
         .run(mac, token, now);
       return { ok: true, value: next, created: false };
     });
@@ -164,7 +190,7 @@ export class SqliteFleetStore implements FleetStore {
   }
 
   async listGroups(): Promise<Group[]> {
-    return this.db.prepare(`SELECT ${GROUP_COLUMNS} FROM fleet_groups ORDER BY name`).all().map(toGroup);
+    return this.stmt(`SELECT ${GROUP_COLUMNS} FROM fleet_groups ORDER BY name`).all().map(toGroup);
   }
 
   async getGroup(name: string): Promise<Group | null> {
@@ -187,13 +213,13 @@ export class SqliteFleetStore implements FleetStore {
       const had = this.groupSync(name);
       if (!had) return notFound(`group ${name}`);
       if (had.source === 'config') return configOwned(`group ${name} is declared in the config: remove it there`);
-      this.db.prepare('DELETE FROM fleet_groups WHERE name = ?').run(name);
+      this.stmt('DELETE FROM fleet_groups WHERE name = ?').run(name);
       return { ok: true, value: null, created: false };
     });
   }
 
   async listProfiles(): Promise<FleetProfile[]> {
-    return this.db.prepare(`SELECT ${PROFILE_COLUMNS} FROM fleet_profiles ORDER BY name`).all().map(toProfile);
+    return this.stmt(`SELECT ${PROFILE_COLUMNS} FROM fleet_profiles ORDER BY name`).all().map(toProfile);
   }
 
   async getProfile(name: string): Promise<FleetProfile | null> {
@@ -215,35 +241,35 @@ export class SqliteFleetStore implements FleetStore {
       const had = this.profileSync(name);
       if (!had) return notFound(`profile ${name}`);
       if (had.source === 'config') return configOwned(`profile ${name} is declared in the config: remove it there`);
-      const groups = this.db.prepare('SELECT name FROM fleet_groups WHERE profile = ? ORDER BY name').all(name).map((r) => `group ${field(r, 'name')}`);
-      const machines = this.db.prepare('SELECT mac FROM fleet_machines WHERE profile = ? ORDER BY mac').all(name).map((r) => `machine ${field(r, 'mac')}`);
+      const groups = this.stmt('SELECT name FROM fleet_groups WHERE profile = ? ORDER BY name').all(name).map((r) => `group ${field(r, 'name')}`);
+      const machines = this.stmt('SELECT mac FROM fleet_machines WHERE profile = ? ORDER BY mac').all(name).map((r) => `machine ${field(r, 'mac')}`);
       const usedBy = [...groups, ...machines];
       if (usedBy.length > 0) return { ok: false, reason: 'in-use', message: `profile ${name} is used by ${usedBy.join(', ')}`, usedBy };
-      this.db.prepare('DELETE FROM fleet_profiles WHERE name = ?').run(name);
+      this.stmt('DELETE FROM fleet_profiles WHERE name = ?').run(name);
       return { ok: true, value: null, created: false };
     });
   }
 
   async applyDeclared(declared: DeclaredFleet, now: number): Promise<DeclaredSyncReport> {
     return this.immediate(() => {
-      const machines = this.db.prepare(`SELECT ${MACHINE_COLUMNS} FROM fleet_machines WHERE source = 'config'`).all().map(toMachine);
+      const machines = this.stmt(`SELECT ${MACHINE_COLUMNS} FROM fleet_machines WHERE source = 'config'`).all().map(toMachine);
       const have = new Set(machines.map((m) => m.mac));
       for (const d of declared.machines) {
         const m = have.has(d.mac) ? null : this.machineSync(d.mac);
         if (m) machines.push(m);
       }
       const current = {
-        profiles: this.db.prepare(`SELECT ${PROFILE_COLUMNS} FROM fleet_profiles`).all().map(toProfile),
-        groups: this.db.prepare(`SELECT ${GROUP_COLUMNS} FROM fleet_groups`).all().map(toGroup),
+        profiles: this.stmt(`SELECT ${PROFILE_COLUMNS} FROM fleet_profiles`).all().map(toProfile),
+        groups: this.stmt(`SELECT ${GROUP_COLUMNS} FROM fleet_groups`).all().map(toGroup),
         machines,
       };
       const plan = planDeclaredSync(current, declared, now);
       for (const p of plan.putProfiles) this.writeProfile(p);
-      for (const n of plan.deleteProfiles) this.db.prepare('DELETE FROM fleet_profiles WHERE name = ?').run(n);
+      for (const n of plan.deleteProfiles) this.stmt('DELETE FROM fleet_profiles WHERE name = ?').run(n);
       for (const g of plan.putGroups) this.writeGroup(g);
-      for (const n of plan.deleteGroups) this.db.prepare('DELETE FROM fleet_groups WHERE name = ?').run(n);
+      for (const n of plan.deleteGroups) this.stmt('DELETE FROM fleet_groups WHERE name = ?').run(n);
       for (const m of plan.putMachines) this.writeMachine(m);
-      for (const mac of plan.deleteMachines) this.db.prepare('DELETE FROM fleet_machines WHERE mac = ?').run(mac);
+      for (const mac of plan.deleteMachines) this.stmt('DELETE FROM fleet_machines WHERE mac = ?').run(mac);
       return syncReport(plan);
     });
   }
@@ -255,32 +281,32 @@ export class SqliteFleetStore implements FleetStore {
   }
 
   private machineSync(mac: string): Machine | null {
-    const row = this.db.prepare(`SELECT ${MACHINE_COLUMNS} FROM fleet_machines WHERE mac = ?`).get(mac);
+    const row = this.stmt(`SELECT ${MACHINE_COLUMNS} FROM fleet_machines WHERE mac = ?`).get(mac);
     return row === undefined ? null : toMachine(row);
   }
 
   private tokenSync(mac: string): string | null {
-    const row = this.db.prepare('SELECT token FROM fleet_install_tokens WHERE mac = ?').get(mac);
+    const row = this.stmt('SELECT token FROM fleet_install_tokens WHERE mac = ?').get(mac);
     return row === undefined ? null : str(row, 'token');
   }
 
   private dropInstallToken(mac: string): void {
-    this.db.prepare('DELETE FROM fleet_install_tokens WHERE mac = ?').run(mac);
+    this.stmt('DELETE FROM fleet_install_tokens WHERE mac = ?').run(mac);
   }
 
   private groupSync(name: string): Group | null {
-    const row = this.db.prepare(`SELECT ${GROUP_COLUMNS} FROM fleet_groups WHERE name = ?`).get(name);
+    const row = this.stmt(`SELECT ${GROUP_COLUMNS} FROM fleet_groups WHERE name = ?`).get(name);
     return row === undefined ? null : toGroup(row);
   }
 
   private profileSync(name: string): FleetProfile | null {
-    const row = this.db.prepare(`SELECT ${PROFILE_COLUMNS} FROM fleet_profiles WHERE name = ?`).get(name);
+    const row = this.stmt(`SELECT ${PROFILE_COLUMNS} FROM fleet_profiles WHERE name = ?`).get(name);
     return row === undefined ? null : toProfile(row);
   }
 
   private writeMachine(m: Machine): void {
-    this.db
-      .prepare(
+    this
+      .stmt(
         `INSERT INTO fleet_machines (${MACHINE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (mac) DO UPDATE SET uuid = excluded.uuid, hostname = excluded.hostname, labels = excluded.labels,
            arch = excluded.arch, firmware = excluded.firmware, first_seen = excluded.first_seen, last_seen = excluded.last_seen,
@@ -291,8 +317,8 @@ export class SqliteFleetStore implements FleetStore {
   }
 
   private writeGroup(g: Group): void {
-    this.db
-      .prepare(
+    this
+      .stmt(
         `INSERT INTO fleet_groups (${GROUP_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (name) DO UPDATE SET priority = excluded.priority, profile = excluded.profile, selector = excluded.selector,
            source = excluded.source, updated_at = excluded.updated_at`,
@@ -301,8 +327,8 @@ export class SqliteFleetStore implements FleetStore {
   }
 
   private writeProfile(p: FleetProfile): void {
-    this.db
-      .prepare(
+    this
+      .stmt(
         `INSERT INTO fleet_profiles (${PROFILE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (name) DO UPDATE SET kernel = excluded.kernel, initrd = excluded.initrd, cmdline = excluded.cmdline,
            spec = excluded.spec, source = excluded.source, updated_at = excluded.updated_at`,
@@ -310,6 +336,11 @@ export class SqliteFleetStore implements FleetStore {
       // kernel/initrd/cmdline stay filled for kinds that have them, so a version-1 reader of the
       // columns still sees something sensible; `spec` is the whole truth.
       .run(p.name, 'kernel' in p ? p.kernel : '', JSON.stringify('initrd' in p ? p.initrd : []), 'cmdline' in p ? p.cmdline : '', JSON.stringify(specOf(p)), p.source, p.updatedAt);
+  }
+
+  /** Prepared once per SQL text: sightings arrive by the thousand under a DHCP burst. */
+  private stmt(sql: string): SqliteStatement {
+    return this.statements.get(sql);
   }
 
   private immediate<T>(fn: () => T): Promise<T> {

@@ -13,6 +13,12 @@ export interface UdpEndpointOptions {
   port: number;
   /** Default 0.0.0.0: broadcasts (DHCP DISCOVER) are only delivered to wildcard-bound sockets. */
   address?: string;
+  /**
+   * SO_RCVBUF to ask for, in bytes. The kernel caps it at net.core.rmem_max (and reports
+   * twice what it grants, for its bookkeeping); a refusal leaves the default, quietly. Default:
+   * the kernel's (net.core.rmem_default, ~208 KiB).
+   */
+  recvBufferBytes?: number;
 }
 
 export type DatagramHandler = (data: Buffer, from: RemoteInfo) => void;
@@ -37,6 +43,7 @@ export class UdpEndpoint {
       // during this instant is possible only at startup (see the ADR).
       bindToDevice(socket, opts.device);
       socket.setBroadcast(true);
+      if (opts.recvBufferBytes !== undefined) askRecvBuffer(socket, opts.recvBufferBytes);
     } catch (err) {
       socket.close();
       throw err;
@@ -46,6 +53,12 @@ export class UdpEndpoint {
     socket.on('message', onDatagram);
     socket.on('error', onError);
     return ep;
+  }
+
+  /** SO_RCVBUF as the kernel reports it (twice what it grants). */
+  recvBufferSize(): number {
+    if (!this.socket) throw new Error(`endpoint on ${this.device} is closed`);
+    return this.socket.getRecvBufferSize();
   }
 
   /** Sends one datagram; resolves when the kernel has taken it. */
@@ -60,5 +73,17 @@ export class UdpEndpoint {
     if (!socket) return;
     this.socket = null;
     await new Promise<void>((resolve) => socket.close(() => resolve()));
+  }
+}
+
+/**
+ * A bigger buffer lets a burst wait for the event loop instead of being dropped by the
+ * kernel (RcvbufErrors). Failing to get it is not worth refusing to serve.
+ */
+function askRecvBuffer(socket: Socket, bytes: number): void {
+  try {
+    socket.setRecvBufferSize(bytes);
+  } catch {
+    // Keep the kernel's default.
   }
 }
