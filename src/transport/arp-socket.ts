@@ -13,7 +13,7 @@
  * its own outgoing packets too (PACKET_OUTGOING); callers ignore those by their sender.
  * Linux only; needs root or CAP_NET_RAW.
  */
-import koffi from 'koffi';
+import { errno, errnoName, libc } from './libc.js';
 
 /** <linux/if_packet.h>, <sys/socket.h> on x86-64 / arm64 Linux. */
 const AF_PACKET = 17;
@@ -27,38 +27,6 @@ const ETH_P_ARP = 0x0806;
 const PACKET_BUFFER = 256;
 /** A LAN's ARP broadcasts land here too: read at most this many per drain, so a storm cannot hold the event loop. */
 const MAX_FRAMES_PER_DRAIN = 256;
-
-interface Libc {
-  socket(domain: number, type: number, protocol: number): number;
-  bind(fd: number, addr: Buffer, len: number): number;
-  sendto(fd: number, buf: Buffer, len: number, flags: number, addr: Buffer, addrLen: number): number;
-  recv(fd: number, buf: Buffer, len: number, flags: number): number;
-  ifNameToIndex(name: string): number;
-  close(fd: number): number;
-}
-
-let libc: Libc | null = null;
-
-function loadLibc(): Libc {
-  if (libc === null) {
-    const lib = koffi.load('libc.so.6');
-    const socket = lib.func('int socket(int domain, int type, int protocol)');
-    const bind = lib.func('int bind(int fd, const void *addr, uint32_t len)');
-    const sendto = lib.func('intptr_t sendto(int fd, const void *buf, size_t len, int flags, const void *addr, uint32_t addrlen)');
-    const recv = lib.func('intptr_t recv(int fd, void *buf, size_t len, int flags)');
-    const ifNameToIndex = lib.func('unsigned int if_nametoindex(const char *name)');
-    const close = lib.func('int close(int fd)');
-    libc = {
-      socket: (d, t, p) => Number(socket(d, t, p)),
-      bind: (fd, addr, len) => Number(bind(fd, addr, len)),
-      sendto: (fd, buf, len, flags, addr, addrLen) => Number(sendto(fd, buf, len, flags, addr, addrLen)),
-      recv: (fd, buf, len, flags) => Number(recv(fd, buf, len, flags)),
-      ifNameToIndex: (name) => Number(ifNameToIndex(name)),
-      close: (fd) => Number(close(fd)),
-    };
-  }
-  return libc;
-}
 
 /** Thrown when the socket cannot be opened or a send fails; `code` is the errno name. */
 export class ArpSocketError extends Error {
@@ -98,7 +66,7 @@ export class ArpSocket implements ArpLink {
 
   /** Opens the socket on `device`. Throws {@link ArpSocketError} (ENODEV, EPERM, …). */
   static open(device: string): ArpSocket {
-    const c = loadLibc();
+    const c = libc();
     const index = c.ifNameToIndex(device);
     if (index === 0) throw new ArpSocketError(device, 'ENODEV', `no interface ${device}`);
     const fd = c.socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(ETH_P_ARP));
@@ -118,14 +86,14 @@ export class ArpSocket implements ArpLink {
   send(arp: Uint8Array): void {
     if (this.fd < 0) throw new ArpSocketError(this.device, 'EBADF', `ARP socket on ${this.device} is closed`);
     const b = Buffer.from(arp.buffer, arp.byteOffset, arp.byteLength);
-    const n = loadLibc().sendto(this.fd, b, b.length, 0, this.broadcast, this.broadcast.length);
+    const n = libc().sendto(this.fd, b, b.length, 0, this.broadcast, this.broadcast.length);
     if (n < 0) throw socketError(this.device, 'sendto');
   }
 
   drain(): Uint8Array[] {
     const out: Uint8Array[] = [];
     if (this.fd < 0) return out;
-    const c = loadLibc();
+    const c = libc();
     for (let i = 0; i < MAX_FRAMES_PER_DRAIN; i++) {
       const n = c.recv(this.fd, this.buf, this.buf.length, 0);
       // EAGAIN: nothing more queued. Any other error ends this drain; the next one retries.
@@ -137,7 +105,7 @@ export class ArpSocket implements ArpLink {
 
   close(): void {
     if (this.fd < 0) return;
-    loadLibc().close(this.fd);
+    libc().close(this.fd);
     this.fd = -1;
   }
 }
@@ -160,9 +128,7 @@ function htons(v: number): number {
 }
 
 function socketError(device: string, call: string): ArpSocketError {
-  const errno = koffi.errno();
-  let code = `E${errno}`;
-  for (const [name, value] of Object.entries(koffi.os.errno)) if (value === errno) code = name;
+  const code = errnoName(errno());
   const hint = code === 'EPERM' ? ' (needs root or CAP_NET_RAW)' : '';
   return new ArpSocketError(device, code, `ARP socket on ${device}: ${call} failed: ${code}${hint}`);
 }

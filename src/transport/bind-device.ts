@@ -1,5 +1,5 @@
 /**
- * SO_BINDTODEVICE for a bound node `dgram` socket, through libc `setsockopt` via koffi.
+ * SO_BINDTODEVICE for a bound node `dgram` socket, through libc `setsockopt` (`libc.ts`).
  *
  * Node's dgram offers neither SO_BINDTODEVICE nor IP_PKTINFO, so a UDP socket bound to
  * 0.0.0.0 cannot tell which interface a broadcast arrived on, nor pick the interface a
@@ -8,26 +8,13 @@
  * See docs/adr/0001-interface-binding.md.
  */
 import type { Socket } from 'node:dgram';
-import koffi from 'koffi';
+import { errno as lastErrno, errnoName, libc } from './libc.js';
 
 /** Linux <asm-generic/socket.h>. */
 const SOL_SOCKET = 1;
 const SO_BINDTODEVICE = 25;
 /** IFNAMSIZ - 1: a kernel interface name is at most 15 bytes. */
 const MAX_IFNAME = 15;
-
-type SetsockoptFn = (fd: number, level: number, name: number, value: Buffer, len: number) => number;
-
-let setsockoptFn: SetsockoptFn | null = null;
-
-function setsockopt(): SetsockoptFn {
-  if (setsockoptFn === null) {
-    const libc = koffi.load('libc.so.6');
-    const fn = libc.func('int setsockopt(int fd, int level, int optname, const void *optval, uint32_t optlen)');
-    setsockoptFn = (fd, level, name, value, len) => Number(fn(fd, level, name, value, len));
-  }
-  return setsockoptFn;
-}
 
 /** Thrown when a socket cannot be bound to a device; `code` is the errno name (ENODEV, EPERM, …). */
 export class BindDeviceError extends Error {
@@ -73,19 +60,14 @@ export function bindToDevice(socket: Socket, device: string): void {
   }
   const fd = socketFd(socket);
   const value = Buffer.concat([name, Buffer.from([0])]);
-  const rc = setsockopt()(fd, SOL_SOCKET, SO_BINDTODEVICE, value, value.length);
+  const rc = libc().setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, value, value.length);
   if (rc !== 0) {
-    const errno = koffi.errno();
+    const errno = lastErrno();
     const code = errnoName(errno);
     const hint =
       code === 'ENODEV' ? 'no such interface' : code === 'EPERM' ? 'needs root or CAP_NET_RAW' : `errno ${errno}`;
     throw new BindDeviceError(device, code, `cannot bind socket to interface ${device}: ${code} (${hint})`);
   }
-}
-
-function errnoName(errno: number): string {
-  for (const [name, value] of Object.entries(koffi.os.errno)) if (value === errno) return name;
-  return `E${errno}`;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

@@ -9,7 +9,7 @@
  * timer that drains the socket is simpler than a worker thread blocked in recv(). Linux only;
  * needs root or CAP_NET_RAW (like SO_BINDTODEVICE).
  */
-import koffi from 'koffi';
+import { errno, errnoName, libc } from './libc.js';
 
 /** <linux/if_ether.h>, <sys/socket.h>, <linux/if_packet.h> on x86-64 / arm64 Linux. */
 const AF_PACKET = 17;
@@ -22,35 +22,6 @@ const SOCKADDR_LL_SIZE = 20;
 const FRAME_BUFFER = 9216;
 /** At most this many frames per drain, so a flood cannot keep the event loop busy. */
 const MAX_FRAMES_PER_DRAIN = 1024;
-
-interface Libc {
-  socket(domain: number, type: number, protocol: number): number;
-  bind(fd: number, addr: Buffer, len: number): number;
-  recv(fd: number, buf: Buffer, len: number, flags: number): number;
-  ifNameToIndex(name: string): number;
-  close(fd: number): number;
-}
-
-let libc: Libc | null = null;
-
-function loadLibc(): Libc {
-  if (libc === null) {
-    const lib = koffi.load('libc.so.6');
-    const socket = lib.func('int socket(int domain, int type, int protocol)');
-    const bind = lib.func('int bind(int fd, const void *addr, uint32_t len)');
-    const recv = lib.func('long recv(int fd, void *buf, size_t len, int flags)');
-    const ifNameToIndex = lib.func('unsigned int if_nametoindex(const char *name)');
-    const close = lib.func('int close(int fd)');
-    libc = {
-      socket: (d, t, p) => Number(socket(d, t, p)),
-      bind: (fd, addr, len) => Number(bind(fd, addr, len)),
-      recv: (fd, buf, len, flags) => Number(recv(fd, buf, len, flags)),
-      ifNameToIndex: (name) => Number(ifNameToIndex(name)),
-      close: (fd) => Number(close(fd)),
-    };
-  }
-  return libc;
-}
 
 /** One IPv4/UDP datagram as it crossed the wire. */
 export interface TappedUdp {
@@ -90,7 +61,7 @@ export class PacketTap {
 
   /** Opens the tap on `device`. Throws {@link PacketTapError} (ENODEV, EPERM, …). */
   static open(device: string): PacketTap {
-    const c = loadLibc();
+    const c = libc();
     const index = c.ifNameToIndex(device);
     if (index === 0) throw new PacketTapError(device, 'ENODEV', `no interface ${device}`);
     const proto = htons(ETH_P_IP);
@@ -116,7 +87,7 @@ export class PacketTap {
   drain(): TappedUdp[] {
     const out: TappedUdp[] = [];
     if (this.fd < 0) return out;
-    const c = loadLibc();
+    const c = libc();
     for (let i = 0; i < MAX_FRAMES_PER_DRAIN; i++) {
       const n = c.recv(this.fd, this.buf, this.buf.length, 0);
       // EAGAIN: nothing more queued. Any other error ends this drain; the next one retries.
@@ -129,7 +100,7 @@ export class PacketTap {
 
   close(): void {
     if (this.fd < 0) return;
-    loadLibc().close(this.fd);
+    libc().close(this.fd);
     this.fd = -1;
   }
 }
@@ -177,9 +148,7 @@ function ipText(b: Buffer, at: number): string {
 }
 
 function tapError(device: string, call: string): PacketTapError {
-  const errno = koffi.errno();
-  let code = `E${errno}`;
-  for (const [name, value] of Object.entries(koffi.os.errno)) if (value === errno) code = name;
+  const code = errnoName(errno());
   const hint = code === 'EPERM' ? ' (needs root or CAP_NET_RAW)' : '';
   return new PacketTapError(device, code, `packet socket on ${device}: ${call} failed: ${code}${hint}`);
 }

@@ -39,63 +39,7 @@ export const LINUX = {
 /** sizeof(struct sockaddr_in6). */
 export const SOCKADDR_IN6_SIZE = 28;
 
-export interface Libc {
-  socket(domain: number, type: number, protocol: number): number;
-  setsockopt(fd: number, level: number, name: number, value: Buffer, len: number): number;
-  sendto(fd: number, buf: Buffer, len: number, flags: number, addr: Buffer, addrLen: number): number;
-  recv(fd: number, buf: Buffer, len: number, flags: number): number;
-  /** `msg` is a native address (koffi pointers are BigInts). */
-  recvmsg(fd: number, msg: bigint, flags: number): number;
-  poll(fds: Buffer, count: number, timeoutMs: number): number;
-  pipe2(fds: Buffer, flags: number): number;
-  write(fd: number, buf: Buffer, len: number): number;
-  read(fd: number, buf: Buffer, len: number): number;
-  close(fd: number): number;
-  ifNameToIndex(name: string): number;
-}
-
-let loaded: Libc | null = null;
-
-/** libc through koffi, bound on first use in this thread. */
-export function libc(): Libc {
-  if (loaded) return loaded;
-  const lib = koffi.load('libc.so.6');
-  const socket = lib.func('int socket(int domain, int type, int protocol)');
-  const setsockopt = lib.func('int setsockopt(int fd, int level, int optname, const void *optval, uint32_t optlen)');
-  const sendto = lib.func('intptr_t sendto(int fd, const void *buf, size_t len, int flags, const void *addr, uint32_t addrlen)');
-  const recv = lib.func('intptr_t recv(int fd, void *buf, size_t len, int flags)');
-  const recvmsg = lib.func('intptr_t recvmsg(int fd, void *msg, int flags)');
-  const poll = lib.func('int poll(void *fds, unsigned long nfds, int timeout)');
-  const pipe2 = lib.func('int pipe2(void *fds, int flags)');
-  const write = lib.func('intptr_t write(int fd, const void *buf, size_t n)');
-  const read = lib.func('intptr_t read(int fd, void *buf, size_t n)');
-  const close = lib.func('int close(int fd)');
-  const ifNameToIndex = lib.func('uint32_t if_nametoindex(const char *name)');
-  loaded = {
-    socket: (d, t, p) => Number(socket(d, t, p)),
-    setsockopt: (fd, level, name, value, len) => Number(setsockopt(fd, level, name, value, len)),
-    sendto: (fd, buf, len, flags, addr, addrLen) => Number(sendto(fd, buf, len, flags, addr, addrLen)),
-    recv: (fd, buf, len, flags) => Number(recv(fd, buf, len, flags)),
-    recvmsg: (fd, msg, flags) => Number(recvmsg(fd, msg, flags)),
-    poll: (fds, count, timeoutMs) => Number(poll(fds, count, timeoutMs)),
-    pipe2: (fds, flags) => Number(pipe2(fds, flags)),
-    write: (fd, buf, len) => Number(write(fd, buf, len)),
-    read: (fd, buf, len) => Number(read(fd, buf, len)),
-    close: (fd) => Number(close(fd)),
-    ifNameToIndex: (name) => Number(ifNameToIndex(name)),
-  };
-  return loaded;
-}
-
-export function errno(): number {
-  return koffi.errno();
-}
-
-/** `ENODEV` for 19, and so on; `E<n>` for numbers koffi does not name. */
-export function errnoName(n: number): string {
-  for (const [name, value] of Object.entries(koffi.os.errno)) if (value === n) return name;
-  return `E${n}`;
-}
+export { libc, errno, errnoName, type Libc } from './libc.js';
 
 /** struct sockaddr_in6 { family; port; flowinfo; addr[16]; scope_id } in host order where the kernel wants it. */
 export function encodeSockaddrIn6(address: Uint8Array, scopeId: number): Buffer {

@@ -1,0 +1,81 @@
+/**
+ * The libc calls bootfleet makes itself, through koffi (ADR 0001: Node has no packet sockets,
+ * raw ICMPv6, SO_BINDTODEVICE or sendfile). One binding for all of them: the ARP and packet
+ * sockets, the raw ICMPv6 socket and its worker, and the HTTP sendfile worker. Bound lazily,
+ * once per thread (a worker thread has its own module instance, so it binds its own copy).
+ * Linux x86-64 / arm64 signatures.
+ */
+import koffi from 'koffi';
+
+export interface Libc {
+  socket(domain: number, type: number, protocol: number): number;
+  bind(fd: number, addr: Buffer, len: number): number;
+  setsockopt(fd: number, level: number, name: number, value: Buffer, len: number): number;
+  sendto(fd: number, buf: Buffer, len: number, flags: number, addr: Buffer, addrLen: number): number;
+  recv(fd: number, buf: Buffer, len: number, flags: number): number;
+  /** `msg` is a native address (koffi pointers are BigInts). */
+  recvmsg(fd: number, msg: bigint, flags: number): number;
+  poll(fds: Buffer, count: number, timeoutMs: number): number;
+  pipe2(fds: Buffer, flags: number): number;
+  read(fd: number, buf: Buffer, len: number): number;
+  write(fd: number, buf: Buffer, len: number): number;
+  close(fd: number): number;
+  /** A new descriptor (≥ 3) for the same open file, close-on-exec (fcntl F_DUPFD_CLOEXEC). */
+  dup(fd: number): number;
+  /** `offset` is an 8-byte buffer holding the file offset (int64, host order); the kernel advances it. */
+  sendfile(outFd: number, inFd: number, offset: Buffer, count: number): number;
+  ifNameToIndex(name: string): number;
+}
+
+/** <fcntl.h> */
+const F_DUPFD_CLOEXEC = 1030;
+
+let loaded: Libc | null = null;
+
+/** libc through koffi, bound on first use in this thread; throws where koffi cannot load it. */
+export function libc(): Libc {
+  if (loaded) return loaded;
+  const lib = koffi.load('libc.so.6');
+  const socket = lib.func('int socket(int domain, int type, int protocol)');
+  const bind = lib.func('int bind(int fd, const void *addr, uint32_t len)');
+  const setsockopt = lib.func('int setsockopt(int fd, int level, int optname, const void *optval, uint32_t optlen)');
+  const sendto = lib.func('intptr_t sendto(int fd, const void *buf, size_t len, int flags, const void *addr, uint32_t addrlen)');
+  const recv = lib.func('intptr_t recv(int fd, void *buf, size_t len, int flags)');
+  const recvmsg = lib.func('intptr_t recvmsg(int fd, void *msg, int flags)');
+  const poll = lib.func('int poll(void *fds, unsigned long nfds, int timeout)');
+  const pipe2 = lib.func('int pipe2(void *fds, int flags)');
+  const read = lib.func('intptr_t read(int fd, void *buf, size_t n)');
+  const write = lib.func('intptr_t write(int fd, const void *buf, size_t n)');
+  const close = lib.func('int close(int fd)');
+  const fcntl = lib.func('int fcntl(int fd, int cmd, int arg)');
+  const sendfile = lib.func('intptr_t sendfile(int out_fd, int in_fd, void *offset, size_t count)');
+  const ifNameToIndex = lib.func('uint32_t if_nametoindex(const char *name)');
+  loaded = {
+    socket: (d, t, p) => Number(socket(d, t, p)),
+    bind: (fd, addr, len) => Number(bind(fd, addr, len)),
+    setsockopt: (fd, level, name, value, len) => Number(setsockopt(fd, level, name, value, len)),
+    sendto: (fd, buf, len, flags, addr, addrLen) => Number(sendto(fd, buf, len, flags, addr, addrLen)),
+    recv: (fd, buf, len, flags) => Number(recv(fd, buf, len, flags)),
+    recvmsg: (fd, msg, flags) => Number(recvmsg(fd, msg, flags)),
+    poll: (fds, count, timeoutMs) => Number(poll(fds, count, timeoutMs)),
+    pipe2: (fds, flags) => Number(pipe2(fds, flags)),
+    read: (fd, buf, len) => Number(read(fd, buf, len)),
+    write: (fd, buf, len) => Number(write(fd, buf, len)),
+    close: (fd) => Number(close(fd)),
+    dup: (fd) => Number(fcntl(fd, F_DUPFD_CLOEXEC, 3)),
+    sendfile: (out, inFd, offset, count) => Number(sendfile(out, inFd, offset, count)),
+    ifNameToIndex: (name) => Number(ifNameToIndex(name)),
+  };
+  return loaded;
+}
+
+/** The errno of this thread's last libc call. */
+export function errno(): number {
+  return koffi.errno();
+}
+
+/** `EPERM` for 1, and so on; `E<n>` for numbers koffi does not name. */
+export function errnoName(n: number): string {
+  for (const [name, value] of Object.entries(koffi.os.errno)) if (value === n) return name;
+  return `E${n}`;
+}
