@@ -22,6 +22,7 @@ import { readPcap } from '../lab/pcap.js';
 import { decodeDhcp } from '../wire/dhcp/codec.js';
 import { getMessageType } from '../wire/dhcp/options.js';
 import { MessageType } from '../wire/dhcp/packet.js';
+import { Lines } from './child-lines.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const standalone = join(here, 'serve-standalone.js');
@@ -29,49 +30,6 @@ const skip = canUseNetns() ? false : 'needs root and iproute2 (network namespace
 
 const SQUATTER_MAC = '52:54:00:20:00:99';
 const SQUATTED = '198.18.20.100';
-
-/** Lines of a child's stdout, with a way to wait for one. */
-class Lines {
-  readonly all: string[] = [];
-  private waiters: { match: (l: string) => boolean; resolve: (l: string) => void }[] = [];
-  private buf = '';
-
-  constructor(child: ChildProcess) {
-    child.stdout?.setEncoding('utf8');
-    child.stdout?.on('data', (chunk: string) => {
-      this.buf += chunk;
-      let nl: number;
-      while ((nl = this.buf.indexOf('\n')) >= 0) {
-        const line = this.buf.slice(0, nl);
-        this.buf = this.buf.slice(nl + 1);
-        this.all.push(line);
-        this.waiters = this.waiters.filter((w) => (w.match(line) ? (w.resolve(line), false) : true));
-      }
-    });
-  }
-
-  wait(match: (l: string) => boolean, timeoutMs: number, from = 0): Promise<string> {
-    const seen = this.all.slice(from).find(match);
-    if (seen !== undefined) return Promise.resolve(seen);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out; output so far:\n${this.all.slice(-30).join('\n')}`)), timeoutMs);
-      this.waiters.push({
-        match,
-        resolve: (l) => {
-          clearTimeout(timer);
-          resolve(l);
-        },
-      });
-    });
-  }
-
-  events(kind: string): { kind: string; mac?: string; data?: Record<string, unknown> }[] {
-    return this.all
-      .filter((l) => l.startsWith('event '))
-      .map((l) => JSON.parse(l.slice('event '.length)) as { kind: string; mac?: string; data?: Record<string, unknown> })
-      .filter((e) => e.kind === kind);
-  }
-}
 
 interface ConflictStats {
   probes: number;

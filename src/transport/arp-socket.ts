@@ -14,13 +14,8 @@
  * Linux only; needs root or CAP_NET_RAW.
  */
 import { errno, errnoName, libc } from './libc.js';
+import { openPacketSocket, sockaddrLl } from './packet-socket.js';
 
-/** <linux/if_packet.h>, <sys/socket.h> on x86-64 / arm64 Linux. */
-const AF_PACKET = 17;
-const SOCK_DGRAM = 2;
-const SOCK_NONBLOCK = 0o4000;
-const SOCK_CLOEXEC = 0o2000000;
-const SOCKADDR_LL_SIZE = 20;
 /** <linux/if_ether.h>: the socket's protocol, ARP only. */
 const ETH_P_ARP = 0x0806;
 /** ARP is 28 bytes; a little room so that a longer (non-Ethernet) packet is still read whole and rejected by the codec. */
@@ -61,23 +56,13 @@ export class ArpSocket implements ArpLink {
     ifindex: number,
   ) {
     this.fd = fd;
-    this.broadcast = sockaddrLl(ifindex, Buffer.alloc(6, 0xff));
+    this.broadcast = sockaddrLl(ifindex, ETH_P_ARP, Buffer.alloc(6, 0xff));
   }
 
   /** Opens the socket on `device`. Throws {@link ArpSocketError} (ENODEV, EPERM, …). */
   static open(device: string): ArpSocket {
-    const c = libc();
-    const index = c.ifNameToIndex(device);
-    if (index === 0) throw new ArpSocketError(device, 'ENODEV', `no interface ${device}`);
-    const fd = c.socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(ETH_P_ARP));
-    if (fd < 0) throw socketError(device, 'socket');
-    const addr = sockaddrLl(index, null);
-    if (c.bind(fd, addr, addr.length) !== 0) {
-      const err = socketError(device, 'bind');
-      c.close(fd);
-      throw err;
-    }
-    const sock = new ArpSocket(device, fd, index);
+    const { fd, ifindex } = openPacketSocket(device, 'dgram', ETH_P_ARP, (code, call) => socketErrorCode(device, call, code));
+    const sock = new ArpSocket(device, fd, ifindex);
     // Between socket() and bind() the kernel may have queued ARP from any interface.
     sock.drain();
     return sock;
@@ -110,25 +95,12 @@ export class ArpSocket implements ArpLink {
   }
 }
 
-/** struct sockaddr_ll { family; protocol (network order); ifindex; hatype; pkttype; halen; addr[8] }. */
-function sockaddrLl(ifindex: number, mac: Buffer | null): Buffer {
-  const b = Buffer.alloc(SOCKADDR_LL_SIZE);
-  b.writeUInt16LE(AF_PACKET, 0);
-  b.writeUInt16LE(htons(ETH_P_ARP), 2);
-  b.writeInt32LE(ifindex, 4);
-  if (mac) {
-    b[11] = 6;
-    mac.copy(b, 12);
-  }
-  return b;
-}
-
-function htons(v: number): number {
-  return ((v & 0xff) << 8) | ((v >> 8) & 0xff);
-}
-
 function socketError(device: string, call: string): ArpSocketError {
-  const code = errnoName(errno());
+  return socketErrorCode(device, call, errnoName(errno()));
+}
+
+function socketErrorCode(device: string, call: string, code: string): ArpSocketError {
+  if (code === 'ENODEV' && call === 'if_nametoindex') return new ArpSocketError(device, code, `no interface ${device}`);
   const hint = code === 'EPERM' ? ' (needs root or CAP_NET_RAW)' : '';
   return new ArpSocketError(device, code, `ARP socket on ${device}: ${call} failed: ${code}${hint}`);
 }

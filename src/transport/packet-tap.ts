@@ -9,15 +9,11 @@
  * timer that drains the socket is simpler than a worker thread blocked in recv(). Linux only;
  * needs root or CAP_NET_RAW (like SO_BINDTODEVICE).
  */
-import { errno, errnoName, libc } from './libc.js';
+import { libc } from './libc.js';
+import { openPacketSocket } from './packet-socket.js';
 
-/** <linux/if_ether.h>, <sys/socket.h>, <linux/if_packet.h> on x86-64 / arm64 Linux. */
-const AF_PACKET = 17;
-const SOCK_RAW = 3;
-const SOCK_NONBLOCK = 0o4000;
-const SOCK_CLOEXEC = 0o2000000;
+/** <linux/if_ether.h> */
 const ETH_P_IP = 0x0800;
-const SOCKADDR_LL_SIZE = 20;
 /** Ethernet MTU frames only on a lab or office LAN; a jumbo frame is cut, then dropped as truncated. */
 const FRAME_BUFFER = 9216;
 /** At most this many frames per drain, so a flood cannot keep the event loop busy. */
@@ -61,21 +57,7 @@ export class PacketTap {
 
   /** Opens the tap on `device`. Throws {@link PacketTapError} (ENODEV, EPERM, …). */
   static open(device: string): PacketTap {
-    const c = libc();
-    const index = c.ifNameToIndex(device);
-    if (index === 0) throw new PacketTapError(device, 'ENODEV', `no interface ${device}`);
-    const proto = htons(ETH_P_IP);
-    const fd = c.socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
-    if (fd < 0) throw tapError(device, 'socket');
-    const addr = Buffer.alloc(SOCKADDR_LL_SIZE);
-    addr.writeUInt16LE(AF_PACKET, 0);
-    addr.writeUInt16LE(proto, 2);
-    addr.writeInt32LE(index, 4);
-    if (c.bind(fd, addr, addr.length) !== 0) {
-      const err = tapError(device, 'bind');
-      c.close(fd);
-      throw err;
-    }
+    const { fd } = openPacketSocket(device, 'raw', ETH_P_IP, (code, call) => tapErrorCode(device, call, code));
     return new PacketTap(device, fd);
   }
 
@@ -135,9 +117,6 @@ export function parseUdpFrame(frame: Buffer): TappedUdp | null {
   };
 }
 
-function htons(v: number): number {
-  return ((v & 0xff) << 8) | ((v >> 8) & 0xff);
-}
 
 function macText(b: Buffer, at: number): string {
   return Array.from(b.subarray(at, at + 6), (x) => x.toString(16).padStart(2, '0')).join(':');
@@ -147,8 +126,8 @@ function ipText(b: Buffer, at: number): string {
   return `${b[at]}.${b[at + 1]}.${b[at + 2]}.${b[at + 3]}`;
 }
 
-function tapError(device: string, call: string): PacketTapError {
-  const code = errnoName(errno());
+function tapErrorCode(device: string, call: string, code: string): PacketTapError {
+  if (code === 'ENODEV' && call === 'if_nametoindex') return new PacketTapError(device, code, `no interface ${device}`);
   const hint = code === 'EPERM' ? ' (needs root or CAP_NET_RAW)' : '';
   return new PacketTapError(device, code, `packet socket on ${device}: ${call} failed: ${code}${hint}`);
 }
