@@ -44,6 +44,8 @@ export interface ApiErrorBody {
 export interface ApiResponse {
   status: number;
   body?: unknown;
+  /** A body that is not JSON (`/metrics`): sent as is, with its own content type. */
+  text?: { contentType: string; body: string };
   headers?: Record<string, string>;
 }
 

@@ -16,11 +16,17 @@ import { defineRoute, type ApiRoute } from './api-route.js';
 import { errorOut, eventOut, groupBody, groupOut, leaseOut, machineOut, machinePatchBody, profileBody, profileOut } from './api-schemas.js';
 import { groupJson, leaseJson, machineJson, profileJson } from './api-json.js';
 import type { EventRing } from './event-ring.js';
+import type { MachineTimelines } from '../events/machine-timelines.js';
+import type { BootfleetMetrics } from '../metrics/bootfleet-metrics.js';
 
 export interface ApiDeps {
   fleet: FleetStore;
   leases: Pick<LeaseStore, 'list'>;
   events: EventRing;
+  /** Each machine's own recent events (timeline and doctor routes); without it they answer from `events`. */
+  timelines?: MachineTimelines;
+  /** Source of `GET /metrics`; without it that route answers 404. */
+  metrics?: BootfleetMetrics;
   /** `boot.defaultProfile`, to show what each machine boots. */
   defaultProfile: string;
   now?: () => number;

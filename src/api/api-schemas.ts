@@ -103,6 +103,16 @@ export const eventOut = z.object({
   data: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
 });
 
+export const doctorOut = z.object({
+  mac: z.string(),
+  stage: z.enum(['unseen', 'dhcp', 'address', 'boot-file', 'ipxe', 'script', 'kernel', 'installed']),
+  ok: z.boolean(),
+  summary: z.string(),
+  hint: z.string().nullable(),
+  steps: z.array(z.object({ time, kind: z.string(), ok: z.boolean(), says: z.string() })),
+  lastHeard: time.nullable(),
+});
+
 export const errorOut = z.object({
   error: z.object({
     code: z.enum(apiErrorCodes),

@@ -11,6 +11,7 @@ import { apiError, type ApiResponse } from './api-errors.js';
 import type { ApiRoute, HttpMethod } from './api-route.js';
 import { defineRoute } from './api-route.js';
 import { API_PREFIX, fleetRoutes, type ApiDeps } from './api-routes.js';
+import { observeRoutes } from './observe-routes.js';
 import { TokenTable, type ApiCaller, type ApiToken } from './api-tokens.js';
 import { openApiDocument } from './openapi.js';
 
@@ -42,7 +43,7 @@ export class ApiServer {
       doc: { summary: 'This API, described in OpenAPI 3.1', tag: 'meta', responses: { 200: { description: 'the OpenAPI document' } } },
       handler: async () => ({ status: 200, body: this.document }),
     });
-    this.routes = [openapi, ...fleet];
+    this.routes = [openapi, ...fleet, ...observeRoutes(opts)];
     this.document = openApiDocument(this.routes);
     this.server = http.createServer((req, res) => void this.serve(req, res));
     this.server.on('connection', (s) => {
@@ -186,6 +187,12 @@ async function readJson(req: IncomingMessage): Promise<{ ok: true; value: unknow
 
 function send(res: ServerResponse, out: ApiResponse): void {
   const headers: Record<string, string | number> = { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff', ...out.headers };
+  if (out.text !== undefined) {
+    const body = Buffer.from(out.text.body, 'utf8');
+    res.writeHead(out.status, { ...headers, 'Content-Type': out.text.contentType, 'Content-Length': body.length });
+    res.end(body);
+    return;
+  }
   if (out.body === undefined || out.status === 204) {
     res.writeHead(out.status, headers);
     res.end();

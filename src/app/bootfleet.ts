@@ -4,6 +4,8 @@ import type { BootfleetConfig } from '../config/schema.js';
 import { ApiServer } from '../api/api-server.js';
 import { loadApiTokens } from '../api/api-tokens.js';
 import { EventRing } from '../api/event-ring.js';
+import { MachineTimelines } from '../events/machine-timelines.js';
+import { BootfleetMetrics } from '../metrics/bootfleet-metrics.js';
 import { declaredFromConfig } from '../fleet/declared-fleet.js';
 import type { DeclaredSyncReport } from '../store/fleet-store.js';
 import { sightingFromEvent } from '../fleet/sighting-from-event.js';
@@ -69,6 +71,9 @@ export class Bootfleet {
   private api: ApiServer | null = null;
   /** Recent events for the API (`GET /api/v1/events`). */
   private readonly recent = new EventRing(2000);
+  /** Each machine's own recent events: its live timeline and what `bootfleet doctor` reads. */
+  readonly timelines = new MachineTimelines();
+  private metrics: BootfleetMetrics | null = null;
   private dhcp: DhcpServer | null = null;
   private conflicts: ConflictDetector | null = null;
   private ra: RaResponder | null = null;
@@ -105,6 +110,7 @@ export class Bootfleet {
         this.macs.remember(e.data.clientIp, e.mac);
       }
       this.recent.push(e);
+      this.timelines.push(e);
       // Machines are recorded from the event stream, batched: DHCP never waits for the fleet.
       const seen = this.sightings ? sightingFromEvent(e, Date.parse(e.time)) : null;
       if (seen) this.sightings?.note(seen);
@@ -198,6 +204,15 @@ export class Bootfleet {
     }
 
     if (config.api.enabled) {
+      const metrics = new BootfleetMetrics({
+        eventCounts: () => this.events.counts,
+        dhcp: () => this.dhcp?.stats ?? null,
+        tftp: () => this.tftp.map((t) => t.stats),
+        leases: async () => (this.store ? this.store.list() : []),
+        machinesTracked: () => this.timelines.size,
+      });
+      this.events.subscribe((e) => metrics.note(e));
+      this.metrics = metrics;
       this.api = new ApiServer({
         address: config.api.address,
         port: config.api.port,
@@ -206,6 +221,8 @@ export class Bootfleet {
         fleet,
         leases: this.store,
         events: this.recent,
+        timelines: this.timelines,
+        metrics,
         get defaultProfile() {
           return live.defaultProfile;
         },
@@ -323,6 +340,7 @@ export class Bootfleet {
     await this.conflicts?.stop();
     await this.ra?.stop();
     await Promise.all([...this.tftp.map((t) => t.stop()), ...this.http.map((h) => h.stop()), this.api?.stop()]);
+    this.metrics?.stop();
     await this.sightings?.stop();
     await this.fleet?.close();
     await this.store?.close();

@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { checkConfigCommand } from './check-config.js';
 import { registerClientCommands } from './client-commands.js';
+import { registerDoctorCommands } from './doctor-commands.js';
 import { explainCommand } from './explain.js';
 import { importDnsmasqCommand } from '../dnsmasq/import-command.js';
 import { dnsmasqRunCommand, splitDnsmasqArgv } from '../dnsmasq/run-command.js';
@@ -80,6 +81,7 @@ program
   });
 
 registerClientCommands(program);
+registerDoctorCommands(program);
 
 program
   .command('import')

@@ -6,17 +6,28 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { canUseNetns, destroyAll } from '../lab/netns.js';
 import { bootLab, type Lab } from '../lab/topology.js';
 import { startVm } from '../lab/qemu.js';
 import { stageHttpRoot } from '../harness/lab-assets.js';
-import { BootfleetProcess } from '../harness/bootfleet-process.js';
+import { BootfleetProcess, type LoggedEvent } from '../harness/bootfleet-process.js';
+import { diagnose } from '../doctor/diagnose.js';
 
 const skip = canUseNetns() ? false : 'needs root to create network namespaces';
 const BOOT_TIMEOUT = 150_000;
+
+/**
+ * The doctor's reading of a real boot. `BOOTFLEET_SAVE_TIMELINES=DIR` writes the timeline there,
+ * which is how test/vectors/timelines/ was captured.
+ */
+function doctorOn(mac: string, timeline: LoggedEvent[], name: string): ReturnType<typeof diagnose> {
+  const out = process.env['BOOTFLEET_SAVE_TIMELINES'];
+  if (out) writeFileSync(path.join(out, `${name}.json`), JSON.stringify({ mac, events: timeline }, null, 1) + '\n');
+  return diagnose(mac, timeline);
+}
 
 
 describe('end to end: full DHCP mode', { skip, timeout: 600_000 }, () => {
@@ -26,10 +37,11 @@ describe('end to end: full DHCP mode', { skip, timeout: 600_000 }, () => {
   const macA = '52:54:00:bf:00:0a';
   const macB = '52:54:00:bf:00:0b';
   const macC = '52:54:00:bf:00:0c';
+  const macD = '52:54:00:bf:00:0d';
 
   before(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'bootfleet-e2e-'));
-    lab = await bootLab({ taps: 3 });
+    lab = await bootLab({ taps: 4 });
     server = await BootfleetProcess.start(
       lab.server,
       {
@@ -41,8 +53,13 @@ describe('end to end: full DHCP mode', { skip, timeout: 600_000 }, () => {
         profiles: {
           alpha: { kernel: 'vmlinuz', initrd: ['initrd.img'], cmdline: 'console=ttyS0 bf.profile=alpha' },
           beta: { kernel: 'vmlinuz', initrd: ['initrd.img'], cmdline: 'console=ttyS0 bf.profile=beta' },
+          // A typo in a kernel path: the machine stops in iPXE, and the doctor must say where.
+          broken: { kernel: 'vmlinuz-typo', initrd: ['initrd.img'], cmdline: 'console=ttyS0 bf.profile=broken' },
         },
-        machines: [{ mac: macB, profile: 'beta' }],
+        machines: [
+          { mac: macB, profile: 'beta' },
+          { mac: macD, profile: 'broken' },
+        ],
       },
       { dir },
     );
@@ -75,6 +92,10 @@ describe('end to end: full DHCP mode', { skip, timeout: 600_000 }, () => {
     const kinds = server.timeline(macA).map((e) => e.kind);
     assert.ok(kinds.includes('dhcp.ack'), `timeline: ${kinds.join(' ')}`);
     assert.ok(kinds.includes('http.script'), `timeline: ${kinds.join(' ')}`);
+    const d = doctorOn(macA, server.timeline(macA), 'bios-ok');
+    assert.equal(d.ok, true, d.summary);
+    assert.equal(d.stage, 'kernel');
+    assert.match(d.summary, /vmlinuz/);
   });
 
   test('UEFI: OVMF PXE (arch 7) → ipxe.efi over TFTP → iPXE asks again → HTTP script → kernel', { timeout: BOOT_TIMEOUT + 10_000 }, async () => {
@@ -91,6 +112,10 @@ describe('end to end: full DHCP mode', { skip, timeout: 600_000 }, () => {
     assert.ok(tftp, `a TFTP transfer of ipxe.efi: ${timeline.map((e) => e.kind).join(' ')}`);
     const offers = timeline.filter((e) => e.kind === 'dhcp.offer' || e.kind === 'dhcp.ack');
     assert.ok(offers.length >= 2, 'firmware PXE and then iPXE each got a DHCP reply');
+    const d = doctorOn(macB, timeline, 'uefi-ok');
+    assert.equal(d.ok, true, d.summary);
+    assert.equal(d.stage, 'kernel');
+    assert.ok(d.steps.some((s) => s.kind === 'tftp.done' && /ipxe\.efi/.test(s.says)), 'the doctor lists the TFTP step');
   });
 
   test('UEFI HTTP boot: OVMF (arch 16) gets option 60 HTTPClient and a URL → ipxe.efi over HTTP → script → kernel', { timeout: BOOT_TIMEOUT + 10_000 }, async () => {
@@ -108,5 +133,22 @@ describe('end to end: full DHCP mode', { skip, timeout: 600_000 }, () => {
     assert.ok(offer, `an offer with the uefi-http plan: ${timeline.map((e) => `${e.kind}:${String(e.data?.boot ?? '')}`).join(' ')}`);
     const efi = timeline.find((e) => e.kind === 'http.request' && e.data?.path === '/ipxe.efi' && e.data?.status === 200);
     assert.ok(efi, 'the firmware fetched ipxe.efi over HTTP');
+    const d = doctorOn(macC, timeline, 'uefi-http-ok');
+    assert.equal(d.ok, true, d.summary);
+    assert.equal(d.stage, 'kernel');
+  });
+
+  test('doctor: a profile whose kernel path is wrong stops in iPXE, and the doctor names the 404', { timeout: BOOT_TIMEOUT + 10_000 }, async () => {
+    const vm = await startVm({ ns: lab.lan, tapName: lab.tapNames[3]!, mac: macD, firmware: 'bios', name: 'bios-broken-d', logDir: dir });
+    try {
+      await server.waitForEvent((e) => e.mac === macD && e.kind === 'http.request' && e.data?.status === 404, BOOT_TIMEOUT, 'the 404 for the missing kernel');
+    } finally {
+      await vm.stop();
+    }
+    const d = doctorOn(macD, server.timeline(macD), 'bios-kernel-404');
+    assert.equal(d.ok, false);
+    assert.equal(d.stage, 'script');
+    assert.match(d.summary, /vmlinuz-typo.*404/);
+    assert.match(d.hint ?? '', /http\.root/);
   });
 });

@@ -1,0 +1,41 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { MachineTimelines, type TimedEvent } from './machine-timelines.js';
+
+const ev = (mac: string | undefined, n: number, kind = 'dhcp.discover'): TimedEvent => ({
+  time: new Date(1_700_000_000_000 + n).toISOString(),
+  kind,
+  level: 'info',
+  msg: `event ${n}`,
+  ...(mac === undefined ? {} : { mac }),
+});
+
+test('keeps each machine\'s events in order, the last N when more came', () => {
+  const t = new MachineTimelines({ perMachine: 3 });
+  for (let n = 0; n < 5; n++) t.push(ev('aa', n));
+  t.push(ev('bb', 100));
+  assert.deepEqual(t.of('aa').map((e) => e.msg), ['event 2', 'event 3', 'event 4']);
+  assert.deepEqual(t.of('bb').map((e) => e.msg), ['event 100']);
+  assert.deepEqual(t.of('cc'), []);
+});
+
+test('events without a MAC and the API\'s own events are not a machine\'s', () => {
+  const t = new MachineTimelines();
+  t.push(ev(undefined, 1));
+  t.push(ev('aa', 2, 'api.request'));
+  assert.equal(t.size, 0);
+});
+
+test('a flood of new MACs forgets the machine heard from least recently, never more than maxMachines', () => {
+  const t = new MachineTimelines({ maxMachines: 3, perMachine: 2 });
+  t.push(ev('m1', 1));
+  t.push(ev('m2', 2));
+  t.push(ev('m3', 3));
+  t.push(ev('m1', 4)); // m1 is now the most recent
+  t.push(ev('m4', 5)); // forgets m2
+  assert.equal(t.size, 3);
+  assert.deepEqual(t.of('m2'), []);
+  assert.equal(t.of('m1').length, 2);
+  for (let n = 0; n < 10_000; n++) t.push(ev(`x${n}`, n));
+  assert.equal(t.size, 3);
+});
