@@ -16,6 +16,7 @@ export const apiErrorCodes = [
   'API_IN_USE',
   'API_NO_INSTALLER',
   'API_BAD_TEMPLATE',
+  'API_BUSY',
   'API_INTERNAL',
 ] as const;
 
@@ -40,12 +41,22 @@ export interface ApiErrorBody {
   };
 }
 
+/**
+ * The source of an SSE response. `open` starts it with a `send` that writes one event (false
+ * once the client is gone or too slow to keep up) and returns what stops it.
+ */
+export interface ApiEventStream {
+  open(send: (event: string, data: string) => boolean): () => void;
+}
+
 /** A response the router sends; handlers return these rather than throwing. */
 export interface ApiResponse {
   status: number;
   body?: unknown;
   /** A body that is not JSON (`/metrics`): sent as is, with its own content type. */
   text?: { contentType: string; body: string };
+  /** A Server-Sent Events stream (`text/event-stream`) that stays open until the client leaves. */
+  stream?: ApiEventStream;
   headers?: Record<string, string>;
 }
 

@@ -15,7 +15,7 @@ import { apiError, type ApiResponse } from './api-errors.js';
 import { defineRoute, type ApiRoute } from './api-route.js';
 import { errorOut, eventOut, groupBody, groupOut, leaseOut, machineOut, machinePatchBody, profileBody, profileOut } from './api-schemas.js';
 import { groupJson, leaseJson, machineJson, profileJson } from './api-json.js';
-import type { EventRing } from './event-ring.js';
+import type { EventRing, StampedEvent } from './event-ring.js';
 import type { MachineTimelines } from '../events/machine-timelines.js';
 import type { BootfleetMetrics } from '../metrics/bootfleet-metrics.js';
 
@@ -25,6 +25,8 @@ export interface ApiDeps {
   events: EventRing;
   /** Each machine's own recent events (timeline and doctor routes); without it they answer from `events`. */
   timelines?: MachineTimelines;
+  /** Live events for `GET /api/v1/events/stream` (`EventLog.subscribe`); without it that route answers 404. */
+  subscribe?: (listener: (e: StampedEvent) => void) => () => void;
   /** Source of `GET /metrics`; without it that route answers 404. */
   metrics?: BootfleetMetrics;
   /** `boot.defaultProfile`, to show what each machine boots. */

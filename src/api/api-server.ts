@@ -12,6 +12,7 @@ import type { ApiRoute, HttpMethod } from './api-route.js';
 import { defineRoute } from './api-route.js';
 import { API_PREFIX, fleetRoutes, type ApiDeps } from './api-routes.js';
 import { observeRoutes } from './observe-routes.js';
+import { dashboardRoutes } from './dashboard-routes.js';
 import { TokenTable, type ApiCaller, type ApiToken } from './api-tokens.js';
 import { openApiDocument } from './openapi.js';
 
@@ -43,7 +44,7 @@ export class ApiServer {
       doc: { summary: 'This API, described in OpenAPI 3.1', tag: 'meta', responses: { 200: { description: 'the OpenAPI document' } } },
       handler: async () => ({ status: 200, body: this.document }),
     });
-    this.routes = [openapi, ...fleet, ...observeRoutes(opts)];
+    this.routes = [openapi, ...fleet, ...observeRoutes(opts), ...dashboardRoutes()];
     this.document = openApiDocument(this.routes);
     this.server = http.createServer((req, res) => void this.serve(req, res));
     this.server.on('connection', (s) => {
@@ -185,8 +186,34 @@ async function readJson(req: IncomingMessage): Promise<{ ok: true; value: unknow
   }
 }
 
+/** A stream whose client reads slower than this many bytes behind is cut off rather than buffered without end. */
+const STREAM_BACKLOG = 1024 * 1024;
+const STREAM_HEARTBEAT_MS = 15_000;
+
 function send(res: ServerResponse, out: ApiResponse): void {
   const headers: Record<string, string | number> = { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff', ...out.headers };
+  if (out.stream !== undefined) {
+    res.writeHead(out.status, { ...headers, 'Content-Type': 'text/event-stream; charset=utf-8', 'X-Accel-Buffering': 'no' });
+    res.write(': connected\n\n');
+    const stop = out.stream.open((event, data) => {
+      if (res.destroyed) return false;
+      if (res.writableLength > STREAM_BACKLOG) {
+        res.destroy();
+        return false;
+      }
+      // One `data:` line per line of data, as the SSE format requires.
+      res.write(`event: ${event}\ndata: ${data.split('\n').join('\ndata: ')}\n\n`);
+      return true;
+    });
+    // Comments keep proxies and idle timers from closing a quiet stream.
+    const heartbeat = setInterval(() => res.write(': ping\n\n'), STREAM_HEARTBEAT_MS);
+    heartbeat.unref();
+    res.on('close', () => {
+      clearInterval(heartbeat);
+      stop();
+    });
+    return;
+  }
   if (out.text !== undefined) {
     const body = Buffer.from(out.text.body, 'utf8');
     res.writeHead(out.status, { ...headers, 'Content-Type': out.text.contentType, 'Content-Length': body.length });

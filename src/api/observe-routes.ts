@@ -12,8 +12,13 @@ import { API_PREFIX, type ApiDeps } from './api-routes.js';
 import { doctorOut, eventOut } from './api-schemas.js';
 import type { StampedEvent } from './event-ring.js';
 
+/** Live streams open at once: each holds a socket and a listener on every event. */
+const MAX_STREAMS = 32;
+const MAC = /^([0-9a-fA-F]{2}[:-]){5}[0-9a-fA-F]{2}$/;
+
 export function observeRoutes(deps: ApiDeps): ApiRoute[] {
   const now = deps.now ?? Date.now;
+  let streams = 0;
   /** The machine's own timeline; servers without one fall back to the shared window. */
   const timelineOf = (mac: string): StampedEvent[] => deps.timelines?.of(mac) ?? deps.events.recent({ mac, limit: 1000 });
 
@@ -41,6 +46,68 @@ export function observeRoutes(deps: ApiDeps): ApiRoute[] {
         responses: { 200: { description: 'the diagnosis', schema: doctorOut } },
       },
       handler: async ({ params }) => ({ status: 200, body: diagnose(params.mac!, timelineOf(params.mac!), now()) }),
+    }),
+    defineRoute({
+      method: 'GET',
+      path: `${API_PREFIX}/doctor`,
+      role: 'read',
+      doc: {
+        summary: 'The doctor for every machine with a timeline, the most recently heard from first',
+        tag: 'events',
+        query: [{ name: 'limit', description: 'at most this many machines, 1 to 1000; default 100', schema: { type: 'integer', minimum: 1, maximum: 1000 } }],
+        responses: { 200: { description: 'one diagnosis per machine', schema: z.array(doctorOut) } },
+      },
+      handler: async ({ query }) => {
+        const raw = query.get('limit');
+        const limit = raw === null ? 100 : Number(raw);
+        if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
+          return apiError(400, 'API_BAD_PARAM', `limit: got ${JSON.stringify(raw)}, expected a whole number from 1 to 1000`, { field: 'limit' });
+        }
+        const at = now();
+        const macs = deps.timelines?.recentMacs(limit) ?? [];
+        return { status: 200, body: macs.map((mac) => diagnose(mac, timelineOf(mac), at)) };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: `${API_PREFIX}/events/stream`,
+      role: 'read',
+      doc: {
+        summary: 'Boot events as they happen (Server-Sent Events, `event: boot`, data = the event as JSON)',
+        tag: 'events',
+        query: [{ name: 'mac', description: 'only events about this MAC', schema: { type: 'string' } }],
+        responses: { 200: { description: 'text/event-stream, open until the client closes it' } },
+      },
+      handler: async ({ query }) => {
+        const subscribe = deps.subscribe;
+        if (subscribe === undefined) return apiError(404, 'API_NOT_FOUND', 'live events are not available from this server');
+        const rawMac = query.get('mac');
+        if (rawMac !== null && !MAC.test(rawMac)) {
+          return apiError(400, 'API_BAD_PARAM', `mac: got ${JSON.stringify(rawMac)}, expected a MAC address like 52:54:00:12:34:56`, { field: 'mac' });
+        }
+        const mac = rawMac?.toLowerCase().replace(/-/g, ':');
+        if (streams >= MAX_STREAMS) return apiError(503, 'API_BUSY', `${MAX_STREAMS} live event streams are open already`);
+        return {
+          status: 200,
+          stream: {
+            open(send) {
+              streams++;
+              const unsubscribe = subscribe((e) => {
+                // The API's own requests would feed the stream with its own reading of it.
+                if (e.kind.startsWith('api.') || (mac !== undefined && e.mac !== mac)) return;
+                if (!send('boot', JSON.stringify(e))) unsubscribe();
+              });
+              let stopped = false;
+              return () => {
+                if (stopped) return;
+                stopped = true;
+                streams--;
+                unsubscribe();
+              };
+            },
+          },
+        };
+      },
     }),
     defineRoute({
       method: 'GET',

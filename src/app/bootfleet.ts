@@ -223,6 +223,7 @@ export class Bootfleet {
         events: this.recent,
         timelines: this.timelines,
         metrics,
+        subscribe: (listener) => this.events.subscribe(listener),
         get defaultProfile() {
           return live.defaultProfile;
         },

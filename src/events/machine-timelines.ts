@@ -63,6 +63,12 @@ export class MachineTimelines {
     return [...ring.slots.slice(ring.start), ...ring.slots.slice(0, ring.start)];
   }
 
+  /** MACs with a timeline, the most recently heard from first. */
+  recentMacs(limit = Infinity): string[] {
+    const all = [...this.rings.keys()];
+    return all.slice(Math.max(0, all.length - limit)).reverse();
+  }
+
   /** How many machines have a timeline. */
   get size(): number {
     return this.rings.size;

@@ -1,0 +1,129 @@
+/**
+ * The live event stream (Server-Sent Events) and the fleet-wide doctor, over a real API server
+ * on loopback.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ApiServer } from './api-server.js';
+import { EventRing, type StampedEvent } from './event-ring.js';
+import { MachineTimelines } from '../events/machine-timelines.js';
+import { SqliteFleetStore } from '../store/fleet-sqlite-store.js';
+
+const TOKEN = 'observe-read-token-0123';
+const listeners = new Set<(e: StampedEvent) => void>();
+const timelines = new MachineTimelines();
+let server: ApiServer;
+let fleet: SqliteFleetStore;
+let dir: string;
+let base: string;
+
+const emit = (e: Omit<StampedEvent, 'time'>): void => {
+  const stamped = { time: new Date().toISOString(), ...e };
+  timelines.push(stamped);
+  for (const l of listeners) l(stamped);
+};
+const auth = { Authorization: `Bearer ${TOKEN}` };
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'bootfleet-observe-'));
+  fleet = SqliteFleetStore.openDataDir(dir);
+  server = new ApiServer({
+    address: '127.0.0.1',
+    port: 0,
+    tokens: [{ name: 't', token: TOKEN, role: 'read' }],
+    log: { emit() {} },
+    fleet,
+    leases: { list: async () => [] },
+    events: new EventRing(50),
+    timelines,
+    subscribe: (l) => {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+    defaultProfile: 'default',
+  });
+  await server.start();
+  base = `http://127.0.0.1:${server.port}`;
+});
+
+after(async () => {
+  await server.stop();
+  await fleet.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Reads SSE events until `count` arrived. */
+async function readEvents(res: Response, count: number): Promise<{ event: string; data: StampedEvent }[]> {
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  const out: { event: string; data: StampedEvent }[] = [];
+  while (out.length < count) {
+    const chunk = await reader.read();
+    if (chunk.done) break;
+    text += decoder.decode(chunk.value, { stream: true });
+    let cut;
+    while ((cut = text.indexOf('\n\n')) >= 0) {
+      const block = text.slice(0, cut);
+      text = text.slice(cut + 2);
+      const event = /^event: (.*)$/m.exec(block)?.[1];
+      const data = /^data: (.*)$/m.exec(block)?.[1];
+      if (event && data) out.push({ event, data: JSON.parse(data) as StampedEvent });
+    }
+  }
+  await reader.cancel();
+  return out;
+}
+
+test('the stream carries events as they happen, only the asked-for MAC with ?mac=, never the API\'s own', async () => {
+  const ctrl = new AbortController();
+  const res = await fetch(`${base}/api/v1/events/stream?mac=52-54-00-AA-00-01`, { headers: auth, signal: ctrl.signal });
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-type') ?? '', /^text\/event-stream/);
+  const reading = readEvents(res, 2);
+  emit({ kind: 'dhcp.discover', level: 'info', mac: '52:54:00:aa:00:02', msg: 'other machine' });
+  emit({ kind: 'api.request', level: 'info', mac: '52:54:00:aa:00:01', msg: 'the API itself' });
+  emit({ kind: 'dhcp.discover', level: 'info', mac: '52:54:00:aa:00:01', msg: 'one' });
+  emit({ kind: 'dhcp.offer', level: 'info', mac: '52:54:00:aa:00:01', msg: 'two\nlines' });
+  const got = await reading;
+  assert.deepEqual(got.map((g) => [g.event, g.data.msg]), [['boot', 'one'], ['boot', 'two\nlines']]);
+  ctrl.abort();
+});
+
+test('a closed stream lets go of its listener; at most 32 streams are open at once', async () => {
+  await until(() => listeners.size === 0);
+  const ctrls: AbortController[] = [];
+  for (let i = 0; i < 32; i++) {
+    const c = new AbortController();
+    const r = await fetch(`${base}/api/v1/events/stream`, { headers: auth, signal: c.signal });
+    assert.equal(r.status, 200);
+    ctrls.push(c);
+  }
+  const refused = await fetch(`${base}/api/v1/events/stream`, { headers: auth });
+  assert.equal(refused.status, 503);
+  assert.equal(((await refused.json()) as { error: { code: string } }).error.code, 'API_BUSY');
+  for (const c of ctrls) c.abort();
+  await until(() => listeners.size === 0);
+  const again = new AbortController();
+  assert.equal((await fetch(`${base}/api/v1/events/stream`, { headers: auth, signal: again.signal })).status, 200);
+  again.abort();
+});
+
+test('GET /api/v1/doctor: one diagnosis per machine heard from, the most recent first', async () => {
+  const res = await fetch(`${base}/api/v1/doctor?limit=2`, { headers: auth });
+  assert.equal(res.status, 200);
+  const list = (await res.json()) as { mac: string; stage: string }[];
+  assert.deepEqual(list.map((d) => d.mac), ['52:54:00:aa:00:01', '52:54:00:aa:00:02']);
+  assert.equal((await fetch(`${base}/api/v1/doctor?limit=0`, { headers: auth })).status, 400);
+});
+
+async function until(probe: () => boolean, ms = 3000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!probe()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
