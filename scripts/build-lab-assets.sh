@@ -4,6 +4,9 @@
 #   initrd.img  a busybox-static initramfs (cpio newc + gzip) whose /init prints BOOTFLEET-MARKER,
 #               "CMDLINE: <kernel command line>", optionally "CALLBACK: <body>" for bf.callback=<url>,
 #               then powers off. See src/lab/initramfs/init.
+#   lab.iso     a bootable ISO (ISOLINUX, El Torito no-emulation, also an isohybrid disk) of the same
+#               kernel and initramfs with `console=ttyS0 bf.profile=iso`, for the sanboot tests
+#               (iPXE `sanboot` of it over HTTP and over iSCSI).
 # Everything comes from Debian packages. Cached: skipped when the assets exist and were built by this
 # version of the script and its initramfs files from the kernel package apt currently names.
 set -euo pipefail
@@ -17,6 +20,39 @@ die() { echo "build-lab-assets: $*" >&2; exit 1; }
 
 [[ -x $BUSYBOX ]] || die "$BUSYBOX missing: run scripts/install-deps.sh (busybox-static)"
 
+ISOLINUX_BIN=/usr/lib/ISOLINUX/isolinux.bin
+ISOHYBRID_MBR=/usr/lib/ISOLINUX/isohdpfx.bin
+LDLINUX=/usr/lib/syslinux/modules/bios/ldlinux.c32
+
+# lab.iso from the kernel and initramfs in $OUT. Its own stamp (their hashes and this function), so a
+# machine whose kernel assets are current builds only the ISO. SOURCE_DATE_EPOCH makes xorriso's
+# output reproducible.
+build_iso() {
+  local iso_stamp tree
+  for f in "$ISOLINUX_BIN" "$ISOHYBRID_MBR" "$LDLINUX"; do
+    [[ -f $f ]] || die "$f missing: run scripts/install-deps.sh (isolinux, syslinux-common)"
+  done
+  command -v xorriso >/dev/null || die "xorriso missing: run scripts/install-deps.sh (xorriso)"
+  iso_stamp="$( (sha256sum "$OUT/vmlinuz" "$OUT/initrd.img" "$ISOLINUX_BIN" "$LDLINUX" | cut -d' ' -f1; declare -f build_iso) | sha256sum | cut -d' ' -f1)"
+  if [[ -f $OUT/lab.iso && -f $OUT/iso-stamp && $(cat "$OUT/iso-stamp") == "$iso_stamp" ]]; then
+    echo "iso: $OUT/lab.iso"; return 0
+  fi
+  tree="$(mktemp -d)"
+  mkdir -p "$tree/isolinux"
+  cp "$ISOLINUX_BIN" "$LDLINUX" "$tree/isolinux/"
+  cp "$OUT/vmlinuz" "$OUT/initrd.img" "$tree/"
+  # No prompt, no timeout: the VM goes straight to the kernel. SERIAL so ISOLINUX shows on the test's log.
+  printf '%s\n' 'SERIAL 0 115200' 'DEFAULT lab' 'PROMPT 0' 'TIMEOUT 0' 'LABEL lab' \
+    '  KERNEL /vmlinuz' '  INITRD /initrd.img' '  APPEND console=ttyS0 bf.profile=iso' >"$tree/isolinux/isolinux.cfg"
+  SOURCE_DATE_EPOCH=0 xorriso -as mkisofs -quiet -o "$OUT/lab.iso.tmp" -V BOOTFLEET_LAB \
+    -isohybrid-mbr "$ISOHYBRID_MBR" -b isolinux/isolinux.bin -c isolinux/boot.cat \
+    -no-emul-boot -boot-load-size 4 -boot-info-table "$tree" 2>/dev/null
+  rm -rf "$tree"
+  mv "$OUT/lab.iso.tmp" "$OUT/lab.iso"
+  echo "$iso_stamp" >"$OUT/iso-stamp"
+  echo "iso: $OUT/lab.iso"
+}
+
 # The exact kernel package, e.g. linux-image-6.1.0-56-amd64, from the meta package's dependency.
 resolve_kernel_pkg() {
   apt-cache depends linux-image-amd64 2>/dev/null \
@@ -27,7 +63,7 @@ if [[ -z $KPKG ]]; then
   if [[ -f $OUT/vmlinuz && -f $OUT/initrd.img && -f $OUT/stamp ]]; then
     # No apt lists here (e.g. a trimmed container): keep what we have rather than touch the network.
     echo "build-lab-assets: apt cannot name the kernel package; keeping existing assets"
-    echo "kernel: $OUT/vmlinuz"; echo "initrd: $OUT/initrd.img"; exit 0
+    echo "kernel: $OUT/vmlinuz"; echo "initrd: $OUT/initrd.img"; build_iso; exit 0
   fi
   [[ $(id -u) -eq 0 ]] || die "apt cannot resolve linux-image-amd64; run 'apt-get update' as root"
   apt-get update -q
@@ -39,7 +75,7 @@ KVER_PKG="$(apt-cache policy "$KPKG" | sed -n 's/^ *Candidate: //p')"
 STAMP="$KPKG $KVER_PKG $(cat "$0" "$SRC"/* | sha256sum | cut -d' ' -f1)"
 if [[ -f $OUT/vmlinuz && -f $OUT/initrd.img && -f $OUT/stamp && $(cat "$OUT/stamp") == "$STAMP" ]]; then
   echo "build-lab-assets: up to date ($KPKG $KVER_PKG)"
-  echo "kernel: $OUT/vmlinuz"; echo "initrd: $OUT/initrd.img"; exit 0
+  echo "kernel: $OUT/vmlinuz"; echo "initrd: $OUT/initrd.img"; build_iso; exit 0
 fi
 
 WORK="$(mktemp -d)"
@@ -92,3 +128,4 @@ echo "$STAMP" >"$OUT/stamp"
 echo "build-lab-assets: built from $KPKG $KVER_PKG (kernel $KREL)"
 echo "kernel: $OUT/vmlinuz"
 echo "initrd: $OUT/initrd.img"
+build_iso

@@ -38,3 +38,26 @@ export function stageHttpRoot(dir: string): string {
   }
   return root;
 }
+
+/**
+ * The lab's bootable ISO (ISOLINUX → the lab kernel with `bf.profile=iso`), built by
+ * scripts/build-lab-assets.sh beside the kernel, for the sanboot tests.
+ */
+export function labIso(): string {
+  const iso = path.join(process.env.BOOTFLEET_LAB_ASSETS ?? path.join(REPO_ROOT, '.lab/assets'), 'lab.iso');
+  if (!existsSync(iso)) throw new Error(`${iso} is missing: run scripts/build-lab-assets.sh (needs isolinux and xorriso)`);
+  return iso;
+}
+
+/** Puts `src` into `dir` as `name`, hard-linked when it can be (as {@link stageHttpRoot} does), else copied. */
+export function stageFile(src: string, dir: string, name: string): string {
+  mkdirSync(dir, { recursive: true });
+  const dest = path.join(dir, name);
+  if (existsSync(dest)) return dest;
+  try {
+    linkSync(src, dest);
+  } catch {
+    copyFileSync(src, dest);
+  }
+  return dest;
+}
