@@ -7,10 +7,11 @@ cd "$(dirname "$0")/.."
 
 # qemu + firmware for the VM boots; pxelinux/syslinux-common for the PXELINUX path; dnsmasq-base is the
 # reference DHCP/TFTP server; busybox-static builds the test initramfs; postgresql is the shared store the
-# PostgreSQL tests start a throwaway cluster of (initdb + pg_ctl); the rest are real clients and tools.
+# PostgreSQL tests start a throwaway cluster of (initdb + pg_ctl); isolinux + xorriso build the lab ISO the
+# sanboot tests boot, tgt (tgtd) is their iSCSI target; the rest are real clients and tools.
 PACKAGES=(
   qemu-system-x86 ipxe-qemu ovmf ipxe pxelinux syslinux-common dnsmasq-base busybox-static
-  iproute2 tcpdump cpio tftp-hpa atftp udhcpc curl ndisc6 postgresql
+  iproute2 tcpdump cpio tftp-hpa atftp udhcpc curl ndisc6 postgresql isolinux xorriso tgt
 )
 
 missing=()

@@ -13,7 +13,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { canUseNetns, destroyAll } from '../lab/netns.js';
@@ -22,6 +22,7 @@ import { startVm } from '../lab/qemu.js';
 import { startIscsiTarget, type IscsiTarget } from '../lab/iscsi-target.js';
 import { labIso, stageFile, stageHttpRoot } from '../harness/lab-assets.js';
 import { BootfleetProcess, type LoggedEvent } from '../harness/bootfleet-process.js';
+import { diagnose } from '../doctor/diagnose.js';
 
 const skip = canUseNetns() ? false : 'needs root to create network namespaces';
 const BOOT_TIMEOUT = 120_000;
@@ -39,6 +40,7 @@ describe('end to end: sanboot of an ISO over HTTP and over iSCSI', { skip, timeo
   let server: BootfleetProcess;
   let target: IscsiTarget;
   let dir: string;
+  let lun: string;
   const timings: string[] = [];
 
   before(async () => {
@@ -46,7 +48,7 @@ describe('end to end: sanboot of an ISO over HTTP and over iSCSI', { skip, timeo
     const httpRoot = stageHttpRoot(dir);
     stageFile(labIso(), httpRoot, 'lab.iso');
     // tgtd opens its backing file read-write even for a read-only LUN: give it a copy, never the shared asset.
-    const lun = path.join(dir, 'lun1.iso');
+    lun = path.join(dir, 'lun1.iso');
     copyFileSync(labIso(), lun);
     lab = await bootLab({ taps: 2 });
     target = await startIscsiTarget(lab.server, { addr: LAB_NET.serverAddr, iqn: IQN, backingFile: lun, deviceType: 'cd' });
@@ -73,6 +75,7 @@ describe('end to end: sanboot of an ISO over HTTP and over iSCSI', { skip, timeo
     await target?.stop();
     await lab?.destroy();
     await destroyAll();
+    if (lun) rmSync(lun, { force: true });
     if (timings.length) console.log(`# boot times (power-on to marker): ${timings.join(', ')}`);
     const left = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })
       .split('\n')
@@ -89,6 +92,7 @@ describe('end to end: sanboot of an ISO over HTTP and over iSCSI', { skip, timeo
     try {
       const m = await vm.waitFor(/CMDLINE: (.*)/, BOOT_TIMEOUT);
       timings.push(`iso-http ${((Date.now() - vm.startedAt) / 1000).toFixed(1)} s`);
+      assert.match(vm.serialText(), /Registered SAN device 0x80/, 'iPXE hooked the ISO as the first BIOS disk');
       assert.match(m[1]!, /bf\.profile=iso/);
       assert.match(vm.serialText(), /ISOLINUX/, 'the ISO\'s own boot loader ran');
     } finally {
@@ -104,6 +108,12 @@ describe('end to end: sanboot of an ISO over HTTP and over iSCSI', { skip, timeo
       isoReads.every((e) => e.data?.status === 206 || (e.data?.method === 'HEAD' && e.data?.status === 200)),
       `no full download and no error: ${kinds(isoReads)}`,
     );
+    const bytes = partial.reduce((n, e) => n + Number(e.data?.bytes ?? 0), 0);
+    timings.push(`(${partial.length} range requests, ${(bytes / 2 ** 20).toFixed(1)} MiB)`);
+    // The doctor sees a boot that fetched the ISO after its script as one that got to its payload.
+    const d = diagnose(macIso, timeline);
+    assert.equal(d.ok, true, d.summary);
+    assert.equal(d.stage, 'kernel');
     const order = timeline.map((e) => e.kind);
     assert.ok(order.indexOf('dhcp.ack') < order.indexOf('http.script'), `DHCP, then the script: ${kinds(timeline)}`);
     assert.ok(order.indexOf('http.script') < timeline.indexOf(partial[0]!), `the script, then the ISO: ${kinds(timeline)}`);

@@ -8,8 +8,8 @@
  * `/var/run/tgtd/socket.<control port>` (plus `.lock`). Each target gets a control port of its
  * own, and {@link IscsiTarget.stop} removes both files.
  *
- * tgtd ignores SIGTERM (it catches it and keeps serving): the orderly end is
- * `tgtadm --op delete --mode system`, then SIGKILL if it is still there.
+ * tgtd ignores SIGTERM (it catches it and keeps serving): the orderly end is deleting the target,
+ * then `tgtadm --op delete --mode system`; SIGKILL if it is still there after that.
  */
 import { existsSync, rmSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
@@ -114,8 +114,9 @@ async function waitForSocket(socket: string, child: ChildProcess, output: () => 
 async function stopTgtd(ns: Netns, child: ChildProcess, tgtadm: (...args: string[]) => string): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   try {
-    // Ends the daemon even with sessions open (--force); it exits on its own.
-    tgtadm('--op', 'delete', '--mode', 'system', '--force');
+    // tgtd refuses to shut down while it has a target; --force drops the target's sessions too.
+    tgtadm('--op', 'delete', '--mode', 'target', '--tid', '1', '--force');
+    tgtadm('--op', 'delete', '--mode', 'system');
   } catch {
     /* not answering: the signal below ends it */
   }
