@@ -25,8 +25,7 @@ ISOHYBRID_MBR=/usr/lib/ISOLINUX/isohdpfx.bin
 LDLINUX=/usr/lib/syslinux/modules/bios/ldlinux.c32
 
 # lab.iso from the kernel and initramfs in $OUT. Its own stamp (their hashes and this function), so a
-# machine whose kernel assets are current builds only the ISO. SOURCE_DATE_EPOCH makes xorriso's
-# output reproducible.
+# machine whose kernel assets are current builds only the ISO.
 build_iso() {
   local iso_stamp tree
   for f in "$ISOLINUX_BIN" "$ISOHYBRID_MBR" "$LDLINUX"; do
@@ -44,10 +43,14 @@ build_iso() {
   # No prompt, no timeout: the VM goes straight to the kernel. SERIAL so ISOLINUX shows on the test's log.
   printf '%s\n' 'SERIAL 0 115200' 'DEFAULT lab' 'PROMPT 0' 'TIMEOUT 0' 'LABEL lab' \
     '  KERNEL /vmlinuz' '  INITRD /initrd.img' '  APPEND console=ttyS0 bf.profile=iso' >"$tree/isolinux/isolinux.cfg"
-  SOURCE_DATE_EPOCH=0 xorriso -as mkisofs -quiet -o "$OUT/lab.iso.tmp" -V BOOTFLEET_LAB \
+  # Same inputs, same bytes: file dates from SOURCE_DATE_EPOCH (volume dates) and the tree's mtimes.
+  find "$tree" -exec touch -h -d @0 {} +
+  if ! SOURCE_DATE_EPOCH=0 xorriso -as mkisofs -quiet -o "$OUT/lab.iso.tmp" -V BOOTFLEET_LAB \
     -isohybrid-mbr "$ISOHYBRID_MBR" -b isolinux/isolinux.bin -c isolinux/boot.cat \
-    -no-emul-boot -boot-load-size 4 -boot-info-table "$tree" 2>/dev/null
-  rm -rf "$tree"
+    -no-emul-boot -boot-load-size 4 -boot-info-table "$tree" 2>"$tree.err"; then
+    cat "$tree.err" >&2; rm -rf "$tree" "$tree.err"; die "xorriso failed"
+  fi
+  rm -rf "$tree" "$tree.err"
   mv "$OUT/lab.iso.tmp" "$OUT/lab.iso"
   echo "$iso_stamp" >"$OUT/iso-stamp"
   echo "iso: $OUT/lab.iso"
