@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { BootEvent } from '../events/boot-event.js';
 import { SqliteFleetStore } from '../store/fleet-sqlite-store.js';
 import type { Lease } from '../store/lease-store.js';
-import { ApiServer } from './api-server.js';
+import { ApiServer, type ApiServerOptions } from './api-server.js';
 import { EventRing } from './event-ring.js';
 
 export const ADMIN_TOKEN = 'admin-token-0123456789abcdef';
@@ -24,7 +24,8 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-export async function startTestApi(): Promise<TestApi> {
+/** `extra`: the optional sources (timelines, live events, metrics) a test needs. */
+export async function startTestApi(extra: Partial<Pick<ApiServerOptions, 'timelines' | 'subscribe' | 'metrics'>> = {}): Promise<TestApi> {
   const dir = mkdtempSync(join(tmpdir(), 'bootfleet-api-'));
   const fleet = SqliteFleetStore.openDataDir(dir);
   const ring = new EventRing(50);
@@ -42,6 +43,7 @@ export async function startTestApi(): Promise<TestApi> {
     leases: { list: async () => leases },
     events: ring,
     defaultProfile: 'default',
+    ...extra,
   });
   await server.start();
   return {
