@@ -8,7 +8,7 @@ import type { StampedEvent } from './event-ring.js';
 import { READ_TOKEN as TOKEN, startTestApi, type TestApi } from './api-test-server.js';
 import { MachineTimelines } from '../events/machine-timelines.js';
 
-const listeners = new Set<(e: StampedEvent) => void>();
+let listeners: Set<(e: StampedEvent) => void>;
 const timelines = new MachineTimelines();
 let api: TestApi;
 let base: string;
@@ -21,13 +21,8 @@ const emit = (e: Omit<StampedEvent, 'time'>): void => {
 const auth = { Authorization: `Bearer ${TOKEN}` };
 
 before(async () => {
-  api = await startTestApi({
-    timelines,
-    subscribe: (l) => {
-      listeners.add(l);
-      return () => listeners.delete(l);
-    },
-  });
+  api = await startTestApi({ timelines });
+  listeners = api.live;
   base = api.url;
 });
 

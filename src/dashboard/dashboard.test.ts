@@ -11,7 +11,7 @@ import type { StampedEvent } from '../api/event-ring.js';
 import { ADMIN_TOKEN as ADMIN, READ_TOKEN as READ, startTestApi, type TestApi } from '../api/api-test-server.js';
 import { MachineTimelines } from '../events/machine-timelines.js';
 
-const listeners = new Set<(e: StampedEvent) => void>();
+let listeners: Set<(e: StampedEvent) => void>;
 let api: TestApi;
 let base: string;
 let mac: string;
@@ -22,13 +22,8 @@ before(async () => {
   const captured = JSON.parse(readFileSync(new URL('../../test/vectors/timelines/bios-kernel-404.json', import.meta.url), 'utf8')) as { mac: string; events: StampedEvent[] };
   mac = captured.mac;
   for (const e of captured.events) timelines.push(e);
-  api = await startTestApi({
-    timelines,
-    subscribe: (l) => {
-      listeners.add(l);
-      return () => listeners.delete(l);
-    },
-  });
+  api = await startTestApi({ timelines });
+  listeners = api.live;
   base = api.url;
   const made = await fetch(`${base}/api/v1/machines/${mac}`, { method: 'PATCH', headers: { Authorization: `Bearer ${ADMIN}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ hostname: 'node-d' }) });
   assert.equal(made.status, 201);
