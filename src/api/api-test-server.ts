@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import type { BootEvent } from '../events/boot-event.js';
 import { SqliteFleetStore } from '../store/fleet-sqlite-store.js';
 import type { Lease } from '../store/lease-store.js';
-import { ApiServer } from './api-server.js';
-import { EventRing } from './event-ring.js';
+import { ApiServer, type ApiServerOptions } from './api-server.js';
+import { EventRing, type StampedEvent } from './event-ring.js';
 
 export const ADMIN_TOKEN = 'admin-token-0123456789abcdef';
 export const READ_TOKEN = 'read-token-0123456789abcdef';
@@ -20,11 +20,15 @@ export interface TestApi {
   ring: EventRing;
   leases: Lease[];
   logged: BootEvent[];
+  /** Listeners of the live event stream (`/api/v1/events/stream`): call them to send an event. */
+  live: Set<(e: StampedEvent) => void>;
   url: string;
   close(): Promise<void>;
 }
 
-export async function startTestApi(): Promise<TestApi> {
+/** `extra`: the optional sources (timelines, live events, metrics) a test needs. */
+export async function startTestApi(extra: Partial<Pick<ApiServerOptions, 'timelines' | 'metrics'>> = {}): Promise<TestApi> {
+  const live = new Set<(e: StampedEvent) => void>();
   const dir = mkdtempSync(join(tmpdir(), 'bootfleet-api-'));
   const fleet = SqliteFleetStore.openDataDir(dir);
   const ring = new EventRing(50);
@@ -42,6 +46,11 @@ export async function startTestApi(): Promise<TestApi> {
     leases: { list: async () => leases },
     events: ring,
     defaultProfile: 'default',
+    subscribe: (l) => {
+      live.add(l);
+      return () => live.delete(l);
+    },
+    ...extra,
   });
   await server.start();
   return {
@@ -50,6 +59,7 @@ export async function startTestApi(): Promise<TestApi> {
     ring,
     leases,
     logged,
+    live,
     url: `http://127.0.0.1:${server.port}`,
     async close() {
       await server.stop();

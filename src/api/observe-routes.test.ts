@@ -4,20 +4,13 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ApiServer } from './api-server.js';
-import { EventRing, type StampedEvent } from './event-ring.js';
+import type { StampedEvent } from './event-ring.js';
+import { READ_TOKEN as TOKEN, startTestApi, type TestApi } from './api-test-server.js';
 import { MachineTimelines } from '../events/machine-timelines.js';
-import { SqliteFleetStore } from '../store/fleet-sqlite-store.js';
 
-const TOKEN = 'observe-read-token-0123';
-const listeners = new Set<(e: StampedEvent) => void>();
+let listeners: Set<(e: StampedEvent) => void>;
 const timelines = new MachineTimelines();
-let server: ApiServer;
-let fleet: SqliteFleetStore;
-let dir: string;
+let api: TestApi;
 let base: string;
 
 const emit = (e: Omit<StampedEvent, 'time'>): void => {
@@ -28,31 +21,13 @@ const emit = (e: Omit<StampedEvent, 'time'>): void => {
 const auth = { Authorization: `Bearer ${TOKEN}` };
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'bootfleet-observe-'));
-  fleet = SqliteFleetStore.openDataDir(dir);
-  server = new ApiServer({
-    address: '127.0.0.1',
-    port: 0,
-    tokens: [{ name: 't', token: TOKEN, role: 'read' }],
-    log: { emit() {} },
-    fleet,
-    leases: { list: async () => [] },
-    events: new EventRing(50),
-    timelines,
-    subscribe: (l) => {
-      listeners.add(l);
-      return () => listeners.delete(l);
-    },
-    defaultProfile: 'default',
-  });
-  await server.start();
-  base = `http://127.0.0.1:${server.port}`;
+  api = await startTestApi({ timelines });
+  listeners = api.live;
+  base = api.url;
 });
 
 after(async () => {
-  await server.stop();
-  await fleet.close();
-  rmSync(dir, { recursive: true, force: true });
+  await api.close();
 });
 
 /** Reads SSE events until `count` arrived. */

@@ -76,35 +76,36 @@ function withFlags(cmd: Command): Command {
     .option('--json', 'print JSON', false);
 }
 
+/** Runs `body` for a well-formed MAC (normalized), else says why and exits 2. */
+function forMac(body: (mac: string, flags: DoctorFlags) => Promise<number>): (mac: string, flags: DoctorFlags) => Promise<void> {
+  return async (mac, flags) => {
+    if (!MAC.test(mac)) {
+      process.stderr.write(`bootfleet: "${mac}" is not a MAC address like 52:54:00:12:34:56\n`);
+      process.exitCode = 2;
+      return;
+    }
+    process.exitCode = await guarded(() => body(normalMac(mac), flags));
+  };
+}
+
 export function registerDoctorCommands(program: Command): void {
   withFlags(program.command('doctor').description("Why a machine did not boot: walks its last boot attempt (DHCP, boot file, iPXE, script, kernel) and names the first step that broke."))
-    .action(async (mac: string, flags: DoctorFlags) => {
-      if (!MAC.test(mac)) {
-        process.stderr.write(`bootfleet: "${mac}" is not a MAC address like 52:54:00:12:34:56\n`);
-        process.exitCode = 2;
-        return;
-      }
-      process.exitCode = await guarded(async () => {
-        const m = normalMac(mac);
+    .action(
+      forMac(async (mac, flags) => {
         // From the API the server diagnoses (its clock); from a log, this machine does.
-        const d = flags.log === undefined ? doctorOut.parse(await new ApiClient(apiTarget(flags)).get(`/machines/${m}/doctor`)) : diagnose(m, await timelineFrom(flags, m));
+        const d = flags.log === undefined ? doctorOut.parse(await new ApiClient(apiTarget(flags)).get(`/machines/${mac}/doctor`)) : diagnose(mac, await timelineFrom(flags, mac));
         process.stdout.write((flags.json === true ? JSON.stringify(d, null, 2) : formatDiagnosis(d)) + '\n');
         return d.ok ? 0 : 3;
-      });
-    });
+      }),
+    );
   withFlags(program.command('timeline').description("A machine's boot events, oldest first (the server keeps each machine's last 200)."))
-    .action(async (mac: string, flags: DoctorFlags) => {
-      if (!MAC.test(mac)) {
-        process.stderr.write(`bootfleet: "${mac}" is not a MAC address like 52:54:00:12:34:56\n`);
-        process.exitCode = 2;
-        return;
-      }
-      process.exitCode = await guarded(async () => {
-        const events = await timelineFrom(flags, normalMac(mac));
+    .action(
+      forMac(async (mac, flags) => {
+        const events = await timelineFrom(flags, mac);
         if (flags.json === true) process.stdout.write(JSON.stringify(events, null, 2) + '\n');
-        else if (events.length === 0) process.stdout.write(`no events for ${normalMac(mac)}\n`);
+        else if (events.length === 0) process.stdout.write(`no events for ${mac}\n`);
         else for (const e of events) process.stdout.write(`${e.time.replace('T', ' ').slice(0, 23)} ${e.level.padEnd(5)} ${e.kind.padEnd(16)} ${e.msg}\n`);
         return 0;
-      });
-    });
+      }),
+    );
 }

@@ -5,60 +5,32 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { JSDOM } from 'jsdom';
-import { ApiServer } from '../api/api-server.js';
-import { EventRing, type StampedEvent } from '../api/event-ring.js';
+import type { StampedEvent } from '../api/event-ring.js';
+import { ADMIN_TOKEN as ADMIN, READ_TOKEN as READ, startTestApi, type TestApi } from '../api/api-test-server.js';
 import { MachineTimelines } from '../events/machine-timelines.js';
-import { SqliteFleetStore } from '../store/fleet-sqlite-store.js';
 
-const READ = 'dashboard-read-token-0123';
-const ADMIN = 'dashboard-admin-token-0123';
-const listeners = new Set<(e: StampedEvent) => void>();
-let server: ApiServer;
-let fleet: SqliteFleetStore;
-let dir: string;
+let listeners: Set<(e: StampedEvent) => void>;
+let api: TestApi;
 let base: string;
 let mac: string;
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'bootfleet-dashboard-'));
-  fleet = SqliteFleetStore.openDataDir(dir);
   const timelines = new MachineTimelines();
   // A real boot that stopped at a 404 (captured from a VM by src/e2e/boot-full.test.ts).
   const captured = JSON.parse(readFileSync(new URL('../../test/vectors/timelines/bios-kernel-404.json', import.meta.url), 'utf8')) as { mac: string; events: StampedEvent[] };
   mac = captured.mac;
   for (const e of captured.events) timelines.push(e);
-  server = new ApiServer({
-    address: '127.0.0.1',
-    port: 0,
-    tokens: [
-      { name: 'dash', token: READ, role: 'read' },
-      { name: 'ops', token: ADMIN, role: 'admin' },
-    ],
-    log: { emit() {} },
-    fleet,
-    leases: { list: async () => [] },
-    events: new EventRing(50),
-    timelines,
-    subscribe: (l) => {
-      listeners.add(l);
-      return () => listeners.delete(l);
-    },
-    defaultProfile: 'default',
-  });
-  await server.start();
-  base = `http://127.0.0.1:${server.port}`;
+  api = await startTestApi({ timelines });
+  listeners = api.live;
+  base = api.url;
   const made = await fetch(`${base}/api/v1/machines/${mac}`, { method: 'PATCH', headers: { Authorization: `Bearer ${ADMIN}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ hostname: 'node-d' }) });
   assert.equal(made.status, 201);
 });
 
 after(async () => {
-  await server.stop();
-  await fleet.close();
-  rmSync(dir, { recursive: true, force: true });
+  await api.close();
 });
 
 async function openPage(token: string | null): Promise<JSDOM> {

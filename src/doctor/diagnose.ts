@@ -4,18 +4,10 @@
  * TFTP or HTTP → iPXE's own DHCP → script → kernel); the machine's last attempt is walked link
  * by link, and the first link that broke is named with what usually breaks it.
  */
-/**
- * An event as the doctor reads it: the live timeline's events, or lines of a JSON log
- * (`log.format: json`), whose values arrive untyped.
- */
-export interface DoctorEvent {
-  time: string;
-  kind: string;
-  level: string;
-  mac?: string;
-  msg: string;
-  data?: Record<string, unknown>;
-}
+import type { EventRecord } from '../events/boot-event.js';
+
+/** An event as the doctor reads it: the live timeline's, or a JSON log line's. */
+export type DoctorEvent = EventRecord;
 
 /** How far the last attempt got, in boot order. */
 export type BootStage = 'unseen' | 'dhcp' | 'address' | 'boot-file' | 'ipxe' | 'script' | 'kernel' | 'installed';

@@ -16,6 +16,19 @@ export interface BootEvent {
   data?: Record<string, string | number | boolean | null | undefined>;
 }
 
+/**
+ * An event as read back from a JSON log line (`log.format: json`) or the API: the same fields,
+ * values untyped. The doctor and the test harness read events in this shape.
+ */
+export interface EventRecord {
+  time: string;
+  kind: string;
+  level: string;
+  mac?: string;
+  msg: string;
+  data?: Record<string, unknown>;
+}
+
 export interface EventSink {
   emit(event: BootEvent): void;
 }

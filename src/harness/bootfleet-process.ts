@@ -10,15 +10,10 @@ import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { stringify } from 'yaml';
 import type { Netns } from '../lab/netns.js';
+import type { EventRecord } from '../events/boot-event.js';
 
-export interface LoggedEvent {
-  time: string;
-  kind: string;
-  level: string;
-  mac?: string;
-  msg: string;
-  data?: Record<string, unknown>;
-}
+/** One JSON line of bootfleet's event log. */
+export type LoggedEvent = EventRecord;
 
 const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../cli/main.js');
 
