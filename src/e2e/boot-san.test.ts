@@ -28,8 +28,8 @@ const skip = canUseNetns() ? false : 'needs root to create network namespaces';
 const BOOT_TIMEOUT = 120_000;
 const IQN = 'iqn.2026-11.lab.bootfleet:iso';
 
-const macIso = '52:54:00:bf:05:0a';
-const macIscsi = '52:54:00:bf:05:0b';
+const macIso = '52:54:00:bf:5a:0a';
+const macIscsi = '52:54:00:bf:5a:0b';
 
 function kinds(timeline: LoggedEvent[]): string {
   return timeline.map((e) => `${e.kind}${e.data?.status !== undefined ? `:${String(e.data.status)}` : ''}`).join(' ');
