@@ -35,8 +35,11 @@ else
   echo "install-deps: Debian packages present"
 fi
 
-# npm ci when node_modules is missing or older than the lockfile.
-if [[ ! -d node_modules ]] || [[ package-lock.json -nt node_modules/.package-lock.json ]]; then
+# npm ci when node_modules is missing or older than the lockfile. A node_modules that is a
+# symlink belongs to another checkout (a git worktree sharing it): npm ci would empty that one.
+if [[ -L node_modules ]]; then
+  echo "install-deps: node_modules is a link to another checkout's; not touching it"
+elif [[ ! -d node_modules ]] || [[ package-lock.json -nt node_modules/.package-lock.json ]]; then
   echo "install-deps: npm ci"
   npm ci --no-audit --no-fund
 else
