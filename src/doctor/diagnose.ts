@@ -115,8 +115,8 @@ export function diagnose(mac: string, events: readonly DoctorEvent[], now: numbe
   let fetchedLoader: string | null = null;
   let ipxeAddress = false;
   let script: { profile: string; kind: string } | null = null;
-  const kernelFiles: string[] = [];
-  let localBoot = false;
+  /** What the machine fetched past its loaders, once each in the order first fetched (an ISO read by Range comes many times). */
+  const kernelFiles = new Set<string>();
   let installed = false;
 
   for (const e of attempt) {
@@ -192,7 +192,7 @@ export function diagnose(mac: string, events: readonly DoctorEvent[], now: numbe
           fetchedLoader = file;
           stage = maxStage(stage, 'boot-file');
         } else {
-          kernelFiles.push(file);
+          kernelFiles.add(file);
           stage = maxStage(stage, 'kernel');
         }
         break;
@@ -217,7 +217,6 @@ export function diagnose(mac: string, events: readonly DoctorEvent[], now: numbe
           problem = { summary: `its boot script could not be made: ${e.msg}`, hint: 'fix the profile or template named above (`bootfleet check-config`), then reboot the machine' };
         } else {
           script = { profile: str(d.profile) ?? '?', kind: str(d.kind) ?? 'linux' };
-          localBoot = script.kind === 'local';
           stage = maxStage(stage, 'script');
           step(e, true, e.msg);
         }
@@ -243,7 +242,7 @@ export function diagnose(mac: string, events: readonly DoctorEvent[], now: numbe
           fetchedLoader = path;
           stage = maxStage(stage, 'boot-file');
         } else {
-          kernelFiles.push(path);
+          kernelFiles.add(path);
           stage = maxStage(stage, 'kernel');
         }
         break;
@@ -265,12 +264,15 @@ export function diagnose(mac: string, events: readonly DoctorEvent[], now: numbe
   const stuck = (summary: string, hint: string): Diagnosis => ({ mac, stage, ok: false, summary: summary + stillGoing, hint, steps, lastHeard });
 
   if (installed) return done('installed: the installer reported back, and the machine boots its normal profile from now on');
-  if (kernelFiles.length > 0 && problem === null) {
-    return done(`booted as far as bootfleet can see: fetched ${kernelFiles.join(', ')}; what the kernel does next is not visible from here`);
+  if (kernelFiles.size > 0 && problem === null) {
+    return done(`booted as far as bootfleet can see: fetched ${[...kernelFiles].join(', ')}; what the kernel does next is not visible from here`);
   }
   if (problem !== null) return stuck(problem.summary, problem.hint);
   if (script !== null) {
-    if (localBoot) return done(`told to boot from its local disk (profile ${script.profile})`);
+    // These kinds hand the machine to something bootfleet does not serve: silence after the script is expected.
+    if (script.kind === 'local') return done(`told to boot from its local disk (profile ${script.profile})`);
+    if (script.kind === 'sanboot') return done(`handed to its SAN target (profile ${script.profile}); an iSCSI boot goes past bootfleet from here`);
+    if (script.kind === 'chain') return done(`chained to another script (profile ${script.profile}); if that is on another server, its steps are not visible from here`);
     return stuck(
       `iPXE got its script (profile ${script.profile}, kind ${script.kind}) but fetched nothing after it`,
       'the URLs in the script are not reachable from the machine, or the profile boots something bootfleet does not serve (sanboot, chain to another server): `curl` the script for this MAC and try its URLs',

@@ -114,6 +114,7 @@ describe('end to end: sanboot of an ISO over HTTP and over iSCSI', { skip, timeo
     const d = diagnose(macIso, timeline);
     assert.equal(d.ok, true, d.summary);
     assert.equal(d.stage, 'kernel');
+    assert.match(d.summary, /fetched \/lab\.iso;/, 'each path once, however many ranges were read');
     const order = timeline.map((e) => e.kind);
     assert.ok(order.indexOf('dhcp.ack') < order.indexOf('http.script'), `DHCP, then the script: ${kinds(timeline)}`);
     assert.ok(order.indexOf('http.script') < timeline.indexOf(partial[0]!), `the script, then the ISO: ${kinds(timeline)}`);
@@ -143,5 +144,9 @@ describe('end to end: sanboot of an ISO over HTTP and over iSCSI', { skip, timeo
     const timeline = server.timeline(macIscsi);
     assert.ok(timeline.some((e) => e.kind === 'http.script'), `the machine fetched its script: ${kinds(timeline)}`);
     assert.ok(!timeline.some((e) => e.kind === 'http.request' && e.data?.path === '/lab.iso'), 'the ISO came over iSCSI, not HTTP');
+    // Past the script the boot is between the machine and the target: the doctor says so, not "stopped".
+    const d = diagnose(macIscsi, timeline);
+    assert.equal(d.ok, true, d.summary);
+    assert.match(d.summary, /handed to its SAN target \(profile iscsi\)/);
   });
 });
