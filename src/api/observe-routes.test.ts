@@ -5,6 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { StampedEvent } from './event-ring.js';
+import { sseEvents } from './sse-reader.js';
 import { READ_TOKEN as TOKEN, startTestApi, type TestApi } from './api-test-server.js';
 import { MachineTimelines } from '../events/machine-timelines.js';
 
@@ -32,24 +33,11 @@ after(async () => {
 
 /** Reads SSE events until `count` arrived. */
 async function readEvents(res: Response, count: number): Promise<{ event: string; data: StampedEvent }[]> {
-  const reader = res.body!.getReader();
-  const decoder = new TextDecoder();
-  let text = '';
   const out: { event: string; data: StampedEvent }[] = [];
-  while (out.length < count) {
-    const chunk = await reader.read();
-    if (chunk.done) break;
-    text += decoder.decode(chunk.value, { stream: true });
-    let cut;
-    while ((cut = text.indexOf('\n\n')) >= 0) {
-      const block = text.slice(0, cut);
-      text = text.slice(cut + 2);
-      const event = /^event: (.*)$/m.exec(block)?.[1];
-      const data = /^data: (.*)$/m.exec(block)?.[1];
-      if (event && data) out.push({ event, data: JSON.parse(data) as StampedEvent });
-    }
+  for await (const e of sseEvents(res.body!)) {
+    out.push({ event: e.event, data: JSON.parse(e.data) as StampedEvent });
+    if (out.length === count) break;
   }
-  await reader.cancel();
   return out;
 }
 

@@ -4,6 +4,8 @@
  * that turn every failure into one readable line.
  */
 
+import { sseEvents, type SseEvent } from '../api/sse-reader.js';
+
 export const DEFAULT_API = 'http://127.0.0.1:8081';
 
 export interface ApiTarget {
@@ -46,6 +48,25 @@ export class ApiClient {
 
   post(path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
     return this.requestWithStatus('POST', path, body);
+  }
+
+  /** A streamed GET (Server-Sent Events): its events until the server or the caller ends it. */
+  async *stream(path: string): AsyncGenerator<SseEvent> {
+    const url = `${this.target.baseUrl}/api/v1${path}`;
+    const headers: Record<string, string> = { Accept: 'text/event-stream' };
+    if (this.target.token !== undefined) headers['Authorization'] = `Bearer ${this.target.token}`;
+    let res: Response;
+    try {
+      res = await fetch(url, { headers });
+    } catch (err) {
+      const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : err instanceof Error ? err.message : String(err);
+      throw new ApiRequestError(`cannot reach the bootfleet API at ${this.target.baseUrl} (${cause})`, null, null);
+    }
+    if (!res.ok || res.body === null) {
+      const e = errorOf(await res.json().catch(() => undefined));
+      throw new ApiRequestError(`GET ${path}: ${res.status} ${e.code ?? ''} ${e.message ?? res.statusText}`.replace(/ +/g, ' '), res.status, e.code ?? null);
+    }
+    yield* sseEvents(res.body);
   }
 
   private async request(method: string, path: string, body?: unknown): Promise<unknown> {

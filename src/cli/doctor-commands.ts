@@ -17,6 +17,7 @@ interface DoctorFlags {
   token?: string;
   json?: boolean;
   log?: string;
+  follow?: boolean;
 }
 
 const MAC = /^([0-9a-f]{2}[:-]){5}[0-9a-f]{2}$/i;
@@ -99,12 +100,22 @@ export function registerDoctorCommands(program: Command): void {
       }),
     );
   withFlags(program.command('timeline').description("A machine's boot events, oldest first (the server keeps each machine's last 200)."))
+    .option('-f, --follow', 'then print its events as they happen, until interrupted', false)
     .action(
       forMac(async (mac, flags) => {
+        const line = (e: DoctorEvent): string => (flags.json === true ? JSON.stringify(e) : `${e.time.replace('T', ' ').slice(0, 23)} ${e.level.padEnd(5)} ${e.kind.padEnd(16)} ${e.msg}`);
         const events = await timelineFrom(flags, mac);
+        if (flags.follow === true && flags.log === undefined) {
+          for (const e of events) process.stdout.write(line(e) + '\n');
+          for await (const s of new ApiClient(apiTarget(flags)).stream(`/events/stream?mac=${mac}`)) {
+            const e = eventOut.safeParse(JSON.parse(s.data));
+            if (e.success) process.stdout.write(line(e.data) + '\n');
+          }
+          return 0;
+        }
         if (flags.json === true) process.stdout.write(JSON.stringify(events, null, 2) + '\n');
         else if (events.length === 0) process.stdout.write(`no events for ${mac}\n`);
-        else for (const e of events) process.stdout.write(`${e.time.replace('T', ' ').slice(0, 23)} ${e.level.padEnd(5)} ${e.kind.padEnd(16)} ${e.msg}\n`);
+        else for (const e of events) process.stdout.write(line(e) + '\n');
         return 0;
       }),
     );

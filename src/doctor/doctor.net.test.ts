@@ -78,6 +78,14 @@ describe('doctor, timeline and metrics in bootfleet serve', { skip, timeout: 90_
     await bootfleet.waitForEvent((e) => e.kind === 'tftp.error' && e.mac === MAC, 10_000, 'the refused TFTP request');
   });
 
+  async function until(probe: () => boolean, what: string, ms = 10_000): Promise<void> {
+    const end = Date.now() + ms;
+    while (!probe()) {
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
   after(async () => {
     await bootfleet?.stop();
     await destroyAll();
@@ -133,5 +141,23 @@ describe('doctor, timeline and metrics in bootfleet serve', { skip, timeout: 90_
     assert.ok(value('process_resident_memory_bytes') > 10e6);
     assert.match(r.body, /^# TYPE bootfleet_dhcp_received_total counter$/m);
     assert.equal(api('/metrics', null).status, 401);
+  });
+  test('bootfleet timeline --follow prints the past, then new steps as they happen', async () => {
+    const child = server.spawn(process.execPath, [CLI, 'timeline', '--follow', MAC, '--token', TOKEN], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+    const refusals = (): number => out.split('tftp.error').length - 1;
+    try {
+      await until(() => refusals() === 1, 'the past steps, with the first refusal');
+      try {
+        client.run('tftp', ['198.18.23.1', '-m', 'binary', '-c', 'get', 'second-typo.kpxe', join(dir, 'got2')], { timeoutMs: 10_000 });
+      } catch {
+        /* refused, as expected */
+      }
+      await until(() => refusals() === 2, 'the new refusal, live');
+      assert.match(out, /tftp\.request +TFTP read request\n.*tftp\.error/);
+    } finally {
+      child.kill();
+    }
   });
 });
