@@ -39,3 +39,16 @@ test('a flood of new MACs forgets the machine heard from least recently, never m
   for (let n = 0; n < 10_000; n++) t.push(ev(`x${n}`, n));
   assert.equal(t.size, 3);
 });
+
+test('events in all stay under maxEvents: the quietest machines go first', () => {
+  const t = new MachineTimelines({ perMachine: 10, maxEvents: 25 });
+  for (let n = 0; n < 10; n++) t.push(ev('a', n));
+  for (let n = 0; n < 10; n++) t.push(ev('b', n));
+  for (let n = 0; n < 10; n++) t.push(ev('c', n));
+  assert.deepEqual(t.of('a'), []);
+  assert.equal(t.of('b').length, 10);
+  assert.equal(t.of('c').length, 10);
+  for (let n = 0; n < 1000; n++) t.push(ev(`m${n % 7}`, n));
+  const total = ['b', 'c', ...Array.from({ length: 7 }, (_, i) => `m${i}`)].reduce((sum, m) => sum + t.of(m).length, 0);
+  assert.ok(total <= 25, `kept ${total}`);
+});

@@ -2,8 +2,9 @@
  * Each machine's recent boot events, by MAC: the live timeline behind
  * `GET /api/v1/machines/{mac}/timeline` and `bootfleet doctor`. The global event ring forgets a
  * quiet machine within seconds during a storm; this keeps every machine's own last steps.
- * Memory is bounded twice: events per machine, and machines (the least recently heard from is
- * forgotten first), so a flood of made-up MACs costs at most `maxMachines × perMachine` events.
+ * Memory is bounded three times: events per machine, machines, and events in all (the least
+ * recently heard from machine is forgotten first), so a flood of made-up MACs, or of requests
+ * from a few, costs at most `maxEvents` events.
  */
 import type { BootEvent } from './boot-event.js';
 
@@ -14,6 +15,8 @@ export interface MachineTimelinesOptions {
   perMachine?: number;
   /** Machines kept; default 20 000. */
   maxMachines?: number;
+  /** Events kept in all; default 200 000 (tens of MB at most). */
+  maxEvents?: number;
 }
 
 interface Ring {
@@ -26,10 +29,21 @@ export class MachineTimelines {
   private readonly rings = new Map<string, Ring>();
   private readonly perMachine: number;
   private readonly maxMachines: number;
+  private readonly maxEvents: number;
+  private events = 0;
 
   constructor(opts: MachineTimelinesOptions = {}) {
     this.perMachine = Math.max(1, opts.perMachine ?? 200);
     this.maxMachines = Math.max(1, opts.maxMachines ?? 20_000);
+    this.maxEvents = Math.max(this.perMachine, opts.maxEvents ?? 200_000);
+  }
+
+  /** Forgets the machine heard from least recently (Map order is insertion order; one heard from is re-inserted). */
+  private forgetQuietest(): void {
+    const quietest = this.rings.entries().next();
+    if (quietest.done) return;
+    this.events -= quietest.value[1].slots.length;
+    this.rings.delete(quietest.value[0]);
   }
 
   /** Records an event under its MAC; events without one (server start-up, drops of undecodable packets) are not a machine's. */
@@ -38,11 +52,7 @@ export class MachineTimelines {
     if (mac === undefined || e.kind.startsWith('api.')) return;
     let ring = this.rings.get(mac);
     if (ring === undefined) {
-      if (this.rings.size >= this.maxMachines) {
-        // Map iteration order is insertion order, and a machine heard from is re-inserted below: the first key is the quietest.
-        const quietest = this.rings.keys().next();
-        if (!quietest.done) this.rings.delete(quietest.value);
-      }
+      if (this.rings.size >= this.maxMachines) this.forgetQuietest();
       ring = { slots: [], start: 0 };
     } else {
       this.rings.delete(mac);
@@ -50,6 +60,8 @@ export class MachineTimelines {
     this.rings.set(mac, ring);
     if (ring.slots.length < this.perMachine) {
       ring.slots.push(e);
+      this.events++;
+      while (this.events > this.maxEvents && this.rings.size > 1) this.forgetQuietest();
     } else {
       ring.slots[ring.start] = e;
       ring.start = (ring.start + 1) % this.perMachine;
