@@ -21,6 +21,7 @@ import type { OptionValue } from './parse-option-value.js';
 import type { SourceRef } from './problems.js';
 import { conditionsHold, runTagIf } from './tags.js';
 import type { DhcpPacket } from '../wire/dhcp/packet.js';
+import { selectionAddress } from '../dhcp/subnet-selection.js';
 
 /** Why a tag is set. */
 export interface TagReason {
@@ -219,8 +220,10 @@ export function classify(model: DnsmasqModel, p: DhcpPacket, iface: ReceivingInt
     }
   }
 
-  // A relayed request is served from the ranges on the relay's subnet only (rfc2131.c dhcp_reply).
-  const contexts = p.giaddr !== '0.0.0.0' ? relayedContexts(model, p.giaddr, iface.address) : contextsFor(model, iface);
+  // A relayed request, or one with a subnet selector (82.5 / 118), is served from the ranges on
+  // the subnet it names only (rfc2131.c dhcp_reply).
+  const selected = selectionAddress(p);
+  const contexts = selected !== null ? relayedContexts(model, selected, iface, p.giaddr) : contextsFor(model, iface);
   let host = findHost(model, p, contexts, runTagIf(model.tagIfs, base), null);
   if (host !== null) add('known', 'a dhcp-host line matches this client', host.at);
   else {
