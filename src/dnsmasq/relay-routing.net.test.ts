@@ -51,6 +51,8 @@ interface Exchange {
   packet: DhcpPacket;
   mac?: string;
   relay?: string;
+  /** Sent from and to these instead (EDK2's port-4011 requests). */
+  unicast?: { from: { address: string; port: number }; to: { address: string; port: number } };
   /** The boot server ACK's yiaddr differs on purpose (README D2): not compared. */
   skipYiaddr?: boolean;
 }
@@ -109,7 +111,7 @@ describe('subnet selection, relays on proxy interfaces, boot server requests on 
       const out: Record<string, object | null> = {};
       for (const e of exchanges) {
         const mac = e.mac ?? MAC;
-        const via = e.relay === undefined ? undefined : { from: { address: e.relay, port: 67 }, to: SERVER };
+        const via = e.unicast ?? (e.relay === undefined ? undefined : { from: { address: e.relay, port: 67 }, to: SERVER });
         out[e.name] = view(await oracle.exchange(encodeDhcp(e.packet), mac, 1500, via), ranges, e.skipYiaddr === true);
       }
       return out;
@@ -168,6 +170,22 @@ describe('subnet selection, relays on proxy interfaces, boot server requests on 
     });
   });
 
+  test('a subnet selector without a relay: the range it names, no router (no giaddr to default to)', async () => {
+    // Its own dnsmasq run: dnsmasq keeps the first relay's giaddr as a relayed range's router
+    // for later requests (a state effect bootfleet does not copy: README).
+    await compare('selector-unrelayed', [
+      'dhcp-range=198.18.0.100,198.18.0.120,1h',
+      'dhcp-range=set:far6,198.18.6.50,198.18.6.60,255.255.255.0,3h',
+      'dhcp-boot=tag:far6,far6.efi',
+    ], [
+      { name: '118', packet: discover({ flags: 0x8000 }, { 118: ip('198.18.6.0') }) },
+      { name: '82.5', mac: '52:54:00:dd:01:05', packet: discover({ mac: '52:54:00:dd:01:05', flags: 0x8000, relayAgent: Buffer.concat([Buffer.from([5, 4]), ip('198.18.6.7')]) }) },
+    ], { far6: ['198.18.6.50', '198.18.6.60'] }, {
+      '118': { address: 'far6', file: 'far6.efi', router: null, broadcast: 'c61206ff', selection: 'c6120600' },
+      '82.5': { address: 'far6', router: null, selection: 'c6120607' },
+    });
+  });
+
   test('a relayed request on a proxy-only interface: full DHCP from the relay\'s range, or proxyDHCP for a remote proxy range', async () => {
     const pxe = (giaddr: string | undefined): DhcpPacket =>
       discover({ ...(giaddr !== undefined ? { giaddr } : { flags: 0x8000 }), vendorClass: PXE_BIOS, arch: 0, paramRequest: [1, 3, 28, 51, 66, 67] });
@@ -223,6 +241,27 @@ describe('subnet selection, relays on proxy interfaces, boot server requests on 
     await compare('hosts-port0', lines(0), exchanges, ranges, {
       'host 01': { siaddr: '0.0.0.0' },
       'host 03': { siaddr: '0.0.0.0' },
+    });
+  });
+
+  test('pxe-service server names: from hosts files (menu boot servers, the single UEFI service), left out when unknown', async () => {
+    const hosts = path.join(oracle.dir, 'pxe-hosts');
+    writeFileSync(hosts, '198.18.0.9 bootsrv\n');
+    const binl = pxePortRequests().find((r) => r.name.includes('4011 proxy'));
+    assert.ok(binl !== undefined);
+    const d = decodeDhcp(binl.packet);
+    assert.ok(d.ok);
+    await compare('pxe-hosts', [
+      'port=5353', `addn-hosts=${hosts}`, 'dhcp-range=198.18.0.0,proxy',
+      'pxe-service=x86PC,"local",pxelinux', 'pxe-service=x86PC,"remote",1,bootsrv', 'pxe-service=x86PC,"unknown",2,nohost',
+      'pxe-service=X86-64_EFI,"EFI",bootx64.efi,bootsrv',
+    ], [
+      { name: 'BIOS menu', packet: discover({ flags: 0x8000, vendorClass: PXE_BIOS, arch: 0, paramRequest: [1, 3, 43, 60, 66, 67] }) },
+      { name: 'UEFI on 4011', mac: binl.mac, packet: d.packet, unicast: { from: binl.from, to: { address: SERVER.address, port: 4011 } } },
+    ], {}, {
+      // 43.8: pxelinux here, type 1 at bootsrv (198.18.0.9), type 2 left out; 43.6 = 2 (discover by broadcast).
+      'BIOS menu': { vendor: '0601020a04ff505845080e800001c6120002000101c6120009091b8000056c6f63616c00010672656d6f7465000207756e6b6e6f776eff' },
+      'UEFI on 4011': { siaddr: '198.18.0.9', sname: 'bootsrv', file: 'bootx64.efi' },
     });
   });
 
