@@ -190,3 +190,30 @@ test('blocksOutside: the largest blocks of a network that miss the taken ranges'
   assert.deepEqual(show(blocksOutside({ network: n('198.18.0.0'), prefix: 24 }, [{ lo: n('198.18.0.0'), hi: n('198.18.1.255') }])), []);
   assert.deepEqual(show(blocksOutside({ network: n('198.18.0.0'), prefix: 24 }, [{ lo: n('198.18.0.64'), hi: n('198.18.0.127') }])), ['198.18.0.0/26', '198.18.0.128/25']);
 });
+
+test('hosts files for server names: /etc/hosts unless no-hosts, then addn-hosts; none with port=0', () => {
+  assert.deepEqual(planOf('dhcp-range=198.18.0.100,198.18.0.120').hostsFiles, ['/etc/hosts']);
+  assert.deepEqual(planOf(['no-hosts', 'addn-hosts=/srv/boot.hosts', 'dhcp-range=198.18.0.100,198.18.0.120'].join('\n')).hostsFiles, ['/srv/boot.hosts']);
+  assert.deepEqual(planOf(['port=0', 'addn-hosts=/srv/boot.hosts', 'dhcp-range=198.18.0.100,198.18.0.120'].join('\n')).hostsFiles, []);
+});
+
+test('a proxy-only interface: a relayed dhcp-range still becomes a subnet; a remote proxy range needs none and is no warning', () => {
+  const plan = planOf(['dhcp-range=198.18.0.0,proxy', 'dhcp-range=198.18.5.50,198.18.5.60,255.255.255.0', 'dhcp-range=198.18.7.0,proxy,255.255.255.0'].join('\n'));
+  assert.deepEqual(plan.config.dhcp.subnets.map((s) => s.subnet), ['198.18.5.0/24']);
+  assert.deepEqual(plan.warnings.filter((w) => w.includes('dhcp-range')), []);
+});
+
+test('option 118 through the dnsmasq policy: the named range, its tags and netmask, the relay as router, 118 echoed', async () => {
+  const plan = planOf(['dhcp-range=198.18.0.100,198.18.0.120', 'dhcp-range=set:far,198.18.5.50,198.18.5.60,255.255.255.0', 'dhcp-range=set:far6,198.18.6.50,198.18.6.60', 'dhcp-boot=tag:far,far.efi', 'dhcp-boot=tag:far6,far6.efi'].join('\n'));
+  await withResponder(plan, async (full) => {
+    const p = request(MessageType.Discover, { mac: '52:54:00:aa:00:31', giaddr: '198.18.5.1', paramRequest: [1, 3, 28] });
+    p.options.set(118, Buffer.from([198, 18, 6, 0]));
+    const offer = await reply(full, p, MessageType.Discover);
+    assert.equal(offer?.packet.yiaddr, '198.18.6.50');
+    assert.equal(offer?.packet.file, 'far6.efi');
+    assert.equal(getIp(offer?.packet.options ?? new Map(), 1), '255.255.255.0', 'class C guess');
+    assert.equal(getIp(offer?.packet.options ?? new Map(), 3), '198.18.5.1');
+    assert.equal(getIp(offer?.packet.options ?? new Map(), 118), '198.18.6.0');
+    assert.deepEqual(offer?.to, { address: '198.18.5.1', port: 67 });
+  });
+});
