@@ -43,3 +43,10 @@ test('dnsmasq routing: a boot server request (43.71) on the DHCP port of a full 
   assert.equal(route({ socket: 'full', packet: item, type: MessageType.Discover }), 'full');
   assert.equal(route({ socket: 'full', packet: request(MessageType.Request, { ciaddr: '198.18.0.142' }), type: MessageType.Request }), 'full');
 });
+
+test('dnsmasq routing: a renewal straight to a proxy-only interface goes to full DHCP when its address is in a configured subnet', () => {
+  const renew = request(MessageType.Request, { ciaddr: '198.18.5.12' });
+  assert.equal(route({ packet: renew, type: MessageType.Request }), 'full');
+  assert.equal(route({ packet: request(MessageType.Request, { ciaddr: '198.18.9.12' }), type: MessageType.Request }), 'proxy');
+  assert.equal(route({ routing: 'socket', packet: renew, type: MessageType.Request }), 'proxy');
+});

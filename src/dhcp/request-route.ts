@@ -9,11 +9,14 @@
  *    port goes to full DHCP when a configured subnet holds that address, else to the proxy
  *    responder (a proxy range on the relay's network, or nothing) — on a proxy-only interface
  *    too, so a relay pointed at a proxyDHCP server still gets addresses for its ranges;
+ *  - a renewal sent straight to a proxy-only interface (ciaddr in a configured subnet, no relay)
+ *    goes to full DHCP, as the client's relayed lease came from there;
  *  - a boot server request (REQUEST or INFORM carrying 43.71) broadcast to the DHCP port of a
  *    full interface goes to the proxy responder, which answers it as it does on port 4011.
  */
 import type { DhcpPacket } from '../wire/dhcp/packet.js';
 import { MessageType } from '../wire/dhcp/packet.js';
+import { isUnset } from './ipv4-math.js';
 import { subnetContaining, type Subnet } from './pool.js';
 import { rawBootItemOf } from './proxy-mode.js';
 import { selectionAddress } from './subnet-selection.js';
@@ -42,6 +45,10 @@ export function responderFor(input: RouteInput): ResponderKind {
   const { packet, type } = input;
   if ((type === MessageType.Request || type === MessageType.Inform) && rawBootItemOf(packet) !== null) return 'proxy';
   const selected = selectionAddress(packet);
-  if (selected === null) return input.socket;
-  return subnetContaining(input.subnets, selected) !== null ? 'full' : 'proxy';
+  if (selected !== null) return subnetContaining(input.subnets, selected) !== null ? 'full' : 'proxy';
+  // A client renewing straight to the server (ciaddr, no relay) on a proxy-only interface: the
+  // subnet of its address decides (dnsmasq searches the ranges by ciaddr); a LAN client of the
+  // proxy segment has an address in no configured subnet and stays with the proxy responder.
+  if (input.socket === 'proxy' && type !== MessageType.Discover && !isUnset(packet.ciaddr) && subnetContaining(input.subnets, packet.ciaddr) !== null) return 'full';
+  return input.socket;
 }

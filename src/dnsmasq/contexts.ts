@@ -84,6 +84,9 @@ export function classfulNetmask(start: string, end: string): string | null {
   return a !== 0 && a === cls(end) ? prefixToNetmask(a) : null;
 }
 
+/** The first relay (giaddr) heard through for each relayed range: dnsmasq's sticky router. */
+export type RelayMemory = Map<DhcpRangeDirective, string>;
+
 /** `start | ~netmask`: dnsmasq's broadcast for a range that names none. */
 function rangeBroadcast(range: DhcpRangeDirective, netmask: string): string {
   return range.broadcast ?? numberToIpv4((ipv4ToNumber(range.start) | ~ipv4ToNumber(netmask)) >>> 0);
@@ -100,7 +103,7 @@ function rangeBroadcast(range: DhcpRangeDirective, netmask: string): string {
  * as server address, the relay (giaddr) as router (none without one) and its network's broadcast
  * unless it names one.
  */
-export function relayedContexts(model: DnsmasqModel, selected: string, iface: ReceivingInterface, giaddr: string): Context[] {
+export function relayedContexts(model: DnsmasqModel, selected: string, iface: ReceivingInterface, giaddr: string, relays?: RelayMemory): Context[] {
   const nets = [{ address: iface.address, prefixLength: iface.prefixLength }, ...(iface.hostNets ?? [])];
   const ifMask = prefixToNetmask(iface.prefixLength);
   const ifBroadcast = numberToIpv4((ipv4ToNumber(iface.address) | ~ipv4ToNumber(ifMask)) >>> 0);
@@ -119,7 +122,12 @@ export function relayedContexts(model: DnsmasqModel, selected: string, iface: Re
       const broadcast = range.broadcast ?? (sameNet(ifBroadcast, range.start, netmask) ? ifBroadcast : rangeBroadcast(range, netmask));
       out.push({ range, netmask, local: iface.address, broadcast, router: iface.address });
     } else {
-      out.push({ range, netmask, local: iface.address, broadcast: rangeBroadcast(range, netmask), router: giaddr });
+      // dnsmasq fills a relayed range's router once, from the first relay it hears through, and
+      // keeps it (rfc2131.c: only while `context->router` is 0): later requests without a relay
+      // (a renewal straight to the server, a selector from the client) get that router too.
+      const router = relays?.get(range) ?? giaddr;
+      if (router !== '0.0.0.0' && relays !== undefined && !relays.has(range)) relays.set(range, router);
+      out.push({ range, netmask, local: iface.address, broadcast: rangeBroadcast(range, netmask), router });
     }
   }
   return out;

@@ -16,7 +16,7 @@ import type { EventSink } from '../events/boot-event.js';
 import { macOf } from '../wire/dhcp/options.js';
 import { MessageType, type DhcpPacket } from '../wire/dhcp/packet.js';
 import { classify, type Classification } from './classify.js';
-import { narrowContext, sameNet, type Context, type HostNet, type ReceivingInterface } from './contexts.js';
+import { narrowContext, sameNet, type Context, type HostNet, type ReceivingInterface, type RelayMemory } from './contexts.js';
 import { OPTION_SUBNET_SELECTION, subnetSelector } from '../dhcp/subnet-selection.js';
 import type { LeaseTime } from './directive.js';
 import type { DnsmasqModel } from './model.js';
@@ -88,6 +88,8 @@ function ipBytes(ip: string): Buffer {
 /** dnsmasq's policy over a loaded model. */
 export function dnsmasqReplyPolicy(opts: DnsmasqPolicyOptions): ReplyPolicy {
   const { model } = opts;
+  // dnsmasq's memory of the first relay heard through per relayed range (its router from then on).
+  const relays: RelayMemory = new Map();
   const logTags = (p: DhcpPacket, c: Classification, parts: ReplyParts | null, outcome: string): void => {
     if (opts.logDhcp !== true || opts.events === undefined) return;
     const tags = [...(parts?.tags ?? c.tags)].sort();
@@ -111,7 +113,7 @@ export function dnsmasqReplyPolicy(opts: DnsmasqPolicyOptions): ReplyPolicy {
 
     full(req: FullModeRequest): FullModeVerdict {
       const p = req.packet;
-      const c = classify(model, p, receiving(req.iface, opts.hostNets));
+      const c = classify(model, p, receiving(req.iface, opts.hostNets), relays);
       const ignore = (reason: string): FullModeVerdict => {
         logTags(p, c, null, `no reply: ${reason}`);
         return { kind: 'ignore', reason };
@@ -145,7 +147,7 @@ export function dnsmasqReplyPolicy(opts: DnsmasqPolicyOptions): ReplyPolicy {
 
     proxy(req: ProxyModeRequest): ProxyModeVerdict {
       const p = req.packet;
-      const c = classify(model, p, receiving(req.iface, opts.hostNets));
+      const c = classify(model, p, receiving(req.iface, opts.hostNets), relays);
       const ignore = (reason: string): ProxyModeVerdict => {
         logTags(p, c, null, `no proxy reply: ${reason}`);
         return { kind: 'ignore', reason };

@@ -48,13 +48,21 @@ const PXE_BIOS = 'PXEClient:Arch:00000:UNDI:002001';
 /** One request and where it is sent from (a relay's address and port 67), or broadcast from 68. */
 interface Exchange {
   name: string;
-  packet: DhcpPacket;
+  /** The request, or one made from the replies so far (by exchange name): a REQUEST after an OFFER. */
+  packet: DhcpPacket | ((seen: ReadonlyMap<string, DhcpPacket>) => DhcpPacket);
   mac?: string;
   relay?: string;
   /** Sent from and to these instead (EDK2's port-4011 requests). */
-  unicast?: { from: { address: string; port: number }; to: { address: string; port: number } };
+  unicast?: { from: { address: string; port: number }; to: { address: string; port: number } } | ((seen: ReadonlyMap<string, DhcpPacket>) => { from: { address: string; port: number }; to: { address: string; port: number } });
   /** The boot server ACK's yiaddr differs on purpose (README D2): not compared. */
   skipYiaddr?: boolean;
+}
+
+/** The address the relayed DISCOVER of the proxy-interface test was offered. */
+function offered(seen: ReadonlyMap<string, DhcpPacket>): string {
+  const offer = seen.get('relayed from a full range\'s network');
+  assert.ok(offer !== undefined, 'no OFFER to follow');
+  return offer.yiaddr;
 }
 
 function ip(s: string): Buffer {
@@ -109,10 +117,16 @@ describe('subnet selection, relays on proxy interfaces, boot server requests on 
     writeFileSync(conf, [...lines, ''].join('\n'));
     const run = async (): Promise<Record<string, object | null>> => {
       const out: Record<string, object | null> = {};
+      const seen = new Map<string, DhcpPacket>();
       for (const e of exchanges) {
         const mac = e.mac ?? MAC;
-        const via = e.unicast ?? (e.relay === undefined ? undefined : { from: { address: e.relay, port: 67 }, to: SERVER });
-        out[e.name] = view(await oracle.exchange(encodeDhcp(e.packet), mac, 1500, via), ranges, e.skipYiaddr === true);
+        const unicast = typeof e.unicast === 'function' ? e.unicast(seen) : e.unicast;
+        const via = unicast ?? (e.relay === undefined ? undefined : { from: { address: e.relay, port: 67 }, to: SERVER });
+        const packet = typeof e.packet === 'function' ? e.packet(seen) : e.packet;
+        const replies = await oracle.exchange(encodeDhcp(packet), mac, 1500, via);
+        const first = replies[0] === undefined ? null : decodeDhcp(replies[0]);
+        if (first?.ok === true) seen.set(e.name, first.packet);
+        out[e.name] = view(replies, ranges, e.skipYiaddr === true);
       }
       return out;
     };
@@ -197,10 +211,23 @@ describe('subnet selection, relays on proxy interfaces, boot server requests on 
       'dhcp-boot=tag:far,far.efi',
     ], [
       { name: 'relayed from a full range\'s network', relay: '198.18.5.1', packet: pxe('198.18.5.1') },
+      {
+        name: 'its relayed REQUEST',
+        relay: '198.18.5.1',
+        packet: (seen) => request(MessageType.Request, { mac: MAC, xid: ++xid, giaddr: '198.18.5.1', requested: offered(seen), serverId: SERVER.address, paramRequest: [1, 3, 28, 51] }),
+      },
+      {
+        // RENEWING: unicast from its address to the proxy-only interface, no relay.
+        name: 'its renewal straight to the server',
+        unicast: (seen) => ({ from: { address: offered(seen), port: 68 }, to: SERVER }),
+        packet: (seen) => request(MessageType.Request, { mac: MAC, xid: ++xid, ciaddr: offered(seen), paramRequest: [1, 3, 28, 51] }),
+      },
       { name: 'relayed from a proxy range\'s network', relay: '198.18.7.1', packet: pxe('198.18.7.1') },
       { name: 'local', packet: pxe(undefined) },
     ], { far: ['198.18.5.50', '198.18.5.60'] }, {
       'relayed from a full range\'s network': { type: 'Offer', address: 'far', bootfile: '6661722e65666900', router: 'c6120501' },
+      'its relayed REQUEST': { type: 'Ack', address: 'far' },
+      'its renewal straight to the server': { type: 'Ack', address: 'far' },
       'relayed from a proxy range\'s network': { type: 'Offer', address: '0.0.0.0', server: 'c6120002' },
       local: { type: 'Offer', address: '0.0.0.0' },
     });
