@@ -24,10 +24,10 @@ import path from 'node:path';
 import { request } from '../dhcp/test-packets.js';
 import { canUseNetns, destroyAll } from '../lab/netns.js';
 import { decodeDhcp, encodeDhcp } from '../wire/dhcp/codec.js';
-import { getMessageType } from '../wire/dhcp/options.js';
 import { MessageType, type DhcpPacket } from '../wire/dhcp/packet.js';
 import { BootfleetUnderTest } from './oracle/bootfleet-under-test.js';
 import { DnsmasqOracle } from './oracle/dnsmasq-oracle.js';
+import { RELAY, SELECTION_CONF, SELECTION_RANGES, relayReplyView, selectionRequests } from './oracle/relay-requests.js';
 import { pxePortRequests } from './oracle/replay-requests.js';
 
 function haveDnsmasq(): boolean {
@@ -76,23 +76,10 @@ function discover(spec: Parameters<typeof request>[1], extra: Record<number, Buf
   return p;
 }
 
-/** The compared view: ranges are named by `ranges` (label → [first, last] address). */
+/** The compared view (oracle/relay-requests.ts), with how many replies came. */
 function view(replies: readonly Buffer[], ranges: Record<string, [string, string]>, skipYiaddr: boolean): object | null {
   const first = replies[0];
-  if (first === undefined) return null;
-  const d = decodeDhcp(first);
-  assert.ok(d.ok);
-  const p = d.packet;
-  const n = (a: string): number => a.split('.').reduce((x, o) => x * 256 + Number(o), 0);
-  const range = Object.entries(ranges).find(([, [lo, hi]]) => n(p.yiaddr) >= n(lo) && n(p.yiaddr) <= n(hi))?.[0];
-  const hex = (code: number): string | null => p.options.get(code)?.toString('hex') ?? null;
-  return {
-    replies: replies.length,
-    type: MessageType[getMessageType(p) ?? 0],
-    address: skipYiaddr ? '(not compared)' : (range ?? p.yiaddr),
-    siaddr: p.siaddr, sname: p.sname, file: p.file,
-    netmask: hex(1), router: hex(3), broadcast: hex(28), vendor: hex(43), server: hex(54), vendorClass: hex(60), bootfile: hex(67), selection: hex(118),
-  };
+  return first === undefined ? null : { replies: replies.length, ...relayReplyView(first, ranges, skipYiaddr) };
 }
 
 describe('subnet selection, relays on proxy interfaces, boot server requests on port 67, hosts-file names: bootfleet answers as dnsmasq 2.90', { skip }, () => {
@@ -153,34 +140,17 @@ describe('subnet selection, relays on proxy interfaces, boot server requests on 
   }
 
   test('option 118 and option 82.5 choose the dhcp-range instead of giaddr', async () => {
-    const link = (addr: Buffer, extra: number[] = []): Buffer => Buffer.concat([Buffer.from(extra), Buffer.from([5, addr.length]), addr]);
-    const exchanges: Exchange[] = [
-      { name: 'giaddr only', relay: '198.18.5.1', packet: discover({ giaddr: '198.18.5.1' }) },
-      { name: '118 names another relayed subnet', relay: '198.18.5.1', packet: discover({ giaddr: '198.18.5.1' }, { 118: ip('198.18.6.0') }) },
-      { name: '82.5 names it', relay: '198.18.5.1', packet: discover({ giaddr: '198.18.5.1', relayAgent: link(ip('198.18.6.7'), [1, 2, 0, 1]) }) },
-      { name: '82.5 wins over 118', relay: '198.18.5.1', packet: discover({ giaddr: '198.18.5.1', relayAgent: link(ip('198.18.6.7')) }, { 118: ip('198.18.0.0') }) },
-      { name: '118 names the local subnet', relay: '198.18.5.1', packet: discover({ giaddr: '198.18.5.1' }, { 118: ip('198.18.0.0') }) },
-      { name: '118 names a subnet without a range', relay: '198.18.5.1', packet: discover({ giaddr: '198.18.5.1' }, { 118: ip('198.18.9.0') }) },
-      { name: '118 names a range with a guessed netmask', relay: '198.18.5.1', packet: discover({ giaddr: '198.18.5.1' }, { 118: ip('198.18.7.9') }) },
-      { name: 'short 82.5 is ignored', relay: '198.18.5.1', packet: discover({ giaddr: '198.18.5.1', relayAgent: link(ip('198.18.6.7').subarray(0, 3)) }) },
-      { name: 'long 118: its first 4 bytes', relay: '198.18.5.1', packet: discover({ giaddr: '198.18.5.1' }, { 118: Buffer.from([198, 18, 6, 0, 1]) }) },
-    ];
-    await compare('subnet-selection', [
-      'dhcp-range=198.18.0.100,198.18.0.120,1h',
-      'dhcp-range=set:far,198.18.5.50,198.18.5.60,255.255.255.0,2h',
-      'dhcp-range=set:far6,198.18.6.50,198.18.6.60,255.255.255.0,3h',
-      'dhcp-range=set:far7,198.18.7.50,198.18.7.60',
-      'dhcp-boot=tag:far,far.efi', 'dhcp-boot=tag:far6,far6.efi', 'dhcp-boot=tag:far7,far7.efi', 'dhcp-boot=near.efi',
-    ], exchanges, { near: ['198.18.0.100', '198.18.0.120'], far: ['198.18.5.50', '198.18.5.60'], far6: ['198.18.6.50', '198.18.6.60'], far7: ['198.18.7.50', '198.18.7.60'] }, {
-      'giaddr only': { address: 'far', file: 'far.efi', router: 'c6120501', selection: null },
-      '118 names another relayed subnet': { address: 'far6', file: 'far6.efi', router: 'c6120501', broadcast: 'c61206ff', selection: 'c6120600' },
-      '82.5 names it': { address: 'far6', file: 'far6.efi', selection: 'c6120607' },
-      '82.5 wins over 118': { address: 'far6', selection: 'c6120607' },
-      '118 names the local subnet': { address: 'near', file: 'near.efi', router: 'c6120002' },
-      '118 names a subnet without a range': null,
-      '118 names a range with a guessed netmask': { address: 'far7', netmask: 'ffffff00', router: 'c6120501' },
-      'short 82.5 is ignored': { address: 'far', selection: null },
-      'long 118: its first 4 bytes': { address: 'far6', selection: 'c6120600' },
+    const exchanges = selectionRequests().map((r): Exchange => ({ name: r.name, mac: r.mac, relay: RELAY, packet: r.packet }));
+    await compare('subnet-selection', SELECTION_CONF, exchanges, { ...SELECTION_RANGES }, {
+      'giaddr-only': { address: 'far', file: 'far.efi', router: 'c6120501', selection: null },
+      'opt118-other-relayed-subnet': { address: 'far6', file: 'far6.efi', router: 'c6120501', broadcast: 'c61206ff', selection: 'c6120600' },
+      'opt82-5-link-selection': { address: 'far6', file: 'far6.efi', selection: 'c6120607' },
+      'opt82-5-wins-over-118': { address: 'far6', selection: 'c6120607' },
+      'opt118-local-subnet': { address: 'near', file: 'near.efi', router: 'c6120002' },
+      'opt118-no-range': null,
+      'opt118-guessed-netmask': { address: 'far7', netmask: 'ffffff00', router: 'c6120501' },
+      'opt82-5-short-ignored': { address: 'far', selection: null },
+      'opt118-long-first-4-bytes': { address: 'far6', selection: 'c6120600' },
     });
   });
 
