@@ -150,6 +150,10 @@ export async function dnsmasqRunCommand(req: DnsmasqRunRequest, env: DnsmasqRunE
   const hosts = readHostsFiles(plan.hostsFiles);
   for (const w of hosts.warnings) process.stderr.write(`warning: ${w}\n`);
   const model = { ...plan.model, hostAddresses: hosts.addresses };
+  const named = plan.model.bootChain.some((b) => b.tftpServerName !== null) || plan.model.pxeServices.some((x) => x.serverName !== null);
+  const summary = named
+    ? [...plan.summary, `dnsmasq: boot server names from ${plan.hostsFiles.length === 0 ? 'no hosts file (port=0: DNS off, so every name gives 0.0.0.0)' : `${plan.hostsFiles.join(', ')} (${hosts.addresses.size} names)`}`]
+    : plan.summary;
   const policy = dnsmasqReplyPolicy({ model, logDhcp: plan.logDhcp, events, hostNets: plan.hostNets });
   const subnets = plan.config.dhcp.subnets.map((s) => parseCidr(s.subnet));
   try {
@@ -193,7 +197,7 @@ export async function dnsmasqRunCommand(req: DnsmasqRunRequest, env: DnsmasqRunE
     }
     throw err;
   }
-  return runBootfleet(app, plan.summary);
+  return runBootfleet(app, summary);
 }
 
 /**
