@@ -203,6 +203,17 @@ describe('subnet selection, relays on proxy interfaces, boot server requests on 
     });
   });
 
+  test('a full interface: a request relayed from a remote proxy range\'s network gets proxyDHCP', async () => {
+    const pxe = discover({ giaddr: '198.18.7.1', vendorClass: PXE_BIOS, arch: 0, paramRequest: [1, 3, 28, 51, 66, 67] });
+    await compare('full-relayed-proxy', [
+      'dhcp-range=198.18.0.100,198.18.0.120',
+      'dhcp-range=198.18.7.0,proxy,255.255.255.0',
+      'pxe-service=x86PC,"Network boot",pxelinux',
+    ], [{ name: 'relayed from the proxy range\'s network', relay: '198.18.7.1', packet: pxe }], {}, {
+      'relayed from the proxy range\'s network': { type: 'Offer', address: '0.0.0.0', server: 'c6120002' },
+    });
+  });
+
   test('a boot server request (43.71) broadcast to port 67 of a full interface is answered', async () => {
     const item = pxePortRequests().find((r) => r.name.includes('boot-item'));
     assert.ok(item !== undefined);
