@@ -19,6 +19,7 @@ import { FullModeResponder, type DhcpReply, type ReceivingInterface } from './fu
 import { ProxyModeResponder, PXE_PORT, type ProxyPortKind } from './proxy-mode.js';
 import { subnetsOf, type Subnet } from './pool.js';
 import { responderFor } from './request-route.js';
+import { acceptServerIdOverride, stampServerIdOverride } from './server-id-override.js';
 import type { ReplyPolicy } from './reply-policy.js';
 import type { ConflictGuard } from './conflict-guard.js';
 import { screenRequest, type DhcpDropCode } from './screen.js';
@@ -235,8 +236,10 @@ export class DhcpServer {
     });
     const outcome =
       to === 'full'
-        ? await this.responder.handle(packet, type, iface)
+        ? await this.responder.handle(acceptServerIdOverride(packet, iface.address), type, iface)
         : this.proxy.handle(packet, type, { iface, via: route.mode === 'proxy' ? route.via : 'dhcp', from: { address: from.address, port: from.port } });
+    // RFC 5107: the relay's server identifier override names the server in full-mode replies.
+    if (to === 'full' && outcome.kind === 'reply') stampServerIdOverride(outcome.reply.packet, packet);
     if (outcome.kind === 'drop') {
       this.stats.dropped++;
       return;

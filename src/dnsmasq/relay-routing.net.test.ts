@@ -58,11 +58,16 @@ interface Exchange {
   skipYiaddr?: boolean;
 }
 
+/** The address an earlier exchange (by name) was offered. */
+function offeredIn(seen: ReadonlyMap<string, DhcpPacket>, name: string): string {
+  const offer = seen.get(name);
+  assert.ok(offer !== undefined, `no OFFER from "${name}" to follow`);
+  return offer.yiaddr;
+}
+
 /** The address the relayed DISCOVER of the proxy-interface test was offered. */
 function offered(seen: ReadonlyMap<string, DhcpPacket>): string {
-  const offer = seen.get('relayed from a full range\'s network');
-  assert.ok(offer !== undefined, 'no OFFER to follow');
-  return offer.yiaddr;
+  return offeredIn(seen, 'relayed from a full range\'s network');
 }
 
 function ip(s: string): Buffer {
@@ -200,6 +205,21 @@ describe('subnet selection, relays on proxy interfaces, boot server requests on 
       'its renewal straight to the server': { type: 'Ack', address: 'far' },
       'relayed from a proxy range\'s network': { type: 'Offer', address: '0.0.0.0', server: 'c6120002' },
       local: { type: 'Offer', address: '0.0.0.0' },
+    });
+  });
+
+  test('RFC 5107 server identifier override (82.11): the relay\'s address as option 54, and a REQUEST naming it is ours', async () => {
+    const agent = Buffer.concat([Buffer.from([11, 4]), ip('198.18.5.9')]);
+    await compare('server-id-override', ['dhcp-range=198.18.0.100,198.18.0.120', 'dhcp-range=198.18.5.50,198.18.5.60,255.255.255.0'], [
+      { name: 'DISCOVER', relay: '198.18.5.1', packet: discover({ giaddr: '198.18.5.1', relayAgent: agent }) },
+      {
+        name: 'REQUEST to the override address',
+        relay: '198.18.5.1',
+        packet: (seen) => request(MessageType.Request, { mac: MAC, xid: ++xid, giaddr: '198.18.5.1', requested: offeredIn(seen, 'DISCOVER'), serverId: '198.18.5.9', relayAgent: agent, paramRequest: [1, 3, 28, 51] }),
+      },
+    ], { far: ['198.18.5.50', '198.18.5.60'] }, {
+      DISCOVER: { type: 'Offer', address: 'far', server: 'c6120509', router: 'c6120501' },
+      'REQUEST to the override address': { type: 'Ack', address: 'far', server: 'c6120509' },
     });
   });
 
