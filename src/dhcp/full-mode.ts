@@ -23,6 +23,7 @@ import type { ConflictGuard } from './conflict-guard.js';
 import { InFlightOffers } from './in-flight-offers.js';
 import { addLeaseTimes, addMessage, addNetworkOptions, baseReply, echoRelayAgent } from './reply-builder.js';
 import { replyDestination, type Destination } from './reply-address.js';
+import { echoSubnetSelection, selectionAddress } from './subnet-selection.js';
 import type { DhcpDropCode } from './screen.js';
 
 const OPTION_REQUESTED_IP = 50;
@@ -293,7 +294,7 @@ export class FullModeResponder {
     const mac = macOf(req);
     this.emit('dhcp.inform', 'info', mac, `INFORM from ${req.ciaddr}`, { ip: req.ciaddr, iface: iface.name });
     if (isUnset(req.ciaddr)) return this.drop(req, 'DHCP_BAD_REQUEST', 'info', 'INFORM without ciaddr');
-    const subnet = subnetContaining(this.subnets, isUnset(req.giaddr) ? req.ciaddr : req.giaddr);
+    const subnet = subnetContaining(this.subnets, selectionAddress(req) ?? req.ciaddr);
     if (!subnet || !contains(subnet.net, req.ciaddr)) return this.drop(req, 'DHCP_NO_SUBNET', 'debug', `no subnet configured for ${req.ciaddr}`);
     const reply = baseReply(req, MessageType.Ack, iface.address);
     reply.ciaddr = req.ciaddr;
@@ -320,6 +321,7 @@ export class FullModeResponder {
   ): void {
     addLeaseTimes(reply, leaseSeconds);
     addNetworkOptions(reply, subnet, hostname);
+    echoSubnetSelection(reply, req);
     verdict.apply(reply, reply.yiaddr);
     echoRelayAgent(reply, req);
   }
@@ -338,12 +340,14 @@ export class FullModeResponder {
   }
 
   /**
-   * RFC 2131 §4.3.1: the relay's subnet (giaddr) when relayed, else the receiving
+   * RFC 2131 §4.3.1: the relay's subnet (giaddr) when relayed — or the one its link selection
+   * (82.5, RFC 3527) or the subnet selection option (118, RFC 3011) names — else the receiving
    * interface's. A unicast RENEW from behind a relay has no giaddr; it is recognised by a
    * ciaddr in a configured subnet none of our interfaces sits on.
    */
   private subnetFor(req: DhcpPacket, iface: ReceivingInterface): Subnet | null {
-    if (!isUnset(req.giaddr)) return subnetContaining(this.subnets, req.giaddr);
+    const selected = selectionAddress(req);
+    if (selected !== null) return subnetContaining(this.subnets, selected);
     const local = subnetContaining(this.subnets, iface.address);
     if (!isUnset(req.ciaddr) && (local === null || !contains(local.net, req.ciaddr))) {
       const remote = subnetContaining(this.subnets, req.ciaddr);

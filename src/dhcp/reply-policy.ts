@@ -14,6 +14,7 @@ import type { PoolConfig, ReservationConfig } from '../config/schema.js';
 import type { DhcpPacket, MessageType } from '../wire/dhcp/packet.js';
 import type { PxeBootItem } from '../wire/dhcp/pxe-options.js';
 import type { ReceivingInterface } from './full-mode.js';
+import type { RequestRouting } from './request-route.js';
 import type { ProxyPortKind } from './proxy-mode.js';
 
 /** One full-mode request as a policy sees it. */
@@ -93,6 +94,11 @@ export type ProxyModeVerdict =
 export interface ReplyPolicy {
   /** `native` or `dnsmasq`, for events and `describe()`. */
   readonly name: string;
+  /**
+   * How requests reach the responders (`request-route.ts`); default `socket`: each socket's own.
+   * dnsmasq's policy asks for `dnsmasq` (the range the request's subnet selects decides).
+   */
+  readonly routing?: RequestRouting;
   full(req: FullModeRequest): FullModeVerdict;
   proxy(req: ProxyModeRequest): ProxyModeVerdict;
 }

@@ -17,6 +17,9 @@ import { clientKey } from './client-key.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { FullModeResponder, type DhcpReply, type ReceivingInterface } from './full-mode.js';
 import { ProxyModeResponder, PXE_PORT, type ProxyPortKind } from './proxy-mode.js';
+import { subnetsOf, type Subnet } from './pool.js';
+import { responderFor } from './request-route.js';
+import { acceptServerIdOverride, stampServerIdOverride } from './server-id-override.js';
 import type { ReplyPolicy } from './reply-policy.js';
 import type { ConflictGuard } from './conflict-guard.js';
 import { screenRequest, type DhcpDropCode } from './screen.js';
@@ -106,6 +109,8 @@ export class DhcpServer {
   private sweeping: Promise<void> | null = null;
   private expireTimer: NodeJS.Timeout | null = null;
   private running = false;
+  /** The full-mode subnets, for routing requests that name theirs (`request-route.ts`). */
+  private readonly subnets: Subnet[];
 
   constructor(private readonly opts: DhcpServerOptions) {
     this.responder = new FullModeResponder({
@@ -118,6 +123,7 @@ export class DhcpServer {
       ...(opts.conflictGuard !== undefined ? { conflictGuard: opts.conflictGuard } : {}),
     });
     this.proxy = new ProxyModeResponder({ config: opts.config, events: opts.events, ...(opts.policy !== undefined ? { policy: opts.policy } : {}) });
+    this.subnets = subnetsOf(opts.config.dhcp.subnets);
   }
 
   /**
@@ -225,10 +231,15 @@ export class DhcpServer {
       this.dropped('DHCP_STALE', 'warn', `request waited ${Math.round(waited)} ms: dropped unanswered`, from, iface, macOf(packet));
       return;
     }
+    const to = responderFor({
+      socket: route.mode, pxePort: route.mode === 'proxy' && route.via === 'pxe', packet, type, subnets: this.subnets, routing: this.opts.policy?.routing ?? 'socket',
+    });
     const outcome =
-      route.mode === 'full'
-        ? await this.responder.handle(packet, type, iface)
-        : this.proxy.handle(packet, type, { iface, via: route.via, from: { address: from.address, port: from.port } });
+      to === 'full'
+        ? await this.responder.handle(acceptServerIdOverride(packet, iface.address), type, iface)
+        : this.proxy.handle(packet, type, { iface, via: route.mode === 'proxy' ? route.via : 'dhcp', from: { address: from.address, port: from.port } });
+    // RFC 5107: the relay's server identifier override names the server in full-mode replies.
+    if (to === 'full' && outcome.kind === 'reply') stampServerIdOverride(outcome.reply.packet, packet);
     if (outcome.kind === 'drop') {
       this.stats.dropped++;
       return;

@@ -15,12 +15,14 @@
  * and for options it counts less than the others (see select-options.ts).
  */
 import type { DhcpHostDirective } from './directive.js';
-import { contextsFor, relayedContexts, sameNet, type Context, type ReceivingInterface } from './contexts.js';
+import { contextsFor, relayedContexts, sameNet, type Context, type ReceivingInterface, type RelayMemory } from './contexts.js';
 import type { DnsmasqModel } from './model.js';
 import type { OptionValue } from './parse-option-value.js';
 import type { SourceRef } from './problems.js';
 import { conditionsHold, runTagIf } from './tags.js';
-import type { DhcpPacket } from '../wire/dhcp/packet.js';
+import { MessageType, type DhcpPacket } from '../wire/dhcp/packet.js';
+import { getMessageType } from '../wire/dhcp/options.js';
+import { selectionAddress } from '../dhcp/subnet-selection.js';
 
 /** Why a tag is set. */
 export interface TagReason {
@@ -181,7 +183,7 @@ function servedOn(model: DnsmasqModel, iface: ReceivingInterface): { ok: true } 
 }
 
 /** The tags and facts dnsmasq derives from a request, before it picks an address or options. */
-export function classify(model: DnsmasqModel, p: DhcpPacket, iface: ReceivingInterface): Classification {
+export function classify(model: DnsmasqModel, p: DhcpPacket, iface: ReceivingInterface, relays?: RelayMemory): Classification {
   const reasons: TagReason[] = [];
   const base = new Set<string>();
   const add = (tag: string, why: string, at: SourceRef | null): void => {
@@ -219,8 +221,20 @@ export function classify(model: DnsmasqModel, p: DhcpPacket, iface: ReceivingInt
     }
   }
 
-  // A relayed request is served from the ranges on the relay's subnet only (rfc2131.c dhcp_reply).
-  const contexts = p.giaddr !== '0.0.0.0' ? relayedContexts(model, p.giaddr, iface.address) : contextsFor(model, iface);
+  // A relayed request, or one with a subnet selector (82.5 / 118), is served from the ranges on
+  // the subnet it names only (rfc2131.c dhcp_reply).
+  const selected = selectionAddress(p);
+  let contexts = selected !== null ? relayedContexts(model, selected, iface, p.giaddr, relays) : contextsFor(model, iface);
+  // A client renewing straight to the server (no relay) with an address on none of this
+  // interface's ranges is served from the ranges of its address, when some hold it (rfc2131.c:
+  // "a machine which got a lease via a relay won't use the relay to renew"). dnsmasq ignores a
+  // ciaddr in a DISCOVER or next to option 50.
+  const type = getMessageType(p);
+  const ciaddr = type === MessageType.Discover || p.options.has(50) ? '0.0.0.0' : p.ciaddr;
+  if (selected === null && ciaddr !== '0.0.0.0' && !contexts.some((c) => sameNet(ciaddr, c.range.start, c.netmask) && sameNet(ciaddr, c.range.end, c.netmask))) {
+    const byAddress = relayedContexts(model, ciaddr, iface, '0.0.0.0', relays);
+    if (byAddress.length > 0) contexts = byAddress;
+  }
   let host = findHost(model, p, contexts, runTagIf(model.tagIfs, base), null);
   if (host !== null) add('known', 'a dhcp-host line matches this client', host.at);
   else {

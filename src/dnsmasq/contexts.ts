@@ -14,6 +14,18 @@ export interface ReceivingInterface {
   /** The interface's IPv4 address: the server's own address in replies. */
   address: string;
   prefixLength: number;
+  /**
+   * Every IPv4 address of the host (this interface's included or not): dnsmasq's
+   * `complete_context` gives a range without a netmask the netmask of any interface whose
+   * network holds its start or end, served or not, before the class guess for relayed ranges.
+   */
+  hostNets?: readonly HostNet[];
+}
+
+/** One IPv4 address of the host and its prefix length. */
+export interface HostNet {
+  address: string;
+  prefixLength: number;
 }
 
 /** A dhcp-range in use on the receiving interface. */
@@ -72,20 +84,51 @@ export function classfulNetmask(start: string, end: string): string | null {
   return a !== 0 && a === cls(end) ? prefixToNetmask(a) : null;
 }
 
+/** The first relay (giaddr) heard through for each relayed range: dnsmasq's sticky router. */
+export type RelayMemory = Map<DhcpRangeDirective, string>;
+
+/** `start | ~netmask`: dnsmasq's broadcast for a range that names none. */
+function rangeBroadcast(range: DhcpRangeDirective, netmask: string): string {
+  return range.broadcast ?? numberToIpv4((ipv4ToNumber(range.start) | ~ipv4ToNumber(netmask)) >>> 0);
+}
+
 /**
- * The ranges for a request relayed through `giaddr` (dnsmasq rfc2131.c `dhcp_reply`, "received
- * via relay"): those whose start and end lie in giaddr's network under the range's netmask (or
- * the classful guess), in file order. They replace the receiving interface's ranges. The server
- * address is the receiving interface's, the router defaults to the relay (giaddr), the broadcast
- * to the range's network broadcast unless the range names one.
+ * The ranges for a request that names its subnet — relayed through `giaddr`, or with a
+ * subnet selector (82.5 / 118; see `dhcp/subnet-selection.ts`) — (dnsmasq rfc2131.c
+ * `dhcp_reply`, "Determine network for this packet"): every range, local or not, whose start and
+ * end lie in `selected`'s network under the range's netmask — its own, else that of a host
+ * interface on whose network it lies (`complete_context`), else the class A/B/C guess — in file
+ * order. They replace the receiving interface's ranges. A range on the receiving interface keeps
+ * this server as router and that interface's broadcast; any other has the receiving interface
+ * as server address, the relay (giaddr) as router (none without one) and its network's broadcast
+ * unless it names one.
  */
-export function relayedContexts(model: DnsmasqModel, giaddr: string, local: string): Context[] {
+export function relayedContexts(model: DnsmasqModel, selected: string, iface: ReceivingInterface, giaddr: string, relays?: RelayMemory): Context[] {
+  const nets = [{ address: iface.address, prefixLength: iface.prefixLength }, ...(iface.hostNets ?? [])];
+  const ifMask = prefixToNetmask(iface.prefixLength);
+  const ifBroadcast = numberToIpv4((ipv4ToNumber(iface.address) | ~ipv4ToNumber(ifMask)) >>> 0);
   const out: Context[] = [];
   for (const range of model.ranges) {
-    const netmask = range.netmask ?? classfulNetmask(range.start, range.end);
-    if (netmask === null || !sameNet(giaddr, range.start, netmask) || !sameNet(giaddr, range.end, netmask)) continue;
-    const broadcast = range.broadcast ?? numberToIpv4((ipv4ToNumber(range.start) | ~ipv4ToNumber(netmask)) >>> 0);
-    out.push({ range, netmask, local, broadcast, router: giaddr });
+    const onHost = nets.find((n) => {
+      const m = prefixToNetmask(n.prefixLength);
+      return sameNet(n.address, range.start, m) || sameNet(n.address, range.end, m);
+    });
+    const known = range.netmask ?? (onHost !== undefined ? prefixToNetmask(onHost.prefixLength) : null);
+    const netmask = known ?? classfulNetmask(range.start, range.end);
+    if (netmask === null || !sameNet(selected, range.start, netmask) || !sameNet(selected, range.end, netmask)) continue;
+    // On the receiving interface under a netmask dnsmasq knows (never a class guess).
+    const local = known !== null && sameNet(iface.address, range.start, known) && sameNet(iface.address, range.end, known);
+    if (local) {
+      const broadcast = range.broadcast ?? (sameNet(ifBroadcast, range.start, netmask) ? ifBroadcast : rangeBroadcast(range, netmask));
+      out.push({ range, netmask, local: iface.address, broadcast, router: iface.address });
+    } else {
+      // dnsmasq fills a relayed range's router once, from the first relay it hears through, and
+      // keeps it (rfc2131.c: only while `context->router` is 0): later requests without a relay
+      // (a renewal straight to the server, a selector from the client) get that router too.
+      const router = relays?.get(range) ?? giaddr;
+      if (router !== '0.0.0.0' && relays !== undefined && !relays.has(range)) relays.set(range, router);
+      out.push({ range, netmask, local: iface.address, broadcast: rangeBroadcast(range, netmask), router });
+    }
   }
   return out;
 }

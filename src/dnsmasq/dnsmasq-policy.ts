@@ -16,7 +16,8 @@ import type { EventSink } from '../events/boot-event.js';
 import { macOf } from '../wire/dhcp/options.js';
 import { MessageType, type DhcpPacket } from '../wire/dhcp/packet.js';
 import { classify, type Classification } from './classify.js';
-import { narrowContext, sameNet, type Context, type ReceivingInterface } from './contexts.js';
+import { narrowContext, sameNet, type Context, type HostNet, type ReceivingInterface, type RelayMemory } from './contexts.js';
+import { OPTION_SUBNET_SELECTION, subnetSelector } from '../dhcp/subnet-selection.js';
 import type { LeaseTime } from './directive.js';
 import type { DnsmasqModel } from './model.js';
 import { joinedOptions, nullTerminates, requestedList } from './predict-reply.js';
@@ -42,6 +43,8 @@ export interface DnsmasqPolicyOptions {
   /** `log-dhcp`: a debug event per request naming its tags and the lines that chose its reply. */
   logDhcp?: boolean;
   events?: EventSink;
+  /** The host's IPv4 addresses: the netmasks of ranges that give none (`contexts.ts` HostNet). */
+  hostNets?: readonly HostNet[];
 }
 
 /** The prefix length of a dotted netmask. */
@@ -52,8 +55,8 @@ function prefixOf(netmask: string): number {
   return bits;
 }
 
-function receiving(iface: ServerInterface): ReceivingInterface {
-  return { name: iface.name, address: iface.address, prefixLength: prefixOf(iface.netmask) };
+function receiving(iface: ServerInterface, hostNets: readonly HostNet[] | undefined): ReceivingInterface {
+  return { name: iface.name, address: iface.address, prefixLength: prefixOf(iface.netmask), ...(hostNets !== undefined ? { hostNets } : {}) };
 }
 
 function seconds(t: LeaseTime | null): number | null {
@@ -85,6 +88,8 @@ function ipBytes(ip: string): Buffer {
 /** dnsmasq's policy over a loaded model. */
 export function dnsmasqReplyPolicy(opts: DnsmasqPolicyOptions): ReplyPolicy {
   const { model } = opts;
+  // dnsmasq's memory of the first relay heard through per relayed range (its router from then on).
+  const relays: RelayMemory = new Map();
   const logTags = (p: DhcpPacket, c: Classification, parts: ReplyParts | null, outcome: string): void => {
     if (opts.logDhcp !== true || opts.events === undefined) return;
     const tags = [...(parts?.tags ?? c.tags)].sort();
@@ -103,10 +108,12 @@ export function dnsmasqReplyPolicy(opts: DnsmasqPolicyOptions): ReplyPolicy {
 
   return {
     name: 'dnsmasq',
+    // The range a request's subnet selects decides full or proxy, wherever it arrived (dnsmasq).
+    routing: 'dnsmasq',
 
     full(req: FullModeRequest): FullModeVerdict {
       const p = req.packet;
-      const c = classify(model, p, receiving(req.iface));
+      const c = classify(model, p, receiving(req.iface, opts.hostNets), relays);
       const ignore = (reason: string): FullModeVerdict => {
         logTags(p, c, null, `no reply: ${reason}`);
         return { kind: 'ignore', reason };
@@ -129,6 +136,10 @@ export function dnsmasqReplyPolicy(opts: DnsmasqPolicyOptions): ReplyPolicy {
           const parts = fullParts(model, c, p, context);
           writeParts(reply, parts);
           fillDefaults(reply, model, c, p, context, parts);
+          // rfc2131.c do_options: the subnet selector in use (from 82.5 or 118, 4 bytes) goes
+          // back as option 118 whether or not the client asked for it (RFC 3011 §3).
+          const selector = subnetSelector(p);
+          if (selector !== null) reply.options.set(OPTION_SUBNET_SELECTION, ipBytes(selector));
           logTags(p, c, parts, `${reply.file || parts.options.find((o) => o.code === 67) ? 'boot file' : 'address only'} for ${address}`);
         },
       };
@@ -136,7 +147,7 @@ export function dnsmasqReplyPolicy(opts: DnsmasqPolicyOptions): ReplyPolicy {
 
     proxy(req: ProxyModeRequest): ProxyModeVerdict {
       const p = req.packet;
-      const c = classify(model, p, receiving(req.iface));
+      const c = classify(model, p, receiving(req.iface, opts.hostNets), relays);
       const ignore = (reason: string): ProxyModeVerdict => {
         logTags(p, c, null, `no proxy reply: ${reason}`);
         return { kind: 'ignore', reason };
@@ -207,7 +218,8 @@ function fillDefaults(reply: DhcpPacket, model: DnsmasqModel, c: Classification,
   const defaults: [number, Buffer | null][] = [
     [OPTION_NETMASK, ipBytes(context.netmask)],
     [OPTION_BROADCAST, ipBytes(context.broadcast)],
-    [OPTION_ROUTER, asked(OPTION_ROUTER) ? ipBytes(context.router) : null],
+    // A selector without a relay leaves a remote range without a router (no giaddr to default to).
+    [OPTION_ROUTER, asked(OPTION_ROUTER) && context.router !== '0.0.0.0' ? ipBytes(context.router) : null],
     [OPTION_DNS, null],
     [OPTION_DOMAIN, null],
     [OPTION_HOSTNAME, asked(OPTION_HOSTNAME) ? (reply.options.get(OPTION_HOSTNAME) ?? null) : null],

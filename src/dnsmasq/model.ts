@@ -10,6 +10,7 @@
  *   prepends while walking the newest-first list);
  * - tag-if and pxe-service keep file order (option.c appends them on purpose).
  */
+import type { HostAddresses } from './hosts-file.js';
 import type {
   ClassMatchDirective, DhcpBootDirective, DhcpHostDirective, DhcpIgnoreDirective, DhcpMacDirective, DhcpMatchDirective,
   DhcpRangeDirective, Directive, PxeServiceDirective,
@@ -55,13 +56,18 @@ export interface DnsmasqModel {
   interfaces: string[];
   exceptInterfaces: string[];
   listenAddresses: string[];
+  /**
+   * Server names from hosts files (`hosts-file.ts`): filled by `run-command.ts` when dnsmasq's
+   * DNS side would run; empty otherwise (as with `port=0`), so such names give 0.0.0.0.
+   */
+  hostAddresses: HostAddresses;
 }
 
 /** Arranges directives (in reading order) into the model. */
 export function buildModel(directives: readonly Directive[]): DnsmasqModel {
   const m: DnsmasqModel = {
     optionChain: [], bootChain: [], hostChain: [], ranges: [], matches: [], classes: [], macs: [], tagIfs: [], ignores: [],
-    pxeServices: [], pxeEnabled: false, noOverride: false, authoritative: false, noPing: false, interfaces: [], exceptInterfaces: [], listenAddresses: [],
+    pxeServices: [], pxeEnabled: false, noOverride: false, authoritative: false, noPing: false, interfaces: [], exceptInterfaces: [], listenAddresses: [], hostAddresses: new Map(),
   };
   for (const d of directives) {
     switch (d.kind) {

@@ -9,7 +9,7 @@
  * dnsmasq has no words for (dataDir, log format, http, api, profiles); `--skip-unknown` —
  * report directives bootfleet does not understand and go on; `--allow-other-dhcp`.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import path from 'node:path';
 import { isMap, parseDocument } from 'yaml';
@@ -21,6 +21,7 @@ import { contains, parseCidr } from '../dhcp/ipv4-math.js';
 import type { EventSink } from '../events/boot-event.js';
 import { InterfaceLookupError } from '../transport/interfaces.js';
 import { dnsmasqReplyPolicy } from './dnsmasq-policy.js';
+import { readHostsText } from './hosts-file.js';
 import { importDnsmasqLeases, parseDnsmasqLeases } from './lease-file.js';
 import { loadDnsmasqArgs, loadDnsmasqConfFile, type ConfFs } from './load.js';
 import { formatDnsmasqProblem } from './problems.js';
@@ -146,7 +147,14 @@ export async function dnsmasqRunCommand(req: DnsmasqRunRequest, env: DnsmasqRunE
   }
   let app: Bootfleet | null = null;
   const events: EventSink = { emit: (e) => app?.events.emit(e) };
-  const policy = dnsmasqReplyPolicy({ model: plan.model, logDhcp: plan.logDhcp, events });
+  const hosts = readHostsFiles(plan.hostsFiles);
+  for (const w of hosts.warnings) process.stderr.write(`warning: ${w}\n`);
+  const model = { ...plan.model, hostAddresses: hosts.addresses };
+  const named = plan.model.bootChain.some((b) => b.tftpServerName !== null) || plan.model.pxeServices.some((x) => x.serverName !== null);
+  const summary = named
+    ? [...plan.summary, `dnsmasq: boot server names from ${plan.hostsFiles.length === 0 ? 'no hosts file (port=0: DNS off, so every name gives 0.0.0.0)' : `${plan.hostsFiles.join(', ')} (${hosts.addresses.size} names)`}`]
+    : plan.summary;
+  const policy = dnsmasqReplyPolicy({ model, logDhcp: plan.logDhcp, events, hostNets: plan.hostNets });
   const subnets = plan.config.dhcp.subnets.map((s) => parseCidr(s.subnet));
   try {
     app = new Bootfleet(plan.config, undefined, {
@@ -189,5 +197,33 @@ export async function dnsmasqRunCommand(req: DnsmasqRunRequest, env: DnsmasqRunE
     }
     throw err;
   }
-  return runBootfleet(app, plan.summary);
+  return runBootfleet(app, summary);
+}
+
+/**
+ * The hosts files' names, read once at start as dnsmasq reads them (an `addn-hosts` directory:
+ * each file in it, in name order). A file that cannot be read is a warning, as in dnsmasq
+ * ("failed to load names from …").
+ */
+function readHostsFiles(files: readonly string[]): { addresses: Map<string, string>; warnings: string[] } {
+  const addresses = new Map<string, string>();
+  const warnings: string[] = [];
+  const readOne = (file: string): void => {
+    try {
+      readHostsText(readFileSync(file, 'utf8'), addresses);
+    } catch (e) {
+      warnings.push(`${file}: cannot read hosts file (${e instanceof Error && 'code' in e ? String(e.code) : String(e)}): its names stay unknown`);
+    }
+  };
+  for (const file of files) {
+    let entries: string[] | null = null;
+    try {
+      if (statSync(file).isDirectory()) entries = readdirSync(file).sort();
+    } catch {
+      entries = null;
+    }
+    if (entries === null) readOne(file);
+    else for (const name of entries) readOne(path.join(file, name));
+  }
+  return { addresses, warnings };
 }

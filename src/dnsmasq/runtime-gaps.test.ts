@@ -14,7 +14,7 @@ import { MessageType, type DhcpPacket } from '../wire/dhcp/packet.js';
 import { dnsmasqLeaseSeconds, dnsmasqReplyPolicy } from './dnsmasq-policy.js';
 import { parseDnsmasqConfText } from './load.js';
 import { loadBaseConfig } from './run-command.js';
-import { translateDnsmasq, type DnsmasqRunPlan, type HostInterface } from './translate.js';
+import { blocksOutside, translateDnsmasq, type DnsmasqRunPlan, type HostInterface } from './translate.js';
 
 const IFACE: ReceivingInterface = { name: 'bf0', address: '198.18.0.2', netmask: '255.255.255.0' };
 
@@ -160,8 +160,60 @@ test('gap 4: dnsmasq calc_time: a shorter requested lease (option 51) wins, at l
   });
 });
 
-test('gap 1: a relayed range whose guessed network overlaps a served subnet is skipped with a warning, not a refusal', () => {
-  const plan = planOf(['dhcp-range=10.1.1.100,10.1.1.150', 'dhcp-range=10.9.8.10,10.9.8.20'].join('\n'), [{ name: 'bf0', address: '10.1.1.2', netmask: '255.255.255.0' }]);
-  assert.deepEqual(plan.config.dhcp.subnets.map((s) => s.subnet), ['10.1.1.0/24']);
-  assert.ok(plan.warnings.some((w) => w.includes('overlaps a served subnet')));
+test('a relayed range whose guessed network overlaps a served subnet is served from the part outside it, with the guessed netmask', async () => {
+  const bf0 = { name: 'bf0', address: '10.1.1.2', netmask: '255.255.255.0' };
+  const plan = planOf(['dhcp-range=10.1.1.100,10.1.1.150', 'dhcp-range=set:far,10.9.8.10,10.9.8.20', 'dhcp-boot=tag:far,far.efi'].join('\n'), [bf0]);
+  // 10.0.0.0/8 (class A guess) less 10.1.1.0/24: the block holding the range is 10.8.0.0/13.
+  assert.deepEqual(plan.config.dhcp.subnets.map((s) => s.subnet), ['10.1.1.0/24', '10.8.0.0/13']);
+  assert.deepEqual(plan.config.dhcp.subnets[1]?.pools, [{ start: '10.9.8.10', end: '10.9.8.20' }]);
+  const store = SqliteLeaseStore.open(':memory:');
+  const full = new FullModeResponder({ config: plan.config, store, events: nullSink, localAddresses: [bf0.address], policy: dnsmasqReplyPolicy({ model: plan.model, hostNets: plan.hostNets }) });
+  try {
+    const out = await full.handle(request(MessageType.Discover, { mac: '52:54:00:aa:00:09', giaddr: '10.9.8.1', paramRequest: [1, 3, 28] }), MessageType.Discover, bf0);
+    assert.ok(out.kind === 'reply');
+    const p = out.reply.packet;
+    assert.equal(p.yiaddr, '10.9.8.10');
+    assert.equal(p.file, 'far.efi');
+    assert.equal(getIp(p.options, 1), '255.0.0.0');
+    assert.equal(getIp(p.options, 3), '10.9.8.1');
+    assert.equal(getIp(p.options, 28), '10.255.255.255');
+  } finally {
+    await store.close();
+  }
+});
+
+test('blocksOutside: the largest blocks of a network that miss the taken ranges', () => {
+  const n = (a: string): number => a.split('.').reduce((x, o) => x * 256 + Number(o), 0);
+  const show = (bs: { network: number; prefix: number }[]): string[] => bs.map((b) => `${[24, 16, 8, 0].map((s) => (b.network >>> s) & 255).join('.')}/${b.prefix}`);
+  assert.deepEqual(show(blocksOutside({ network: n('198.18.0.0'), prefix: 24 }, [])), ['198.18.0.0/24']);
+  assert.deepEqual(show(blocksOutside({ network: n('198.18.0.0'), prefix: 24 }, [{ lo: n('198.18.0.0'), hi: n('198.18.0.127') }])), ['198.18.0.128/25']);
+  assert.deepEqual(show(blocksOutside({ network: n('198.18.0.0'), prefix: 24 }, [{ lo: n('198.18.0.0'), hi: n('198.18.1.255') }])), []);
+  assert.deepEqual(show(blocksOutside({ network: n('198.18.0.0'), prefix: 24 }, [{ lo: n('198.18.0.64'), hi: n('198.18.0.127') }])), ['198.18.0.0/26', '198.18.0.128/25']);
+});
+
+test('hosts files for server names: /etc/hosts unless no-hosts, then addn-hosts; none with port=0', () => {
+  assert.deepEqual(planOf('dhcp-range=198.18.0.100,198.18.0.120').hostsFiles, ['/etc/hosts']);
+  assert.deepEqual(planOf(['no-hosts', 'addn-hosts=/srv/boot.hosts', 'dhcp-range=198.18.0.100,198.18.0.120'].join('\n')).hostsFiles, ['/srv/boot.hosts']);
+  assert.deepEqual(planOf(['port=0', 'addn-hosts=/srv/boot.hosts', 'dhcp-range=198.18.0.100,198.18.0.120'].join('\n')).hostsFiles, []);
+});
+
+test('a proxy-only interface: a relayed dhcp-range still becomes a subnet; a remote proxy range needs none and is no warning', () => {
+  const plan = planOf(['dhcp-range=198.18.0.0,proxy', 'dhcp-range=198.18.5.50,198.18.5.60,255.255.255.0', 'dhcp-range=198.18.7.0,proxy,255.255.255.0'].join('\n'));
+  assert.deepEqual(plan.config.dhcp.subnets.map((s) => s.subnet), ['198.18.5.0/24']);
+  assert.deepEqual(plan.warnings.filter((w) => w.includes('dhcp-range')), []);
+});
+
+test('option 118 through the dnsmasq policy: the named range, its tags and netmask, the relay as router, 118 echoed', async () => {
+  const plan = planOf(['dhcp-range=198.18.0.100,198.18.0.120', 'dhcp-range=set:far,198.18.5.50,198.18.5.60,255.255.255.0', 'dhcp-range=set:far6,198.18.6.50,198.18.6.60', 'dhcp-boot=tag:far,far.efi', 'dhcp-boot=tag:far6,far6.efi'].join('\n'));
+  await withResponder(plan, async (full) => {
+    const p = request(MessageType.Discover, { mac: '52:54:00:aa:00:31', giaddr: '198.18.5.1', paramRequest: [1, 3, 28] });
+    p.options.set(118, Buffer.from([198, 18, 6, 0]));
+    const offer = await reply(full, p, MessageType.Discover);
+    assert.equal(offer?.packet.yiaddr, '198.18.6.50');
+    assert.equal(offer?.packet.file, 'far6.efi');
+    assert.equal(getIp(offer?.packet.options ?? new Map(), 1), '255.255.255.0', 'class C guess');
+    assert.equal(getIp(offer?.packet.options ?? new Map(), 3), '198.18.5.1');
+    assert.equal(getIp(offer?.packet.options ?? new Map(), 118), '198.18.6.0');
+    assert.deepEqual(offer?.to, { address: '198.18.5.1', port: 67 });
+  });
 });

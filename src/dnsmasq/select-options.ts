@@ -26,6 +26,7 @@
  * whose vendor text occurs in the client's option 60, conditions holding (untagged ok), go
  * into option 43 after dnsmasq's own PXE sub-options.
  */
+import { hostAddress } from './hosts-file.js';
 import type { DhcpBootDirective } from './directive.js';
 import type { Context } from './contexts.js';
 import type { DnsmasqModel, OptionLine } from './model.js';
@@ -176,7 +177,10 @@ function pxeSubOptions(model: DnsmasqModel, arch: number, tags: ReadonlySet<stri
     menu.push(Buffer.from([s.serviceType >> 8, s.serviceType & 0xff, text.length]), text);
     menuLen += text.length + 3;
     items++;
-    const server = s.basename !== null ? localBytes : s.serverAddress !== null ? Buffer.from(s.serverAddress.split('.').map(Number)) : null;
+    // dnsmasq pxe_opts: a service without a boot file names its server by address or by a
+    // hosts-file name (unknown: 0.0.0.0, so no server and the client discovers by broadcast).
+    const remote = s.serverAddress ?? (s.serverName !== null ? hostAddress(model.hostAddresses, s.serverName) : null);
+    const server = s.basename !== null ? localBytes : remote !== null ? Buffer.from(remote.split('.').map(Number)) : null;
     if (server !== null && !server.equals(Buffer.alloc(4))) {
       if (serversLen + 3 + 4 >= 253) return null;
       servers.push(Buffer.from([s.serviceType >> 8, s.serviceType & 0xff, 1]), server);
@@ -240,7 +244,7 @@ export function fullModeParts(input: FullModeInput): ReplyParts {
       else file = boot.file.slice(0, 127);
     }
     if (boot.serverAddress !== null) siaddr = boot.serverAddress;
-    else if (boot.tftpServerName !== null) siaddr = '0.0.0.0'; // looked up in /etc/hosts by dnsmasq; not modelled
+    else if (boot.tftpServerName !== null) siaddr = hostAddress(model.hostAddresses, boot.tftpServerName);
   } else {
     // No dhcp-boot: dhcp-option 67 / 66 fill the fixed fields when the client did not ask for them as options.
     const o67 = firstEligible(67);
@@ -360,7 +364,7 @@ export function proxyParts(input: ProxyInput): ReplyParts {
     const s = model.pxeServices.find((x) => x.csa === pxe.arch && x.basename !== null && conditionsHold(x.filters, tags, true));
     if (s !== undefined && s.basename !== null) {
       if (s.serverName !== null) {
-        siaddr = '0.0.0.0'; // dnsmasq looks the name up in /etc/hosts: not modelled
+        siaddr = hostAddress(model.hostAddresses, s.serverName);
         sname = s.serverName.slice(0, 63);
       } else {
         siaddr = s.serverAddress ?? local;
@@ -370,7 +374,7 @@ export function proxyParts(input: ProxyInput): ReplyParts {
     }
   } else if (!single && boot !== null) {
     if (boot.serverAddress !== null) siaddr = boot.serverAddress;
-    else if (boot.tftpServerName !== null) siaddr = '0.0.0.0';
+    else if (boot.tftpServerName !== null) siaddr = hostAddress(model.hostAddresses, boot.tftpServerName);
     if (boot.file !== null) file = boot.file.slice(0, 127);
   }
   const options: OptionInstance[] = [{ code: 60, bytes: Buffer.from(pxe.vendor, 'latin1'), at: null, why: 'proxyDHCP: PXE vendor class' }];
@@ -407,7 +411,7 @@ export function bootServerParts(input: BootServerInput): ReplyParts | null {
   const { model, tags, local, item } = input;
   const service = model.pxeServices.find((s) => s.serviceType === item.type);
   if (service === undefined || service.basename === null) return null;
-  const siaddr = service.serverName !== null ? '0.0.0.0' : (service.serverAddress ?? local);
+  const siaddr = service.serverName !== null ? hostAddress(model.hostAddresses, service.serverName) : (service.serverAddress ?? local);
   const file = (service.basename.includes('.') ? service.basename : `${service.basename}.${item.layer}`).slice(0, 127);
   const options: OptionInstance[] = [{ code: 60, bytes: Buffer.from(input.pxe.vendor, 'latin1'), at: null, why: 'PXE client: dnsmasq names the PXE vendor class' }];
   if (input.pxe.uuid !== null) options.push({ code: 97, bytes: input.pxe.uuid, at: null, why: 'PXE client: its UUID echoed' });

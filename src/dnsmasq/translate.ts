@@ -18,7 +18,7 @@
 import type { BootfleetConfig } from '../config/schema.js';
 import { configSchema } from '../config/schema.js';
 import { checkSemantics } from '../config/semantic-checks.js';
-import { classfulNetmask, contextsFor, prefixToNetmask, type Context } from './contexts.js';
+import { classfulNetmask, contextsFor, prefixToNetmask, type Context, type HostNet } from './contexts.js';
 import type { DhcpRangeDirective, Directive, LeaseTime } from './directive.js';
 import { buildModel, type DnsmasqModel } from './model.js';
 import { COMMAND_LINE, type DnsmasqProblem, type SourceRef } from './problems.js';
@@ -76,6 +76,13 @@ export interface DnsmasqRunPlan {
   /** dnsmasq's lease file, read once at start so clients keep their addresses; never written. */
   leaseFile: string;
   logDhcp: boolean;
+  /** The host's IPv4 addresses, for the netmasks of ranges that give none (`contexts.ts`). */
+  hostNets: HostNet[];
+  /**
+   * The hosts files dnsmasq would read for server names (`hosts-file.ts`), in its order:
+   * /etc/hosts unless `no-hosts`, then each `addn-hosts`; none when DNS is off (`port=0`).
+   */
+  hostsFiles: string[];
   /** dnsmasq `--test`: check and exit. */
   testOnly: boolean;
   /** One line per thing that will run (interfaces, pools, TFTP), for the start-up banner. */
@@ -184,8 +191,13 @@ export function translateDnsmasq(input: TranslateInput): TranslateResult {
     if (served.some((s) => s.contexts.some((c) => c.range === r))) continue;
     const label = `${loc(r.at)}: dhcp-range ${r.start}${r.mode === 'proxy' ? ',proxy' : `-${r.end}`}`;
     const netmask = r.netmask ?? classfulNetmask(r.start, r.end);
-    if (r.mode === 'proxy' || netmask === null || !served.some((s) => s.mode === 'full')) {
-      warnings.push(`${label}: on no served interface's subnet${r.mode === 'proxy' ? ' (a proxy range serves only a local subnet)' : netmask === null ? ' and no netmask to serve it through a relay' : ' and no full-DHCP interface to receive relayed requests'}`);
+    // A remote proxy range needs no subnet: the proxy responders answer requests relayed from
+    // its network (dnsmasq does), as the policy's contexts say.
+    if (r.mode === 'proxy' && netmask !== null && served.length > 0) continue;
+    // Relayed requests reach full DHCP on any served interface, a proxy-only one included
+    // (dnsmasq picks the range by giaddr wherever the request arrives; `dhcp/request-route.ts`).
+    if (netmask === null || served.length === 0) {
+      warnings.push(`${label}: on no served interface's subnet${netmask === null ? ' and no netmask to serve it through a relay' : ' and no served interface to receive relayed requests'}`);
       continue;
     }
     const prefix = prefixOf(netmask);
@@ -229,20 +241,39 @@ export function translateDnsmasq(input: TranslateInput): TranslateResult {
       warnings.push(`${loc(r.ranges[0]?.at ?? { file: COMMAND_LINE, line: 0 })}: dhcp-range on relayed subnet ${key}: no dynamic addresses, not served`);
       continue;
     }
-    // A (guessed) network overlapping a served one cannot be a subnet of its own: warn, as before.
-    const overlaps = subnets.some((x) => {
+    // A (guessed) network overlapping a served subnet: dnsmasq serves it all the same (the
+    // served subnet's own ranges have that subnet's netmask, so they never match a relay outside
+    // it). bootfleet's subnets may not overlap, so the relayed network becomes the blocks of it
+    // outside every served subnet that hold part of its pools; the netmask, broadcast and router
+    // the client gets are still the (guessed) network's (dnsmasq-policy.ts).
+    const taken = subnets.map((x) => {
       const [net, bits] = x.subnet.split('/');
       const lo = ipv4ToNumber(net ?? '0.0.0.0');
-      const hi = (lo | ~ipv4ToNumber(prefixToNetmask(Number(bits)))) >>> 0;
-      return lo <= broadcast && r.network <= hi;
+      return { lo, hi: (lo | ~ipv4ToNumber(prefixToNetmask(Number(bits)))) >>> 0 };
     });
-    if (overlaps) {
-      warnings.push(`${loc(r.ranges[0]?.at ?? { file: COMMAND_LINE, line: 0 })}: dhcp-range on relayed network ${key}: overlaps a served subnet, not served (give the range its netmask)`);
-      continue;
-    }
+    const blocks = blocksOutside({ network: r.network, prefix: r.prefix }, taken);
     const lease = leaseSeconds(r.ranges.find((x) => x.mode === 'dynamic')?.leaseTime ?? null);
-    summary.push(`dnsmasq: relayed subnet ${key} (requests with giaddr in it): pool ${pools.map((p) => `${p.start}-${p.end}`).join(', ')}, lease ${human(lease)}`);
-    subnets.push({ subnet: key, pools, leaseTime: lease });
+    let servedAny = false;
+    for (const b of blocks) {
+      // A block's first and last addresses stay out of its pools (bootfleet's schema takes them
+      // for network and broadcast) unless the block is the whole network, whose pools are right.
+      const whole = b.prefix === r.prefix;
+      const lo = b.network + (whole || b.prefix > 30 ? 0 : 1);
+      const hi = ((b.network | ~ipv4ToNumber(prefixToNetmask(b.prefix))) >>> 0) - (whole || b.prefix > 30 ? 0 : 1);
+      const clipped = pools
+        .map((p) => ({ start: Math.max(ipv4ToNumber(p.start), lo), end: Math.min(ipv4ToNumber(p.end), hi) }))
+        .filter((p) => p.start <= p.end)
+        .map((p) => ({ start: numberToIpv4(p.start), end: numberToIpv4(p.end) }));
+      if (clipped.length === 0) continue;
+      servedAny = true;
+      const cidr = `${numberToIpv4(b.network)}/${b.prefix}`;
+      const part = cidr === key ? '' : ` (the part of ${key} outside the served subnets)`;
+      summary.push(`dnsmasq: relayed subnet ${cidr}${part} (requests with giaddr in it): pool ${clipped.map((p) => `${p.start}-${p.end}`).join(', ')}, lease ${human(lease)}`);
+      subnets.push({ subnet: cidr, pools: clipped, leaseTime: lease });
+    }
+    if (!servedAny) {
+      warnings.push(`${loc(r.ranges[0]?.at ?? { file: COMMAND_LINE, line: 0 })}: dhcp-range on relayed network ${key}: its addresses all lie in served subnets, not served through a relay`);
+    }
   }
   for (const s of served.filter((x) => x.mode === 'proxy')) summary.push(`dnsmasq: ${s.iface.name} ${s.iface.address}: proxyDHCP (ports 67 and 4011)`);
 
@@ -370,9 +401,48 @@ export function translateDnsmasq(input: TranslateInput): TranslateResult {
       tftp: { lowercaseNames: has('tftp-lowercase'), transferPorts, secure: has('tftp-secure'), maxTransfers, rootByAddress },
       leaseFile,
       logDhcp,
+      hostNets: input.hostInterfaces.map((i) => ({ address: i.address, prefixLength: prefixOf(i.netmask) })),
+      hostsFiles: hostsFilesOf(directives, resolve),
       testOnly,
       summary,
       warnings,
     },
   };
+}
+
+/** dnsmasq's default DNS port: its hosts files are read unless `port=0`. */
+const DNS_PORT = 53;
+
+/**
+ * The hosts files dnsmasq reads for `dhcp-boot` / `pxe-service` server names: none when its
+ * DNS side is off (the last `port` line is 0: "DNS disabled", no cache), else /etc/hosts unless
+ * `no-hosts`, then every `addn-hosts` in reading order.
+ */
+function hostsFilesOf(directives: readonly Directive[], resolve: (p: string) => string): string[] {
+  let port = DNS_PORT;
+  let noHosts = false;
+  const extra: string[] = [];
+  for (const d of directives) {
+    if (d.kind === 'port') port = d.value;
+    else if (d.kind === 'ignored' && d.name === 'no-hosts') noHosts = true;
+    else if (d.kind === 'ignored' && d.name === 'addn-hosts' && d.arg !== null && d.arg !== '') extra.push(resolve(d.arg));
+  }
+  if (port === 0) return [];
+  return [...(noHosts ? [] : ['/etc/hosts']), ...extra];
+}
+
+/**
+ * The largest CIDR blocks of `net` that share no address with `taken` (inclusive number
+ * ranges): the whole network when nothing overlaps, else its halves, recursively.
+ */
+export function blocksOutside(net: { network: number; prefix: number }, taken: readonly { lo: number; hi: number }[]): { network: number; prefix: number }[] {
+  const lo = net.network;
+  const hi = (net.network + 2 ** (32 - net.prefix) - 1) >>> 0;
+  if (!taken.some((t) => t.lo <= hi && lo <= t.hi)) return [net];
+  if (taken.some((t) => t.lo <= lo && hi <= t.hi) || net.prefix >= 32) return [];
+  const half = 2 ** (31 - net.prefix);
+  return [
+    ...blocksOutside({ network: lo, prefix: net.prefix + 1 }, taken),
+    ...blocksOutside({ network: (lo + half) >>> 0, prefix: net.prefix + 1 }, taken),
+  ];
 }
