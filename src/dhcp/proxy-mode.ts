@@ -127,6 +127,9 @@ export class ProxyModeResponder {
         reason: verdict.reason,
         clientIp: isUnset(req.ciaddr) ? null : req.ciaddr,
         bootItem: item?.type ?? null,
+        // Which firmware asked: the doctor tells a PXE ROM's request from iPXE's by it.
+        firmware: facts.firmware,
+        arch: facts.arch,
       },
     });
     const clientMax = getMaxMessageSize(req.options) ?? MIN_MESSAGE;
