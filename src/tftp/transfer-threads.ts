@@ -1,0 +1,151 @@
+/**
+ * The main thread's side of the TFTP transfer threads: starts them, hands each new transfer
+ * to the least busy one, routes their reports back to the transfer's handlers, stops them.
+ */
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { errno, errnoName, libc } from '../transport/libc.js';
+import type { TftpOption } from '../wire/tftp/packet.js';
+import type { Peer, SessionOutcome } from './transfer-session.js';
+import type { FromTransferThread, ToTransferThread, TransferStart, TransferThreadData } from './transfer-thread-protocol.js';
+
+const O_NONBLOCK = 0o4000;
+const O_CLOEXEC = 0o2000000;
+
+/** One transfer as the server describes it. */
+export interface ThreadTransferSpec {
+  bindAddress: string;
+  ports: { start: number; end: number } | null;
+  peer: Peer;
+  data: Uint8Array;
+  blksize: number;
+  windowsize: number;
+  timeoutMs: number;
+  retries: number;
+  oack: TftpOption[] | null;
+}
+
+export interface ThreadTransferHandlers {
+  onHeard(): void;
+  onDrop(reason: string): void;
+  onEnd(outcome: SessionOutcome, retransmits: number): void;
+}
+
+/** A running transfer: cancel() ends it silently (server shutdown). */
+export interface ThreadTransfer {
+  cancel(): void;
+}
+
+interface Thread {
+  worker: Worker;
+  port: MessagePort;
+  wakeRead: number;
+  wakeWrite: number;
+  active: number;
+  exited: Promise<void>;
+}
+
+const ONE_BYTE = Buffer.from([1]);
+
+export class TransferThreads {
+  private readonly handlers = new Map<number, { thread: Thread; h: ThreadTransferHandlers }>();
+  private nextId = 1;
+
+  private constructor(private readonly threads: Thread[], private readonly onFatal: (message: string) => void) {
+    for (const t of threads) t.port.on('message', (m: FromTransferThread) => this.onReport(t, m));
+  }
+
+  /** Starts `count` threads; throws where libc cannot be bound (koffi missing). */
+  static start(count: number, onFatal: (message: string) => void): TransferThreads {
+    const c = libc();
+    const threads: Thread[] = [];
+    for (let i = 0; i < Math.max(1, count); i++) {
+      const fds = Buffer.alloc(8);
+      if (c.pipe2(fds, O_NONBLOCK | O_CLOEXEC) < 0) throw new Error(`pipe2: ${errnoName(errno())}`);
+      const wakeRead = fds.readInt32LE(0);
+      const wakeWrite = fds.readInt32LE(4);
+      const { port1, port2 } = new MessageChannel();
+      const data: TransferThreadData & { port: MessagePort } = { wakeFd: wakeRead, port: port2 };
+      const worker = new Worker(new URL('./transfer-thread.js', import.meta.url), { workerData: data, transferList: [port2] });
+      worker.unref();
+      port1.unref();
+      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+      const thread: Thread = { worker, port: port1, wakeRead, wakeWrite, active: 0, exited };
+      worker.on('error', (err) => onFatal(`TFTP transfer thread failed: ${err.message}`));
+      threads.push(thread);
+    }
+    return new TransferThreads(threads, onFatal);
+  }
+
+  begin(spec: ThreadTransferSpec, h: ThreadTransferHandlers): ThreadTransfer {
+    const id = this.nextId++;
+    if (this.nextId > 0x7fffffff) this.nextId = 1;
+    let thread = this.threads[0]!;
+    for (const t of this.threads) if (t.active < thread.active) thread = t;
+    thread.active++;
+    this.handlers.set(id, { thread, h });
+    const shared = spec.data.buffer instanceof SharedArrayBuffer;
+    // A file-cache buffer is shared; anything else is copied once, to exactly its size.
+    const data = shared ? spec.data : new Uint8Array(spec.data);
+    const m: TransferStart = {
+      kind: 'start',
+      id,
+      bindAddress: spec.bindAddress,
+      ports: spec.ports,
+      peerAddress: spec.peer.address,
+      peerPort: spec.peer.port,
+      data,
+      blksize: spec.blksize,
+      windowsize: spec.windowsize,
+      timeoutMs: spec.timeoutMs,
+      retries: spec.retries,
+      oack: spec.oack,
+    };
+    this.send(thread, m, shared ? [] : [data.buffer as ArrayBuffer]);
+    return {
+      cancel: () => {
+        if (!this.forget(id)) return;
+        this.send(thread, { kind: 'cancel', id });
+      },
+    };
+  }
+
+  /** Ends every thread (their transfers silently) and closes the wake-up pipes. */
+  async stop(): Promise<void> {
+    for (const id of [...this.handlers.keys()]) this.forget(id);
+    for (const t of this.threads) this.send(t, { kind: 'stop' });
+    await Promise.all(this.threads.map((t) => t.exited));
+    const c = libc();
+    for (const t of this.threads) {
+      t.port.close();
+      c.close(t.wakeRead);
+      c.close(t.wakeWrite);
+    }
+  }
+
+  private send(t: Thread, m: ToTransferThread, transfer: ArrayBuffer[] = []): void {
+    t.port.postMessage(m, transfer);
+    // The thread sleeps in epoll_wait, not in its event loop: the pipe wakes it. A full pipe
+    // (EAGAIN) already holds a wake-up, so the result is not checked.
+    libc().write(t.wakeWrite, ONE_BYTE, 1);
+  }
+
+  private forget(id: number): boolean {
+    const e = this.handlers.get(id);
+    if (!e) return false;
+    this.handlers.delete(id);
+    e.thread.active--;
+    return true;
+  }
+
+  private onReport(t: Thread, m: FromTransferThread): void {
+    if (m.kind === 'fatal') return this.onFatal(`TFTP transfer thread failed: ${m.message}`);
+    const e = this.handlers.get(m.id);
+    if (!e || e.thread !== t) return;
+    if (m.kind === 'heard') e.h.onHeard();
+    else if (m.kind === 'drop') e.h.onDrop(m.reason);
+    else {
+      this.forget(m.id);
+      e.h.onEnd(m.outcome, m.retransmits);
+    }
+  }
+}
