@@ -153,7 +153,7 @@ export class TftpServer {
         this.emit({ kind: 'tftp.config', level: 'warn', msg: 'TFTP directory missing, skipped', data: { dir } });
       }
     }
-    this.threads = TransferThreads.start(this.opts.transferThreads ?? 2, (message) =>
+    this.threads = TransferThreads.start(this.opts.transferThreads ?? 2, this.opts.address, (message) =>
       this.emit({ kind: 'tftp.socket', level: 'error', msg: message, data: {} }),
     );
     const socket = udpSocket();

@@ -9,7 +9,18 @@ import type { SessionOutcome } from './transfer-session.js';
 export interface TransferThreadData {
   /** Read end of the wake-up pipe: a byte there means "messages waiting on `port`". */
   wakeFd: number;
+  /**
+   * Int32Array over it: [{@link SIGNAL_PENDING}] counts messages posted and not yet taken;
+   * [{@link SIGNAL_BLOCKED_PORT}] is the port of the transfer socket the thread is blocked on
+   * (0 while it waits in epoll). See `transfer-thread.ts`, "one transfer".
+   */
+  signal: SharedArrayBuffer;
+  /** The sockaddr_in the main thread's wake-up datagrams come from. */
+  waker: Uint8Array;
 }
+
+export const SIGNAL_PENDING = 0;
+export const SIGNAL_BLOCKED_PORT = 1;
 
 /** One transfer, handed to a thread once the request was checked and the file found. */
 export interface TransferStart {

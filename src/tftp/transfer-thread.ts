@@ -1,32 +1,44 @@
 /**
  * A TFTP transfer thread: owns the transfer sockets of the transfers it is given and runs
- * them in one epoll(7) loop through libc (koffi), without libuv.
+ * them in its own loop through libc (koffi), without libuv.
  *
  * Why: in lock-step a transfer costs one datagram each way per block, and through Node's
- * dgram each ACK costs an event-loop turn, a Buffer and rinfo object, a send request and
- * its completion. Here an ACK costs epoll_wait + recvfrom + sendto and no allocation:
- * the same three syscalls tftpd-hpa makes (poll, recv, send). The protocol itself stays in
- * {@link TransferSession}; this file only moves bytes and keeps time.
+ * dgram each ACK costs an event-loop turn, a Buffer and an rinfo object, a send request and
+ * its completion. Here an ACK costs recvfrom + sendto and no allocation. The protocol itself
+ * stays in {@link TransferSession}; this file only moves bytes and keeps time.
  *
- * Timers: each session's timer is a deadline; deadlines are checked every {@link TICK_MS}
- * (retransmission timeouts are ≥ 1 s, RFC 2349), so there is no timer per block.
+ * Two ways to wait:
+ * - Several transfers: epoll_wait over their sockets and the wake-up pipe, then one
+ *   recvfrom per ready socket (level-triggered, so a second datagram brings us back).
+ * - One transfer (the common case, and a lock-step benchmark's): a blocking recvfrom on its
+ *   socket, bounded by SO_RCVTIMEO for the timers; no epoll_wait per block. The main thread
+ *   then cannot wake us through the pipe, so we publish the socket's port in `signal` and it
+ *   sends an empty datagram there (from `waker`) after posting a message. Order: we publish
+ *   the port, then read the pending count; it posts, then raises the count, then reads the
+ *   port. Whichever comes second sees the other's write (sequentially consistent atomics),
+ *   so a message is never left waiting for the next datagram.
+ *
+ * Timers: each session's timer is a deadline, checked every {@link TICK_MS} (retransmission
+ * timeouts are ≥ 1 s, RFC 2349), so there is no timer per block.
  */
 import { performance } from 'node:perf_hooks';
 import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import { EPOLL_DATA_OFFSET, EPOLL_EVENT_BYTES, errno, errnoName, libc } from '../transport/libc.js';
+import { openUdp4, SOCKADDR_IN_BYTES, sockaddrIn, sockaddrPort, UDP4 } from '../transport/udp4-libc.js';
 import { TransferSession, type SessionTimer } from './transfer-session.js';
-import type { FromTransferThread, ToTransferThread, TransferStart, TransferThreadData } from './transfer-thread-protocol.js';
+import {
+  SIGNAL_BLOCKED_PORT,
+  SIGNAL_PENDING,
+  type FromTransferThread,
+  type ToTransferThread,
+  type TransferStart,
+  type TransferThreadData,
+} from './transfer-thread-protocol.js';
 
-const AF_INET = 2;
-const SOCK_DGRAM = 2;
-const SOCK_CLOEXEC = 0o2000000;
 const EPOLL_CLOEXEC = 0o2000000;
 const EPOLL_CTL_ADD = 1;
 const EPOLLIN = 0x1;
-const MSG_DONTWAIT = 0x40;
-const EINTR = 4;
-const SOCKADDR_IN_BYTES = 16;
-/** Deadline granularity. */
+/** Deadline granularity, and the longest a blocking receive waits. */
 const TICK_MS = 20;
 /** Events taken per epoll_wait. */
 const MAX_EVENTS = 64;
@@ -48,28 +60,26 @@ class DeadlineTimer implements SessionTimer {
 interface Transfer {
   id: number;
   fd: number;
+  /** Our bound port, published while blocked on this socket alone. */
+  port: number;
   session: TransferSession;
   timer: DeadlineTimer;
   /** The peer's sockaddr_in, and its first and second 32-bit words for a quick TID check. */
-  peerAddr: Buffer;
   peerLo: number;
   peerHi: number;
   heardPosted: boolean;
 }
 
-function sockaddrIn(address: string, port: number): Buffer | null {
-  const parts = address.split('.').map(Number);
-  if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) return null;
-  const b = Buffer.alloc(SOCKADDR_IN_BYTES);
-  b.writeUInt16LE(AF_INET, 0);
-  b.writeUInt16BE(port, 2);
-  for (let i = 0; i < 4; i++) b[4 + i] = parts[i]!;
-  return b;
-}
+/** ERROR 5 "Unknown transfer ID", built once. */
+const UNKNOWN_TID = Buffer.from([0, 5, 0, 5, ...Buffer.from('Unknown transfer ID'), 0]);
 
 function run(port: MessagePort, init: TransferThreadData): void {
   const c = libc();
   const post = (m: FromTransferThread): void => port.postMessage(m);
+  const signal = new Int32Array(init.signal);
+  const waker = Buffer.from(init.waker);
+  const wakerLo = waker.readUInt32LE(0);
+  const wakerHi = waker.readUInt32LE(4);
   const epfd = c.epollCreate(EPOLL_CLOEXEC);
   if (epfd < 0) return post({ kind: 'fatal', message: `epoll_create1: ${errnoName(errno())}` });
   const ev = Buffer.alloc(EPOLL_EVENT_BYTES);
@@ -82,6 +92,8 @@ function run(port: MessagePort, init: TransferThreadData): void {
   if (watch(init.wakeFd, WAKE_KEY) < 0) return post({ kind: 'fatal', message: `epoll_ctl: ${errnoName(errno())}` });
 
   const transfers = new Map<number, Transfer>();
+  /** The only transfer, when there is exactly one. */
+  let sole: Transfer | null = null;
   const events = Buffer.alloc(EPOLL_EVENT_BYTES * MAX_EVENTS);
   const wakeBuf = Buffer.alloc(256);
   // One receive and one send buffer for every transfer: the thread handles one datagram at a time.
@@ -91,44 +103,28 @@ function run(port: MessagePort, init: TransferThreadData): void {
   const sbuf = Buffer.alloc(4 + 65535);
   let stopping = false;
 
-  const sendBytes = (fd: number, bytes: Uint8Array, to: Buffer): void => {
-    // A blocking socket: a full send buffer waits a moment for the device rather than losing a block.
-    c.sendto(fd, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), bytes.byteLength, 0, to, SOCKADDR_IN_BYTES);
-  };
-
-  const end = (t: Transfer): void => {
-    transfers.delete(t.id);
-    c.close(t.fd);
+  const changed = (): void => {
+    sole = transfers.size === 1 ? (transfers.values().next().value ?? null) : null;
   };
 
   const begin = (m: TransferStart): void => {
     const peerAddr = sockaddrIn(m.peerAddress, m.peerPort);
-    const fail = (message: string): void =>
-      post({ kind: 'end', id: m.id, outcome: { kind: 'failed', reason: 'socket', message }, retransmits: 0 });
+    const fail = (message: string): void => post({ kind: 'end', id: m.id, outcome: { kind: 'failed', reason: 'socket', message }, retransmits: 0 });
     if (!peerAddr) return fail(`not an IPv4 peer: ${m.peerAddress}`);
-    const fd = c.socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) return fail(`socket: ${errnoName(errno())}`);
-    let bound = false;
-    let lastErr = 0;
-    const first = m.ports?.start ?? 0;
-    const last = m.ports?.end ?? 0;
-    for (let p = first; p <= last && !bound; p++) {
-      const addr = sockaddrIn(m.bindAddress, p);
-      if (!addr) break;
-      if (c.bind(fd, addr, SOCKADDR_IN_BYTES) === 0) bound = true;
-      else lastErr = errno();
-    }
-    if (!bound || watch(fd, m.id) < 0) {
+    const opened = openUdp4(m.bindAddress, m.ports, TICK_MS);
+    if (!opened.ok) return fail(opened.error);
+    const fd = opened.fd;
+    if (watch(fd, m.id) < 0) {
       c.close(fd);
-      return fail(`bind ${m.bindAddress}: ${errnoName(lastErr || errno())}`);
+      return fail(`epoll_ctl: ${errnoName(errno())}`);
     }
     const data = Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength);
     const timer = new DeadlineTimer();
     const t: Transfer = {
       id: m.id,
       fd,
+      port: sockaddrPort(opened.local),
       timer,
-      peerAddr,
       peerLo: peerAddr.readUInt32LE(0),
       peerHi: peerAddr.readUInt32LE(4),
       heardPosted: false,
@@ -141,6 +137,7 @@ function run(port: MessagePort, init: TransferThreadData): void {
         retries: m.retries,
         oack: m.oack,
         timer,
+        // Sockets are blocking: a full send buffer waits a moment for the device rather than losing a block.
         send: (chunks) => {
           let n = 0;
           for (const chunk of chunks) {
@@ -165,31 +162,44 @@ function run(port: MessagePort, init: TransferThreadData): void {
       }),
     };
     transfers.set(m.id, t);
+    changed();
     t.session.start();
   };
 
+  const end = (t: Transfer): void => {
+    if (!transfers.delete(t.id)) return;
+    c.close(t.fd);
+    changed();
+  };
+
   const onMessages = (): void => {
+    Atomics.store(signal, SIGNAL_PENDING, 0);
+    c.read(init.wakeFd, wakeBuf, wakeBuf.length);
     for (;;) {
       const got = receiveMessageOnPort(port);
       if (!got) return;
       const m = got.message as ToTransferThread;
       if (m.kind === 'start') begin(m);
       else if (m.kind === 'cancel') {
-        const t = transfers.get(m.id);
         // Silently: the main thread has already accounted for it.
+        const t = transfers.get(m.id);
         if (t) end(t);
       } else stopping = true;
     }
   };
 
-  /** One datagram from a transfer socket (level-triggered epoll brings us back for the next). */
-  const onReadable = (t: Transfer): void => {
+  /** Reads one datagram from `t`'s socket (`flags` 0: blocking, up to TICK_MS) and acts on it. */
+  const receive = (t: Transfer, flags: number): void => {
     fromLen.writeUInt32LE(SOCKADDR_IN_BYTES, 0);
-    const n = c.recvfrom(t.fd, rbuf, rbuf.length, MSG_DONTWAIT, from, fromLen);
+    const n = c.recvfrom(t.fd, rbuf, rbuf.length, flags, from, fromLen);
     if (n < 0) return;
-    if (from.readUInt32LE(0) !== t.peerLo || from.readUInt32LE(4) !== t.peerHi) {
+    const lo = from.readUInt32LE(0);
+    const hi = from.readUInt32LE(4);
+    if (lo !== t.peerLo || hi !== t.peerHi) {
+      // The main thread's wake-up: the caller looks at the message count next.
+      if (lo === wakerLo && hi === wakerHi) return;
       // RFC 1350 §4: a stranger gets ERROR 5; the transfer carries on undisturbed.
-      sendBytes(t.fd, UNKNOWN_TID, from);
+      c.sendto(t.fd, UNKNOWN_TID, UNKNOWN_TID.length, 0, from, SOCKADDR_IN_BYTES);
       return;
     }
     if (n === 4 && rbuf[0] === 0 && rbuf[1] === 4) t.session.ack((rbuf[2]! << 8) | rbuf[3]!);
@@ -203,23 +213,30 @@ function run(port: MessagePort, init: TransferThreadData): void {
   let nextTick = performance.now() + TICK_MS;
   try {
     while (!stopping) {
-      const wait = transfers.size === 0 ? -1 : Math.max(0, Math.ceil(nextTick - performance.now()));
-      const ready = c.epollWait(epfd, events, MAX_EVENTS, wait);
-      if (ready < 0 && errno() !== EINTR) return post({ kind: 'fatal', message: `epoll_wait: ${errnoName(errno())}` });
-      for (let i = 0; i < ready; i++) {
-        const key = events.readUInt32LE(i * EPOLL_EVENT_BYTES + EPOLL_DATA_OFFSET);
-        if (key === WAKE_KEY) {
-          c.read(init.wakeFd, wakeBuf, wakeBuf.length);
-          onMessages();
-          continue;
+      const one = sole as Transfer | null;
+      if (one) {
+        Atomics.store(signal, SIGNAL_BLOCKED_PORT, one.port);
+        if (Atomics.load(signal, SIGNAL_PENDING) === 0) receive(one, 0);
+        Atomics.store(signal, SIGNAL_BLOCKED_PORT, 0);
+        if (Atomics.load(signal, SIGNAL_PENDING) !== 0) onMessages();
+      } else {
+        const wait = transfers.size === 0 ? -1 : Math.max(0, Math.ceil(nextTick - performance.now()));
+        const ready = c.epollWait(epfd, events, MAX_EVENTS, wait);
+        if (ready < 0 && errno() !== UDP4.EINTR) return post({ kind: 'fatal', message: `epoll_wait: ${errnoName(errno())}` });
+        for (let i = 0; i < ready; i++) {
+          const key = events.readUInt32LE(i * EPOLL_EVENT_BYTES + EPOLL_DATA_OFFSET);
+          if (key === WAKE_KEY) onMessages();
+          else {
+            const t = transfers.get(key);
+            if (t) receive(t, UDP4.MSG_DONTWAIT);
+          }
         }
-        const t = transfers.get(key);
-        if (t) onReadable(t);
       }
       const now = performance.now();
-      if (now >= nextTick) {
+      if (now >= nextTick && transfers.size > 0) {
         nextTick = now + TICK_MS;
-        for (const t of [...transfers.values()]) if (t.timer.deadline <= now) {
+        for (const t of [...transfers.values()]) {
+          if (t.timer.deadline > now) continue;
           t.timer.deadline = Infinity;
           t.timer.fire();
         }
@@ -231,9 +248,6 @@ function run(port: MessagePort, init: TransferThreadData): void {
     c.close(epfd);
   }
 }
-
-/** ERROR 5 "Unknown transfer ID", built once. */
-const UNKNOWN_TID = Buffer.from([0, 5, 0, 5, ...Buffer.from('Unknown transfer ID'), 0]);
 
 if (parentPort) {
   const init = workerData as TransferThreadData & { port: MessagePort };

@@ -4,9 +4,17 @@
  */
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { errno, errnoName, libc } from '../transport/libc.js';
+import { openUdp4, SOCKADDR_IN_BYTES, sockaddrIn } from '../transport/udp4-libc.js';
 import type { TftpOption } from '../wire/tftp/packet.js';
 import type { Peer, SessionOutcome } from './transfer-session.js';
-import type { FromTransferThread, ToTransferThread, TransferStart, TransferThreadData } from './transfer-thread-protocol.js';
+import {
+  SIGNAL_BLOCKED_PORT,
+  SIGNAL_PENDING,
+  type FromTransferThread,
+  type ToTransferThread,
+  type TransferStart,
+  type TransferThreadData,
+} from './transfer-thread-protocol.js';
 
 const O_NONBLOCK = 0o4000;
 const O_CLOEXEC = 0o2000000;
@@ -40,23 +48,40 @@ interface Thread {
   port: MessagePort;
   wakeRead: number;
   wakeWrite: number;
+  signal: Int32Array;
   active: number;
   exited: Promise<void>;
 }
 
 const ONE_BYTE = Buffer.from([1]);
+const EMPTY = Buffer.alloc(0);
 
 export class TransferThreads {
   private readonly handlers = new Map<number, { thread: Thread; h: ThreadTransferHandlers }>();
   private nextId = 1;
 
-  private constructor(private readonly threads: Thread[], private readonly onFatal: (message: string) => void) {
+  /** Where wake-up datagrams go: the transfer sockets' address (loopback for the wildcard). */
+  private readonly wakeAddress: string;
+
+  private constructor(
+    private readonly threads: Thread[],
+    private readonly wakerFd: number,
+    bindAddress: string,
+    private readonly onFatal: (message: string) => void,
+  ) {
+    this.wakeAddress = bindAddress;
     for (const t of threads) t.port.on('message', (m: FromTransferThread) => this.onReport(t, m));
   }
 
-  /** Starts `count` threads; throws where libc cannot be bound (koffi missing). */
-  static start(count: number, onFatal: (message: string) => void): TransferThreads {
+  /**
+   * Starts `count` threads whose transfer sockets bind `bindAddress`; throws where libc
+   * cannot be bound (koffi missing) or the wake-up socket cannot be opened.
+   */
+  static start(count: number, bindAddress: string, onFatal: (message: string) => void): TransferThreads {
     const c = libc();
+    const wakeAddress = bindAddress === '0.0.0.0' ? '127.0.0.1' : bindAddress;
+    const waker = openUdp4(wakeAddress, null);
+    if (!waker.ok) throw new Error(`TFTP wake-up socket: ${waker.error}`);
     const threads: Thread[] = [];
     for (let i = 0; i < Math.max(1, count); i++) {
       const fds = Buffer.alloc(8);
@@ -64,16 +89,17 @@ export class TransferThreads {
       const wakeRead = fds.readInt32LE(0);
       const wakeWrite = fds.readInt32LE(4);
       const { port1, port2 } = new MessageChannel();
-      const data: TransferThreadData & { port: MessagePort } = { wakeFd: wakeRead, port: port2 };
+      const signal = new SharedArrayBuffer(8);
+      const data: TransferThreadData & { port: MessagePort } = { wakeFd: wakeRead, signal, waker: waker.local, port: port2 };
       const worker = new Worker(new URL('./transfer-thread.js', import.meta.url), { workerData: data, transferList: [port2] });
       worker.unref();
       port1.unref();
       const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-      const thread: Thread = { worker, port: port1, wakeRead, wakeWrite, active: 0, exited };
+      const thread: Thread = { worker, port: port1, wakeRead, wakeWrite, signal: new Int32Array(signal), active: 0, exited };
       worker.on('error', (err) => onFatal(`TFTP transfer thread failed: ${err.message}`));
       threads.push(thread);
     }
-    return new TransferThreads(threads, onFatal);
+    return new TransferThreads(threads, waker.fd, wakeAddress, onFatal);
   }
 
   begin(spec: ThreadTransferSpec, h: ThreadTransferHandlers): ThreadTransfer {
@@ -120,13 +146,21 @@ export class TransferThreads {
       c.close(t.wakeRead);
       c.close(t.wakeWrite);
     }
+    c.close(this.wakerFd);
   }
 
   private send(t: Thread, m: ToTransferThread, transfer: ArrayBuffer[] = []): void {
+    const c = libc();
+    // Post, then count, then look where the thread sleeps (the order transfer-thread.ts relies on).
     t.port.postMessage(m, transfer);
-    // The thread sleeps in epoll_wait, not in its event loop: the pipe wakes it. A full pipe
-    // (EAGAIN) already holds a wake-up, so the result is not checked.
-    libc().write(t.wakeWrite, ONE_BYTE, 1);
+    Atomics.add(t.signal, SIGNAL_PENDING, 1);
+    // In epoll_wait, not in its event loop: the pipe wakes it. A full pipe (EAGAIN) already
+    // holds a wake-up, so the result is not checked.
+    c.write(t.wakeWrite, ONE_BYTE, 1);
+    const blockedOn = Atomics.load(t.signal, SIGNAL_BLOCKED_PORT);
+    const to = blockedOn === 0 ? null : sockaddrIn(this.wakeAddress, blockedOn);
+    // Blocked in recvfrom on its one transfer's socket: an empty datagram there wakes it.
+    if (to) c.sendto(this.wakerFd, EMPTY, 0, 0, to, SOCKADDR_IN_BYTES);
   }
 
   private forget(id: number): boolean {

@@ -28,6 +28,8 @@ export interface Libc {
   ifNameToIndex(name: string): number;
   /** `addr` receives the sender's sockaddr; `addrLen` is a 4-byte buffer holding its size (in and out). */
   recvfrom(fd: number, buf: Buffer, len: number, flags: number, addr: Buffer, addrLen: Buffer): number;
+  /** `addr` receives the socket's own sockaddr; `addrLen` as for {@link Libc.recvfrom}. */
+  getsockname(fd: number, addr: Buffer, addrLen: Buffer): number;
   epollCreate(flags: number): number;
   /** `event` is one struct epoll_event ({@link EPOLL_EVENT_BYTES} bytes). */
   epollCtl(epfd: number, op: number, fd: number, event: Buffer | null): number;
@@ -65,6 +67,7 @@ export function libc(): Libc {
   const sendfile = lib.func('intptr_t sendfile(int out_fd, int in_fd, void *offset, size_t count)');
   const ifNameToIndex = lib.func('uint32_t if_nametoindex(const char *name)');
   const recvfrom = lib.func('intptr_t recvfrom(int fd, void *buf, size_t len, int flags, void *addr, void *addrlen)');
+  const getsockname = lib.func('int getsockname(int fd, void *addr, void *addrlen)');
   const epollCreate = lib.func('int epoll_create1(int flags)');
   const epollCtl = lib.func('int epoll_ctl(int epfd, int op, int fd, void *event)');
   const epollWait = lib.func('int epoll_wait(int epfd, void *events, int maxevents, int timeout)');
@@ -84,6 +87,7 @@ export function libc(): Libc {
     sendfile: (out, inFd, offset, count) => Number(sendfile(out, inFd, offset, count)),
     ifNameToIndex: (name) => Number(ifNameToIndex(name)),
     recvfrom: (fd, buf, len, flags, addr, addrLen) => Number(recvfrom(fd, buf, len, flags, addr, addrLen)),
+    getsockname: (fd, addr, addrLen) => Number(getsockname(fd, addr, addrLen)),
     epollCreate: (flags) => Number(epollCreate(flags)),
     epollCtl: (epfd, op, fd, event) => Number(epollCtl(epfd, op, fd, event)),
     epollWait: (epfd, events, max, timeoutMs) => Number(epollWait(epfd, events, max, timeoutMs)),
