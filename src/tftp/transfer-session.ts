@@ -37,6 +37,8 @@ export interface SessionParams {
    * `send` for DATA, so a host with its own send buffer needs no header or view per block.
    */
   sendData?: (block: number, start: number, end: number) => void;
+  /** Called after each window's DATA, so a host that queues them sends the window at once (sendmmsg). */
+  flush?: () => void;
   /** The retransmission timer; default one `setTimeout`. A host without an event loop brings its own. */
   timer?: SessionTimer;
 }
@@ -181,6 +183,7 @@ export class TransferSession {
       else this.p.send([encodeDataHeader(n & 0xffff), data.subarray(start, end)], peer);
       this.blocksSent++;
     }
+    this.p.flush?.();
     this.sentUpTo = last;
     this.arm();
   }

@@ -30,6 +30,8 @@ export interface Libc {
   recvfrom(fd: number, buf: Buffer, len: number, flags: number, addr: Buffer, addrLen: Buffer): number;
   /** `addr` receives the socket's own sockaddr; `addrLen` as for {@link Libc.recvfrom}. */
   getsockname(fd: number, addr: Buffer, addrLen: Buffer): number;
+  /** `msgs` holds `count` struct mmsghdr; returns how many were sent, or -1. */
+  sendmmsg(fd: number, msgs: Buffer, count: number, flags: number): number;
   epollCreate(flags: number): number;
   /** `event` is one struct epoll_event ({@link EPOLL_EVENT_BYTES} bytes). */
   epollCtl(epfd: number, op: number, fd: number, event: Buffer | null): number;
@@ -68,6 +70,7 @@ export function libc(): Libc {
   const ifNameToIndex = lib.func('uint32_t if_nametoindex(const char *name)');
   const recvfrom = lib.func('intptr_t recvfrom(int fd, void *buf, size_t len, int flags, void *addr, void *addrlen)');
   const getsockname = lib.func('int getsockname(int fd, void *addr, void *addrlen)');
+  const sendmmsg = lib.func('int sendmmsg(int fd, void *msgvec, unsigned int vlen, int flags)');
   const epollCreate = lib.func('int epoll_create1(int flags)');
   const epollCtl = lib.func('int epoll_ctl(int epfd, int op, int fd, void *event)');
   const epollWait = lib.func('int epoll_wait(int epfd, void *events, int maxevents, int timeout)');
@@ -88,11 +91,20 @@ export function libc(): Libc {
     ifNameToIndex: (name) => Number(ifNameToIndex(name)),
     recvfrom: (fd, buf, len, flags, addr, addrLen) => Number(recvfrom(fd, buf, len, flags, addr, addrLen)),
     getsockname: (fd, addr, addrLen) => Number(getsockname(fd, addr, addrLen)),
+    sendmmsg: (fd, msgs, count, flags) => Number(sendmmsg(fd, msgs, count, flags)),
     epollCreate: (flags) => Number(epollCreate(flags)),
     epollCtl: (epfd, op, fd, event) => Number(epollCtl(epfd, op, fd, event)),
     epollWait: (epfd, events, max, timeoutMs) => Number(epollWait(epfd, events, max, timeoutMs)),
   };
   return loaded;
+}
+
+/**
+ * The native address of a buffer's bytes, as a Number (user-space addresses fit in 53 bits).
+ * Only for buffers that cannot move: off the V8 heap, i.e. larger than 64 bytes or shared.
+ */
+export function addressOf(buf: Uint8Array): number {
+  return Number(koffi.address(buf));
 }
 
 /** The errno of this thread's last libc call. */
