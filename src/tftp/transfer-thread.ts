@@ -51,11 +51,14 @@ const MAX_EVENTS = 64;
 /** The epoll key of the wake-up pipe; transfers use their id (≥ 1). */
 const WAKE_KEY = 0;
 
+/** The thread's idea of now, read once per datagram or wake-up rather than once per timer arm. */
+const clock = { now: performance.now() };
+
 class DeadlineTimer implements SessionTimer {
   deadline = Infinity;
   fire: () => void = () => {};
   arm(ms: number, onExpire: () => void): void {
-    this.deadline = performance.now() + ms;
+    this.deadline = clock.now + ms;
     this.fire = onExpire;
   }
   clear(): void {
@@ -102,10 +105,18 @@ function run(port: MessagePort, init: TransferThreadData): void {
   let sole: Transfer | null = null;
   const events = Buffer.alloc(EPOLL_EVENT_BYTES * MAX_EVENTS);
   const wakeBuf = Buffer.alloc(256);
-  // One receive and one send buffer for every transfer: the thread handles one datagram at a time.
-  const rbuf = Buffer.alloc(2048);
-  const from = Buffer.alloc(SOCKADDR_IN_BYTES);
-  const fromLen = Buffer.alloc(4);
+  // One receive and one send buffer for every transfer: the thread handles one datagram at a
+  // time. The receive side lives in one off-heap arena, passed to recvfrom by address.
+  const RBUF_BYTES = 2048;
+  const arena = Buffer.from(new ArrayBuffer(RBUF_BYTES + SOCKADDR_IN_BYTES + 8));
+  const arenaAt = addressOf(arena);
+  const rbuf = arena.subarray(0, RBUF_BYTES);
+  const from = arena.subarray(RBUF_BYTES, RBUF_BYTES + SOCKADDR_IN_BYTES);
+  const fromLen = arena.subarray(RBUF_BYTES + SOCKADDR_IN_BYTES, RBUF_BYTES + SOCKADDR_IN_BYTES + 4);
+  const rbufAt = arenaAt;
+  const fromAt = arenaAt + RBUF_BYTES;
+  const fromLenAt = fromAt + SOCKADDR_IN_BYTES;
+  const recvfromAt = c.recvfromAt;
   const sbuf = Buffer.alloc(4 + 65535);
   const batch = new Udp4Batch(BATCH);
   let stopping = false;
@@ -177,6 +188,7 @@ function run(port: MessagePort, init: TransferThreadData): void {
   };
 
   const onMessages = (): void => {
+    clock.now = performance.now();
     Atomics.store(signal, SIGNAL_PENDING, 0);
     c.read(init.wakeFd, wakeBuf, wakeBuf.length);
     for (;;) {
@@ -195,7 +207,8 @@ function run(port: MessagePort, init: TransferThreadData): void {
   /** Reads one datagram from `t`'s socket (`flags` 0: blocking, up to TICK_MS) and acts on it. */
   const receive = (t: Transfer, flags: number): void => {
     fromLen.writeUInt32LE(SOCKADDR_IN_BYTES, 0);
-    const n = c.recvfrom(t.fd, rbuf, rbuf.length, flags, from, fromLen);
+    const n = recvfromAt(t.fd, rbufAt, RBUF_BYTES, flags, fromAt, fromLenAt);
+    clock.now = performance.now();
     if (n < 0) return;
     const lo = from.readUInt32LE(0);
     const hi = from.readUInt32LE(4);
@@ -226,6 +239,7 @@ function run(port: MessagePort, init: TransferThreadData): void {
       } else {
         const wait = transfers.size === 0 ? -1 : Math.max(0, Math.ceil(nextTick - performance.now()));
         const ready = c.epollWait(epfd, events, MAX_EVENTS, wait);
+        clock.now = performance.now();
         if (ready < 0 && errno() !== UDP4.EINTR) return post({ kind: 'fatal', message: `epoll_wait: ${errnoName(errno())}` });
         for (let i = 0; i < ready; i++) {
           const key = events.readUInt32LE(i * EPOLL_EVENT_BYTES + EPOLL_DATA_OFFSET);
@@ -236,7 +250,7 @@ function run(port: MessagePort, init: TransferThreadData): void {
           }
         }
       }
-      const now = performance.now();
+      const now = clock.now;
       if (now >= nextTick && transfers.size > 0) {
         nextTick = now + TICK_MS;
         for (const t of [...transfers.values()]) {

@@ -24,7 +24,9 @@ export class Udp4Batch {
   /** Datagrams queued. */
   count = 0;
   private readonly arena: Buffer;
-  private readonly msgs: Buffer;
+  /** Native address of the first struct mmsghdr. */
+  private readonly msgsAddr: number;
+  private readonly sendmmsgAt = libc().sendmmsgAt;
   private readonly nameAt = 0;
   private readonly headsAt: number;
   private readonly iovsAt: number;
@@ -37,8 +39,8 @@ export class Udp4Batch {
     this.msgsAt = this.iovsAt + 2 * IOVEC_BYTES * capacity;
     // Larger than V8 keeps on its heap, so the addresses below stay valid.
     this.arena = Buffer.from(new ArrayBuffer(Math.max(128, this.msgsAt + MMSGHDR_BYTES * capacity)));
-    this.msgs = this.arena.subarray(this.msgsAt);
     const base = addressOf(this.arena);
+    this.msgsAddr = base + this.msgsAt;
     for (let i = 0; i < capacity; i++) {
       const iov = this.iovsAt + 2 * IOVEC_BYTES * i;
       write64(this.arena, iov, base + this.headsAt + 4 * i);
@@ -73,10 +75,9 @@ export class Udp4Batch {
     this.count = 0;
     if (n === 0) return 0;
     peer.copy(this.arena, this.nameAt, 0, SOCKADDR_IN_BYTES);
-    const c = libc();
     let sent = 0;
     while (sent < n) {
-      const r = c.sendmmsg(fd, sent === 0 ? this.msgs : this.msgs.subarray(MMSGHDR_BYTES * sent), n - sent, 0);
+      const r = this.sendmmsgAt(fd, this.msgsAddr + MMSGHDR_BYTES * sent, n - sent, 0);
       sent += r > 0 ? r : 1;
     }
     return n;
