@@ -50,6 +50,8 @@ interface Thread {
   wakeWrite: number;
   signal: Int32Array;
   active: number;
+  /** False once the thread has exited (stop(), or a crash): it gets no more transfers. */
+  alive: boolean;
   exited: Promise<void>;
 }
 
@@ -70,7 +72,10 @@ export class TransferThreads {
     private readonly onFatal: (message: string) => void,
   ) {
     this.wakeAddress = bindAddress;
-    for (const t of threads) t.port.on('message', (m: FromTransferThread) => this.onReport(t, m));
+    for (const t of threads) {
+      t.port.on('message', (m: FromTransferThread) => this.onReport(t, m));
+      void t.exited.then(() => this.onExit(t));
+    }
   }
 
   /**
@@ -95,7 +100,7 @@ export class TransferThreads {
       worker.unref();
       port1.unref();
       const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-      const thread: Thread = { worker, port: port1, wakeRead, wakeWrite, signal: new Int32Array(signal), active: 0, exited };
+      const thread: Thread = { worker, port: port1, wakeRead, wakeWrite, signal: new Int32Array(signal), active: 0, alive: true, exited };
       worker.on('error', (err) => onFatal(`TFTP transfer thread failed: ${err.message}`));
       threads.push(thread);
     }
@@ -105,10 +110,16 @@ export class TransferThreads {
   begin(spec: ThreadTransferSpec, h: ThreadTransferHandlers): ThreadTransfer {
     const id = this.nextId++;
     if (this.nextId > 0x7fffffff) this.nextId = 1;
-    let thread = this.threads[0]!;
-    for (const t of this.threads) if (t.active < thread.active) thread = t;
+    let thread: Thread | null = null;
+    for (const t of this.threads) if (t.alive && (thread === null || t.active < thread.active)) thread = t;
+    if (thread === null) {
+      // Every thread has died (reported through onFatal): refuse rather than hang the client.
+      queueMicrotask(() => h.onEnd({ kind: 'failed', reason: 'socket', message: 'no TFTP transfer thread' }, 0));
+      return { cancel: () => {} };
+    }
+    const chosen = thread;
     thread.active++;
-    this.handlers.set(id, { thread, h });
+    this.handlers.set(id, { thread: chosen, h });
     const shared = spec.data.buffer instanceof SharedArrayBuffer;
     // A file-cache buffer is shared; anything else is copied once, to exactly its size.
     const data = shared ? spec.data : new Uint8Array(spec.data);
@@ -126,11 +137,11 @@ export class TransferThreads {
       retries: spec.retries,
       oack: spec.oack,
     };
-    this.send(thread, m, shared ? [] : [data.buffer as ArrayBuffer]);
+    this.send(chosen, m, shared ? [] : [data.buffer as ArrayBuffer]);
     return {
       cancel: () => {
         if (!this.forget(id)) return;
-        this.send(thread, { kind: 'cancel', id });
+        this.send(chosen, { kind: 'cancel', id });
       },
     };
   }
@@ -161,6 +172,16 @@ export class TransferThreads {
     const to = blockedOn === 0 ? null : sockaddrIn(this.wakeAddress, blockedOn);
     // Blocked in recvfrom on its one transfer's socket: an empty datagram there wakes it.
     if (to) c.sendto(this.wakerFd, EMPTY, 0, 0, to, SOCKADDR_IN_BYTES);
+  }
+
+  /** A thread that exits takes its transfers with it: end them, so the server's counts stay right. */
+  private onExit(t: Thread): void {
+    t.alive = false;
+    for (const [id, e] of [...this.handlers]) {
+      if (e.thread !== t) continue;
+      this.forget(id);
+      e.h.onEnd({ kind: 'failed', reason: 'socket', message: 'TFTP transfer thread ended' }, 0);
+    }
   }
 
   private forget(id: number): boolean {
