@@ -153,9 +153,6 @@ export class TftpServer {
         this.emit({ kind: 'tftp.config', level: 'warn', msg: 'TFTP directory missing, skipped', data: { dir } });
       }
     }
-    this.threads = TransferThreads.start(this.opts.transferThreads ?? 2, this.opts.address, (message) =>
-      this.emit({ kind: 'tftp.socket', level: 'error', msg: message, data: {} }),
-    );
     const socket = udpSocket();
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
@@ -164,6 +161,15 @@ export class TftpServer {
         resolve();
       });
     });
+    // After the bind, so a port already taken leaves no threads behind.
+    try {
+      this.threads ??= TransferThreads.start(this.opts.transferThreads ?? 2, this.opts.address, (message) =>
+        this.emit({ kind: 'tftp.socket', level: 'error', msg: message, data: {} }),
+      );
+    } catch (err) {
+      socket.close();
+      throw err;
+    }
     socket.on('error', (err) => this.emit({ kind: 'tftp.socket', level: 'error', msg: 'TFTP socket error', data: { error: err.message } }));
     socket.on('message', (msg, rinfo) => this.onRequest(msg, { address: rinfo.address, port: rinfo.port }));
     this.socket = socket;
