@@ -18,6 +18,15 @@ const MiB = 2 ** 20;
 /** The CPU single transfers share. */
 export const TFTP_CPU = '0';
 
+/**
+ * `BENCH_TFTP_CASES=<regex>` runs only the cases whose name matches (e.g. `blksize 1468`),
+ * for quick side-by-side runs while working on the server; unset runs all.
+ */
+function selected(name: string): boolean {
+  const pattern = process.env['BENCH_TFTP_CASES'];
+  return pattern === undefined || pattern === '' || new RegExp(pattern).test(name);
+}
+
 interface Client {
   label: string;
   /** Command and args that download `file` into `out`, from source address `from` when given. */
@@ -96,6 +105,7 @@ export async function tftpSingleCases(ctx: BenchContext, targets: Target[]): Pro
   const file = ctx.files.tftp;
   const results: CaseResult[] = [];
   for (const client of clients) {
+    if (!selected(client.label)) continue;
     const c: CaseResult = {
       group: 'tftp',
       name: `${client.label}, ${file.bytes / MiB} MiB`,
@@ -129,6 +139,7 @@ export async function tftpConcurrentCases(ctx: BenchContext, targets: Target[]):
   const results: CaseResult[] = [];
   const sources = clientHostAddresses();
   for (const n of ctx.plan.tftpConcurrency) {
+    if (!selected(`${n} concurrent`)) continue;
     const c: CaseResult = {
       group: 'tftp',
       name: `${n} concurrent curl blksize 1468, ${file.bytes / MiB} MiB each`,

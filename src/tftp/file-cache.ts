@@ -3,10 +3,11 @@
  * (least recently used first out) up to a byte budget.
  *
  * A transfer reads its file once, asynchronously, and then sends blocks as views into
- * that buffer, so the per-block path never touches the disk. Each acquire re-checks the
+ * that buffer, so the per-block path never touches the disk. The buffer is a
+ * SharedArrayBuffer, so the transfer threads read it in place, without a copy per transfer. Each acquire re-checks the
  * file's mtime, size and inode (one async `stat`), so an edited file is served fresh.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 
 export interface FileCacheOptions {
   /** Bytes of idle files kept; files in use are kept regardless. */
@@ -78,8 +79,7 @@ export class FileCache {
   }
 
   private async load(path: string, mtimeMs: number, ino: number): Promise<Entry> {
-    const data = await readFile(path);
-    if (data.length > this.opts.maxFileBytes) throw new FileTooLargeError(path, data.length);
+    const data = await readShared(path, this.opts.maxFileBytes);
     const entry: Entry = { path, data, mtimeMs, ino, refs: 0, listed: true };
     const old = this.entries.get(path);
     if (old) this.unlist(old);
@@ -112,4 +112,32 @@ export class FileCache {
       if (entry.refs === 0 && !this.loading.has(entry.path)) this.unlist(entry);
     }
   }
+}
+
+/**
+ * The whole file in a SharedArrayBuffer (shared with the transfer threads, never copied).
+ * Sized by fstat on the open file; a file that changes length while being read is read
+ * again from the start, once, then refused as unstable.
+ */
+async function readShared(path: string, maxBytes: number): Promise<Buffer> {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const fh = await open(path, 'r');
+    try {
+      const size = (await fh.stat()).size;
+      if (size > maxBytes) throw new FileTooLargeError(path, size);
+      const data = Buffer.from(new SharedArrayBuffer(size));
+      let at = 0;
+      while (at < size) {
+        const { bytesRead } = await fh.read(data, at, Math.min(size - at, 8 * 2 ** 20), at);
+        if (bytesRead === 0) break;
+        at += bytesRead;
+      }
+      // One byte more than fstat said means the file grew while we read it.
+      const extra = await fh.read(Buffer.alloc(1), 0, 1, size);
+      if (at === size && extra.bytesRead === 0) return data;
+    } finally {
+      await fh.close();
+    }
+  }
+  throw Object.assign(new Error(`${path} changed size while being read`), { code: 'EAGAIN' });
 }

@@ -24,6 +24,10 @@ export interface LabClientSpec {
   stopAckingAfter?: number;
   /** After the first DATA, ACK it from a second socket too and record the answer. */
   wrongTidProbe?: boolean;
+  /** DATA blocks (logical numbers from 1) treated as lost the first time they arrive. */
+  loseData?: number[];
+  /** Datagrams (hex) sent to the server's transfer ID, from our own, after the first DATA. */
+  junkToTid?: string[];
   /** Answer the OACK with ERROR 8, as EDK2 does after its tsize probe. */
   refuseOack?: boolean;
   /** Listening time after the last block (to catch duplicates) or after stopping. */
@@ -40,6 +44,8 @@ export interface LabClientResult {
   dataPackets: number;
   /** DATA for a block already received. */
   duplicateData: number;
+  /** DATA ignored because `loseData` named it. */
+  lost: number;
   oack: TftpOption[] | null;
   error: { code: number; message: string } | null;
   strangerReply: { opcode: number; code?: number } | null;
@@ -59,6 +65,7 @@ export async function runLabClient(spec: LabClientSpec): Promise<LabClientResult
     sha256: '',
     dataPackets: 0,
     duplicateData: 0,
+    lost: 0,
     oack: null,
     error: null,
     strangerReply: null,
@@ -89,6 +96,8 @@ export async function runLabClient(spec: LabClientSpec): Promise<LabClientResult
   let sinceAck = 0;
   let stopped = false;
   let stranger: dgram.Socket | null = null;
+  const toLose = new Set(spec.loseData ?? []);
+  let junkSent = false;
 
   const ack = (block: number) => {
     if (tid === null || stopped) return;
@@ -148,6 +157,10 @@ export async function runLabClient(spec: LabClientSpec): Promise<LabClientResult
         result.duplicateData++;
         return;
       }
+      if (p.block === ((last + 1) & 0xffff) && toLose.delete(last + 1)) {
+        result.lost++;
+        return;
+      }
       if (p.block !== ((last + 1) & 0xffff)) {
         if (((last - p.block) & 0xffff) < 0x8000) result.duplicateData++;
         // RFC 7440: out of order inside a window → ACK the last block in order.
@@ -158,6 +171,10 @@ export async function runLabClient(spec: LabClientSpec): Promise<LabClientResult
       sinceAck++;
       hash.update(p.data);
       result.bytes += p.data.length;
+      if (spec.junkToTid && !junkSent && tid !== null) {
+        junkSent = true;
+        for (const hex of spec.junkToTid) socket.send(Buffer.from(hex, 'hex'), tid, spec.server);
+      }
       if (spec.wrongTidProbe && last === 1 && tid !== null) {
         stranger = dgram.createSocket('udp4');
         stranger.on('message', (m) => {

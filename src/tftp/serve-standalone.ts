@@ -6,7 +6,8 @@
  *
  *   node dist/tftp/serve-standalone.js --address 198.18.69.1 --port 69 --root ./tftp \
  *     [--extra-dir /usr/lib/ipxe] [--max-blksize 65464] [--max-windowsize 16] \
- *     [--timeout 2] [--retries 5] [--log-level info] [--hooks ./hooks.mjs]
+ *     [--timeout 2] [--retries 5] [--max-transfers-per-client 64] [--transfer-threads 2] \
+ *     [--log-level info] [--hooks ./hooks.mjs]
  *
  * `--hooks` names an ES module that may export `virtualFile(name, clientIp)` and
  * `macFor(clientIp)` (see TftpServerOptions), to try out generated files.
@@ -29,6 +30,8 @@ const { values } = parseArgs({
     'max-windowsize': { type: 'string', default: '16' },
     timeout: { type: 'string', default: '2' },
     retries: { type: 'string', default: '5' },
+    'max-transfers-per-client': { type: 'string', default: '64' },
+    'transfer-threads': { type: 'string', default: '2' },
     'log-level': { type: 'string', default: 'info' },
     hooks: { type: 'string' },
   },
@@ -57,6 +60,8 @@ const server = new TftpServer({
   maxWindowsize: int('max-windowsize', values['max-windowsize']),
   timeoutSec: int('timeout', values.timeout),
   retries: int('retries', values.retries),
+  maxTransfersPerClient: int('max-transfers-per-client', values['max-transfers-per-client']),
+  transferThreads: int('transfer-threads', values['transfer-threads']),
   events,
   virtualFile: hooks.virtualFile,
   macFor: hooks.macFor,

@@ -162,6 +162,8 @@ describe('TFTP server in a network namespace', { skip: !canUseNetns() && 'needs 
       '--max-windowsize', '16',
       '--timeout', '1',
       '--retries', '2',
+      // The 100-client test runs every client from one address.
+      '--max-transfers-per-client', '128',
       '--log-level', 'debug',
       '--hooks', path.join(dir, 'hooks.mjs'),
     ], { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -364,5 +366,51 @@ describe('TFTP server in a network namespace', { skip: !canUseNetns() && 'needs 
     const good = await curl('small.txt');
     assert.equal(good.code, 0, good.stderr);
     assert.equal(sha(readFileSync(good.file)), sha(files.get('small.txt') ?? Buffer.alloc(1)));
+  });
+
+  test('a lost DATA block: lock-step resends it when the timer fires; windowed restarts after the ACKed block at once', async () => {
+    const want = sha(files.get('dup.bin') ?? Buffer.alloc(1));
+    let mark = events.length;
+    const lock = await lab({ request: { opcode: 'rrq', filename: 'dup.bin' }, loseData: [3, 17], idleMs: 200 });
+    assert.ok(lock.completed, JSON.stringify(lock));
+    assert.equal(lock.sha256, want);
+    assert.equal(lock.lost, 2);
+    assert.equal((await doneEvent('dup.bin', mark))?.data?.retransmits, 2, 'one timer retransmission per lost block');
+
+    mark = events.length;
+    const win = await lab({ request: { opcode: 'rrq', filename: 'dup.bin', options: [['windowsize', '4']] }, loseData: [6], idleMs: 200 });
+    assert.ok(win.completed, JSON.stringify(win));
+    assert.equal(win.sha256, want);
+    // The client ACKs block 5 when 7 arrives out of order (RFC 7440 §4); the server goes on from 6 without waiting for its timer.
+    assert.equal((await doneEvent('dup.bin', mark))?.data?.retransmits, 0);
+    assert.ok(win.ms < 900, `windowed recovery took ${win.ms} ms, as long as a timeout`);
+  });
+
+  test('junk on a transfer socket is dropped and counted; the transfer completes', async () => {
+    const before = await stats();
+    const r = await lab({
+      request: { opcode: 'rrq', filename: 'dup.bin' },
+      junkToTid: ['ff', '0004', Buffer.from('\x00\x01x\x00octet\x00', 'latin1').toString('hex'), '0003000100'],
+      idleMs: 200,
+    });
+    assert.ok(r.completed, JSON.stringify(r));
+    assert.equal(r.sha256, sha(files.get('dup.bin') ?? Buffer.alloc(1)));
+    assert.equal(r.duplicateData, 0);
+    const after = await statsWhen((x) => x.dropped >= before.dropped + 4);
+    assert.equal(after.dropped, before.dropped + 4);
+  });
+
+  test('100 concurrent curl clients, lock-step and windowed transfers side by side', async () => {
+    addFile('hundred.bin', randomBytes(200_000 + 3));
+    const want = sha(files.get('hundred.bin') ?? Buffer.alloc(1));
+    const windowed = Array.from({ length: 4 }, () => lab({ request: { opcode: 'rrq', filename: 'hundred.bin', options: [['windowsize', '8']] }, idleMs: 100, timeoutMs: 60_000 }));
+    const runs = await Promise.all(Array.from({ length: 100 }, (_, i) => curl('hundred.bin', i % 2 === 0 ? 1468 : 512)));
+    for (const r of runs) {
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(sha(readFileSync(r.file)), want);
+    }
+    for (const w of await Promise.all(windowed)) assert.equal(w.sha256, want);
+    const s = await statsWhen((x) => x.active === 0);
+    assert.equal(s.active, 0);
   });
 });

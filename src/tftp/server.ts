@@ -1,9 +1,11 @@
 /**
  * Read-only TFTP server (RFC 1350) with option negotiation (RFC 2347/2348/2349/7440).
  *
- * Requests arrive on the well-known port; each accepted read gets its own socket on an
- * ephemeral port (its transfer ID, RFC 1350 §4) and a {@link TransferSession}. Files come
- * from `virtualFile` first, then `root`, then `extraDirs`, through {@link FileCache}.
+ * Requests arrive on the well-known port (Node dgram, here on the main thread); each accepted
+ * read is handed to a transfer thread ({@link TransferThreads}), which opens its socket on an
+ * ephemeral port (its transfer ID, RFC 1350 §4) and runs its {@link TransferSession} outside
+ * the event loop. Files come from `virtualFile` first, then `root`, then `extraDirs`, through
+ * {@link FileCache}.
  */
 import dgram from 'node:dgram';
 import { realpath, stat } from 'node:fs/promises';
@@ -15,7 +17,8 @@ import { Opcode, TftpErrorCode, type TftpRequest } from '../wire/tftp/packet.js'
 import { FileCache, FileTooLargeError, type CachedFile } from './file-cache.js';
 import { negotiate } from './negotiate.js';
 import { resolveInRoots, sanitizeName, type SearchRoot } from './safe-path.js';
-import { TransferSession, type Peer, type SessionOutcome } from './transfer-session.js';
+import type { Peer, SessionOutcome } from './transfer-session.js';
+import { TransferThreads, type ThreadTransfer } from './transfer-threads.js';
 
 export interface TftpServerOptions {
   /** Bind address; '0.0.0.0' listens everywhere (replies then leave with the routing table's source address). */
@@ -51,6 +54,8 @@ export interface TftpServerOptions {
    * process's user (dnsmasq `tftp-secure`).
    */
   secure?: boolean;
+  /** Threads that run transfers (each an epoll loop over its transfers' sockets). Default 2. */
+  transferThreads?: number;
 }
 
 /** Counters; `transfers` = completed + failed + aborted + active. */
@@ -70,12 +75,21 @@ export interface TftpStats {
 }
 
 interface Active {
-  session: TransferSession;
-  socket: dgram.Socket;
+  transfer: ThreadTransfer | null;
+  /** The client answered us (so a repeated RRQ from it is a new request). */
+  heard: boolean;
+  ended: boolean;
   file: CachedFile | null;
   clientAddress: string;
   /** `address:port`, the client's transfer ID. */
   peerKey: string;
+  /** For the closing event. */
+  fileName: string;
+  bytes: number;
+  startedAt: number;
+  blksize: number;
+  windowsize: number;
+  mac: string | undefined;
 }
 
 /**
@@ -116,8 +130,9 @@ export class TftpServer {
   private readonly active = new Set<Active>();
   private readonly perClient = new Map<string, number>();
   /** The last request bytes per client TID, to recognise a retransmitted RRQ. */
-  private readonly recent = new Map<string, { bytes: Buffer; session: TransferSession | null }>();
+  private readonly recent = new Map<string, { bytes: Buffer; session: Active | null }>();
   private stopping = false;
+  private threads: TransferThreads | null = null;
 
   constructor(private readonly opts: TftpServerOptions) {
     this.cache = new FileCache({ budgetBytes: opts.cacheBytes ?? 256 * 2 ** 20, maxFileBytes: opts.maxFileBytes ?? 2 ** 30 });
@@ -146,6 +161,15 @@ export class TftpServer {
         resolve();
       });
     });
+    // After the bind, so a port already taken leaves no threads behind.
+    try {
+      this.threads ??= TransferThreads.start(this.opts.transferThreads ?? 2, this.opts.address, (message) =>
+        this.emit({ kind: 'tftp.socket', level: 'error', msg: message, data: {} }),
+      );
+    } catch (err) {
+      socket.close();
+      throw err;
+    }
     socket.on('error', (err) => this.emit({ kind: 'tftp.socket', level: 'error', msg: 'TFTP socket error', data: { error: err.message } }));
     socket.on('message', (msg, rinfo) => this.onRequest(msg, { address: rinfo.address, port: rinfo.port }));
     this.socket = socket;
@@ -156,8 +180,11 @@ export class TftpServer {
     this.stopping = true;
     const socket = this.socket;
     this.socket = null;
-    for (const a of [...this.active]) a.session.cancel();
+    for (const a of [...this.active]) this.finish(a, { kind: 'failed', reason: 'cancelled', message: 'server stopping' }, 0);
     if (socket) await new Promise<void>((resolve) => socket.close(() => resolve()));
+    const threads = this.threads;
+    this.threads = null;
+    await threads?.stop();
     this.recent.clear();
   }
 
@@ -184,7 +211,7 @@ export class TftpServer {
     }
     const key = `${from.address}:${from.port}`;
     const previous = this.recent.get(key);
-    if (previous && previous.bytes.equals(msg) && !previous.session?.heardFromPeer && !previous.session?.ended) {
+    if (previous && previous.bytes.equals(msg) && !previous.session?.heard && !previous.session?.ended) {
       // The client resent its RRQ before hearing our first reply; the session's own timer
       // covers a lost reply, and a second session would only collide with the first.
       this.emit({ kind: 'tftp.duplicate', level: 'debug', mac: this.mac(from.address), msg: 'repeated request ignored', data: { client: key } });
@@ -211,7 +238,7 @@ export class TftpServer {
     });
   }
 
-  private forget(key: string, session: TransferSession | null): void {
+  private forget(key: string, session: Active | null): void {
     const r = this.recent.get(key);
     if (r && r.session === session) this.recent.delete(key);
   }
@@ -267,84 +294,69 @@ export class TftpServer {
       maxWindowsize: this.opts.maxWindowsize,
       defaultTimeoutSec: this.opts.timeoutSec,
     });
-    let socket: dgram.Socket;
-    try {
-      socket = await this.transferSocket();
-    } catch (err) {
+    const threads = this.threads;
+    if (this.stopping || !threads) {
       if (file) this.cache.release(file);
-      throw err;
-    }
-    if (this.stopping) {
-      if (file) this.cache.release(file);
-      socket.close();
       return;
     }
 
     const startedAt = performance.now();
     const mac = this.mac(from.address);
-    const session: TransferSession = new TransferSession({
-      peer: from,
-      data,
+    const active: Active = {
+      transfer: null,
+      heard: false,
+      ended: false,
+      file,
+      clientAddress: from.address,
+      peerKey: key,
+      fileName: req.filename,
+      bytes: data.length,
+      startedAt,
       blksize: n.blksize,
       windowsize: n.windowsize,
-      timeoutMs: n.timeoutSec * 1000,
-      retries: this.opts.retries,
-      oack: n.oack,
-      send: (chunks, to) => socket.send(chunks as Uint8Array[], to.port, to.address),
-      onDrop: (reason) => this.drop(reason, from, 'debug'),
-      onEnd: (outcome) => this.finish(active, outcome, req.filename, data.length, startedAt, n.blksize, n.windowsize, mac),
-    });
-    const active: Active = { session, socket, file, clientAddress: from.address, peerKey: key };
+      mac,
+    };
     this.active.add(active);
     this.perClient.set(from.address, clientCount + 1);
     this.stats.transfers++;
     this.stats.active = this.active.size;
     const recent = this.recent.get(key);
-    if (recent && recent.bytes.equals(raw)) recent.session = session;
-    socket.on('message', (msg, rinfo) => session.receive(msg, { address: rinfo.address, port: rinfo.port }));
-    socket.on('error', (err) => {
-      this.emit({ kind: 'tftp.socket', level: 'warn', mac, msg: 'TFTP transfer socket error', data: { error: err.message, client: key } });
-      session.cancel();
-    });
-    session.start();
+    if (recent && recent.bytes.equals(raw)) recent.session = active;
+    active.transfer = threads.begin(
+      {
+        bindAddress: this.opts.address,
+        ports: this.opts.transferPorts ?? null,
+        peer: from,
+        data,
+        blksize: n.blksize,
+        windowsize: n.windowsize,
+        timeoutMs: n.timeoutSec * 1000,
+        retries: this.opts.retries,
+        oack: n.oack,
+      },
+      {
+        onHeard: () => {
+          active.heard = true;
+        },
+        onDrop: (reason) => this.drop(reason, from, 'debug'),
+        onEnd: (outcome, retransmits) => this.finish(active, outcome, retransmits),
+      },
+    );
   }
 
-  /** A socket for one transfer: any free port, or the first free one of `transferPorts`. */
-  private async transferSocket(): Promise<dgram.Socket> {
-    const range = this.opts.transferPorts;
-    const ports = range === undefined ? [0] : Array.from({ length: range.end - range.start + 1 }, (_, i) => range.start + i);
-    let last: unknown = null;
-    for (const port of ports) {
-      const socket = udpSocket();
-      try {
-        await new Promise<void>((resolve, reject) => {
-          socket.once('error', reject);
-          socket.bind({ address: this.opts.address, port }, () => {
-            socket.off('error', reject);
-            resolve();
-          });
-        });
-        return socket;
-      } catch (err) {
-        socket.close();
-        last = err;
-      }
-    }
-    throw last instanceof Error ? last : new Error('no free transfer port');
-  }
-
-  private finish(a: Active, outcome: SessionOutcome, file: string, bytes: number, startedAt: number, blksize: number, windowsize: number, mac: string | undefined): void {
+  private finish(a: Active, outcome: SessionOutcome, retransmits: number): void {
     if (!this.active.delete(a)) return;
+    a.ended = true;
+    a.transfer?.cancel();
+    const { fileName: file, bytes, startedAt, blksize, windowsize, mac } = a;
     const left = (this.perClient.get(a.clientAddress) ?? 1) - 1;
     if (left > 0) this.perClient.set(a.clientAddress, left);
     else this.perClient.delete(a.clientAddress);
     this.stats.active = this.active.size;
     if (a.file) this.cache.release(a.file);
-    // Closing cancels sends libuv still has queued (a full socket buffer): let them go first.
-    setImmediate(() => a.socket.close());
     const ms = Math.round(performance.now() - startedAt);
-    const common = { file: printable(file), client: a.peerKey, blksize, windowsize, retransmits: a.session.retransmits };
-    for (const [key, r] of this.recent) if (r.session === a.session) this.recent.delete(key);
+    const common = { file: printable(file), client: a.peerKey, blksize, windowsize, retransmits };
+    for (const [key, r] of this.recent) if (r.session === a) this.recent.delete(key);
     switch (outcome.kind) {
       case 'completed':
         this.stats.completed++;

@@ -15,7 +15,7 @@ export type SessionOutcome =
   | { kind: 'completed' }
   /** The client refused our OACK with ERROR 8 (RFC 2347): EDK2 does this on purpose after a tsize probe. */
   | { kind: 'aborted'; code: number; message: string }
-  | { kind: 'failed'; reason: 'timeout' | 'client-error' | 'cancelled'; code?: number; message: string };
+  | { kind: 'failed'; reason: 'timeout' | 'client-error' | 'cancelled' | 'socket'; code?: number; message: string };
 
 export interface SessionParams {
   /** The client's transfer ID (RFC 1350 §4): its address and port. */
@@ -32,6 +32,41 @@ export interface SessionParams {
   onEnd: (outcome: SessionOutcome) => void;
   /** A datagram from the peer that was not a usable ACK or ERROR. */
   onDrop?: (reason: string) => void;
+  /**
+   * Sends DATA `block` (the wire number) carrying `data[start, end)`. When given, it replaces
+   * `send` for DATA, so a host with its own send buffer needs no header or view per block.
+   */
+  sendData?: (block: number, start: number, end: number) => void;
+  /** Called after each window's DATA, so a host that queues them sends the window at once (sendmmsg). */
+  flush?: () => void;
+  /** The retransmission timer; default one `setTimeout`. A host without an event loop brings its own. */
+  timer?: SessionTimer;
+}
+
+/** One restartable timer per session. */
+export interface SessionTimer {
+  /** (Re)starts the timer: `onExpire` runs once, `ms` from now, unless re-armed or cleared first. */
+  arm(ms: number, onExpire: () => void): void;
+  clear(): void;
+}
+
+/** The default {@link SessionTimer}: one Node timer, refreshed rather than re-created. */
+class NodeTimer implements SessionTimer {
+  private t: NodeJS.Timeout | null = null;
+  private fire: (() => void) | null = null;
+  arm(ms: number, onExpire: () => void): void {
+    this.fire = onExpire;
+    if (this.t) this.t.refresh();
+    else
+      this.t = setTimeout(() => {
+        this.t = null;
+        this.fire?.();
+      }, ms);
+  }
+  clear(): void {
+    if (this.t) clearTimeout(this.t);
+    this.t = null;
+  }
 }
 
 /**
@@ -47,7 +82,8 @@ export class TransferSession {
   private sentUpTo = 0;
   private phase: 'idle' | 'oack' | 'data' | 'ended' = 'idle';
   private retriesLeft: number;
-  private timer: NodeJS.Timeout | null = null;
+  private readonly timer: SessionTimer;
+  private readonly expire = (): void => this.onTimeout();
   /** True once the client answered anything valid: a repeated RRQ is then a new request, not a retransmission. */
   heardFromPeer = false;
   blocksSent = 0;
@@ -56,6 +92,7 @@ export class TransferSession {
   constructor(private readonly p: SessionParams) {
     this.totalBlocks = Math.floor(p.data.length / p.blksize) + 1;
     this.retriesLeft = p.retries;
+    this.timer = p.timer ?? new NodeTimer();
   }
 
   get ended(): boolean {
@@ -81,6 +118,12 @@ export class TransferSession {
       this.p.send([encodeError(TftpErrorCode.UnknownTransferId, 'Unknown transfer ID')], from);
       return;
     }
+    this.receiveFromPeer(bytes);
+  }
+
+  /** A datagram the host has already matched to the peer's transfer ID. */
+  receiveFromPeer(bytes: Uint8Array): void {
+    if (this.phase === 'ended') return;
     const decoded = decodeTftp(bytes);
     if (!decoded.ok) return this.p.onDrop?.(decoded.error.code);
     const packet = decoded.packet;
@@ -92,16 +135,22 @@ export class TransferSession {
       return this.end({ kind: 'failed', reason: 'client-error', code: packet.code, message: packet.message });
     }
     if (packet.opcode !== Opcode.Ack) return this.p.onDrop?.(`unexpected opcode ${packet.opcode}`);
+    this.ack(packet.block);
+  }
+
+  /** An ACK from the peer for wire block `block`: the hot path, no decoding or allocation. */
+  ack(block: number): void {
+    if (this.phase === 'ended') return;
     this.heardFromPeer = true;
     if (this.phase === 'oack') {
-      if (packet.block !== 0) return this.p.onDrop?.(`ACK ${packet.block} before ACK 0`);
+      if (block !== 0) return this.p.onDrop?.(`ACK ${block} before ACK 0`);
       this.phase = 'data';
       this.retriesLeft = this.p.retries;
       return this.sendWindow();
     }
     if (this.phase !== 'data') return;
     // Where the ACK falls relative to the last acknowledged block, modulo the wrap.
-    const ahead = (packet.block - (this.acked & 0xffff)) & 0xffff;
+    const ahead = (block - (this.acked & 0xffff)) & 0xffff;
     // ahead 0: a duplicate ACK. Never resend for it (the Sorcerer's Apprentice bug, RFC 1123
     // §4.2.3.1): only the timer retransmits. Beyond what was sent: stale or bogus, ignore.
     if (ahead === 0 || ahead > this.sentUpTo - this.acked) return;
@@ -124,25 +173,26 @@ export class TransferSession {
   }
 
   private sendWindow(): void {
-    const { data, blksize, peer } = this.p;
+    const { data, blksize, peer, sendData } = this.p;
     const last = Math.min(this.acked + this.p.windowsize, this.totalBlocks);
     for (let n = this.acked + 1; n <= last; n++) {
       const start = (n - 1) * blksize;
+      const end = Math.min(start + blksize, data.length);
+      if (sendData) sendData(n & 0xffff, start, end);
       // A view, not a copy: dgram gathers header and block in one sendmsg.
-      this.p.send([encodeDataHeader(n & 0xffff), data.subarray(start, Math.min(start + blksize, data.length))], peer);
+      else this.p.send([encodeDataHeader(n & 0xffff), data.subarray(start, end)], peer);
       this.blocksSent++;
     }
+    this.p.flush?.();
     this.sentUpTo = last;
     this.arm();
   }
 
   private arm(): void {
-    if (this.timer) this.timer.refresh();
-    else this.timer = setTimeout(() => this.onTimeout(), this.p.timeoutMs);
+    this.timer.arm(this.p.timeoutMs, this.expire);
   }
 
   private onTimeout(): void {
-    this.timer = null;
     if (this.phase === 'ended') return;
     if (this.retriesLeft <= 0) {
       this.p.send([encodeError(TftpErrorCode.NotDefined, 'Timeout')], this.p.peer);
@@ -157,8 +207,7 @@ export class TransferSession {
   private end(outcome: SessionOutcome): void {
     if (this.phase === 'ended') return;
     this.phase = 'ended';
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+    this.timer.clear();
     this.p.onEnd(outcome);
   }
 }
