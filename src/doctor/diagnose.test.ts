@@ -57,7 +57,7 @@ test('cut short at each link of a real UEFI boot, the doctor names that link', (
 
   const acked = at((e) => e.kind === 'dhcp.ack');
   assert.equal(acked.stage, 'address');
-  assert.match(acked.summary, /got address .* and boot plan chainload-tftp, but never asked bootfleet for the file/);
+  assert.match(acked.summary, /got address .* and boot plan chainload-tftp, but it never asked bootfleet for the file/);
   assert.match(acked.hint!, /TFTP/);
 
   const loader = at((e) => e.kind === 'tftp.done');
@@ -142,4 +142,113 @@ test('any sequence of events, however odd, gives a diagnosis and never throws', 
     }),
     { numRuns: 500 },
   );
+});
+
+/** Shifts a captured timeline in time so it can follow another one. */
+function after(first: readonly DoctorEvent[], next: readonly DoctorEvent[], mac: string): DoctorEvent[] {
+  const base = Date.parse(first[first.length - 1]!.time) + 60_000 - Date.parse(next[0]!.time);
+  return [...first, ...next.map((e) => ({ ...e, mac, time: new Date(Date.parse(e.time) + base).toISOString() }))];
+}
+
+test('the booted system\'s own DHCP (an OS client) after the payload does not start a new attempt', () => {
+  const { mac, events } = captured('uefi-ok');
+  const t = Date.parse(events.at(-1)!.time);
+  const os = (n: number, kind: string, msg: string, data: Record<string, unknown>): DoctorEvent => ({ time: new Date(t + 5000 + n).toISOString(), kind, level: 'info', mac, msg, data });
+  const withOs = [
+    ...events,
+    os(1, 'dhcp.discover', 'DISCOVER', { firmware: 'os', arch: null, iface: 'bf0' }),
+    os(2, 'dhcp.offer', 'OFFER 198.18.0.101', { ip: '198.18.0.101', boot: 'no-boot' }),
+    os(3, 'dhcp.request', 'REQUEST 198.18.0.101 (selecting)', { ip: '198.18.0.101', state: 'selecting', firmware: 'os' }),
+    os(4, 'dhcp.ack', 'ACK 198.18.0.101 for 3600s', { ip: '198.18.0.101', boot: 'no-boot' }),
+  ];
+  const d = diagnose(mac, withOs, t + 120_000);
+  assert.equal(d.ok, true, d.summary);
+  assert.equal(d.stage, 'kernel');
+  assert.match(d.summary, /the booted system then asked DHCP for its own address/);
+  // Only an OS client ever heard from: read as it is.
+  assert.match(diagnose(mac, withOs.slice(events.length), t + 120_000).summary, /got address 198\.18\.0\.101 but no boot file/);
+});
+
+test('an iPXE-ROM reboot after a boot that chained a script and hit a 404 starts afresh', () => {
+  const ok = captured('bios-ok');
+  const t = Date.parse(ok.events.at(-1)!.time);
+  const extra = (n: number, path: string, status: number): DoctorEvent => ({ time: new Date(t + n).toISOString(), kind: 'http.request', level: status < 400 ? 'info' : 'warn', mac: ok.mac, msg: `GET ${path} ${status}`, data: { path, status } });
+  const first = [...ok.events, extra(1, '/menus/tools.ipxe', 200), extra(2, '/tools/memtest', 404)];
+  const d = diagnose(ok.mac, after(first, ok.events, ok.mac), t + 600_000);
+  assert.equal(d.ok, true, d.summary);
+  assert.ok(!d.steps.some((s) => /memtest/.test(s.says)));
+});
+
+test('an optional file missing after the payload is a warning step, not the verdict', () => {
+  const { mac, events } = captured('bios-ok');
+  const t = Date.parse(events.at(-1)!.time);
+  const cloud: DoctorEvent = { time: new Date(t + 1).toISOString(), kind: 'http.request', level: 'warn', mac, msg: 'GET /cloud-init/x/network-config 404', data: { path: '/cloud-init/x/network-config', status: 404 } };
+  const d = diagnose(mac, [...events, cloud], t + 120_000);
+  assert.equal(d.ok, true, d.summary);
+  assert.equal(d.steps.at(-1)!.ok, false, 'the 404 is still shown as a failed step');
+});
+
+const pev = (n: number, kind: string, msg: string, data: Record<string, unknown>, level = 'info'): DoctorEvent => ({ time: new Date(Date.parse('2026-11-24T10:00:00Z') + n * 1000).toISOString(), kind, level, mac: '52:54:00:00:00:07', msg, data });
+const NOW = Date.parse('2026-11-24T11:00:00Z');
+
+test('proxy mode: repeated proxy offers and nothing else say what bootfleet cannot see, and never claim an address', () => {
+  const offer = (n: number): DoctorEvent => pev(n, 'dhcp.proxy-offer', 'proxy OFFER (chainload-tftp) to 255.255.255.255:68', { boot: 'chainload-tftp', file: 'undionly.kpxe', firmware: 'bios-pxe', arch: 0 });
+  const d = diagnose('m', [offer(0), offer(4), offer(12)], NOW);
+  assert.equal(d.ok, false);
+  assert.match(d.summary, /proxy reply named undionly\.kpxe, but it never asked|proxy offer, but the machine never came back/);
+  assert.doesNotMatch(d.summary, /got address/);
+  assert.match(d.hint!, /LAN's DHCP server|TFTP/);
+});
+
+test('proxy mode with an iPXE ROM: each boot is its own attempt, and iPXE\'s DHCP counts as iPXE', () => {
+  const boot = (t: number, kernel: string, status: number): DoctorEvent[] => [
+    pev(t, 'dhcp.proxy-offer', 'proxy OFFER (ipxe-script)', { boot: 'ipxe-script', file: 'http://198.18.0.2:8080/boot.ipxe', firmware: 'ipxe', arch: 0 }),
+    pev(t + 1, 'dhcp.silent', "no proxy reply: REQUEST on port 67 is for the LAN's DHCP server", {}, 'debug'),
+    pev(t + 2, 'http.script', 'boot script for profile a', { profile: 'a', kind: 'linux' }),
+    pev(t + 3, 'http.request', 'GET /boot.ipxe 200', { path: '/boot.ipxe', status: 200 }),
+    pev(t + 4, 'http.request', `GET ${kernel} ${status}`, { path: kernel, status }),
+  ];
+  const badThenGood = [...boot(0, '/typo', 404), ...boot(100, '/vmlinuz', 200)];
+  assert.equal(diagnose('m', badThenGood, NOW).ok, true);
+  const goodThenBad = [...boot(0, '/vmlinuz', 200), ...boot(100, '/typo', 404)];
+  const d = diagnose('m', goodThenBad, NOW);
+  assert.equal(d.ok, false);
+  assert.match(d.summary, /\/typo answered 404/);
+  assert.ok(d.steps.every((s) => s.kind !== 'dhcp.silent' || s.ok), 'routine proxy silence is not a failed step');
+  // UEFI in proxy mode: firmware offer, ipxe.efi, then iPXE's own proxy exchange and nothing more.
+  const uefi = [
+    pev(0, 'dhcp.proxy-offer', 'proxy OFFER (chainload-tftp)', { boot: 'chainload-tftp', file: 'ipxe.efi', firmware: 'uefi-pxe', arch: 7 }),
+    pev(1, 'dhcp.proxy-ack', 'proxy ACK (chainload-tftp)', { boot: 'chainload-tftp', file: 'ipxe.efi', firmware: 'uefi-pxe', arch: 7, clientIp: '198.18.0.50' }),
+    pev(2, 'tftp.done', 'TFTP transfer complete', { file: 'ipxe.efi', bytes: 1, ms: 1 }),
+    pev(3, 'dhcp.proxy-offer', 'proxy OFFER (ipxe-script)', { boot: 'ipxe-script', firmware: 'ipxe', arch: 7 }),
+  ];
+  const u = diagnose('m', uefi, NOW);
+  assert.equal(u.stage, 'ipxe');
+  assert.match(u.summary, /iPXE has an address but never asked for its boot script/);
+  assert.equal(u.steps[0]!.kind, 'dhcp.proxy-offer', 'the attempt starts at the firmware');
+});
+
+test('proxy PXE menus: local boot chosen is done; a chosen item\'s file replaces the menu plan', () => {
+  const menu = pev(0, 'dhcp.proxy-offer', 'proxy OFFER (pxe-menu)', { boot: 'pxe-menu', file: null, firmware: 'bios-pxe', arch: 0 });
+  const local = pev(5, 'dhcp.silent', 'no proxy reply: boot item 0 ("Local disk") is local boot', {}, 'debug');
+  assert.equal(diagnose('m', [menu, local], NOW).ok, true);
+  assert.match(diagnose('m', [menu], NOW).summary, /offered its PXE menu, but no item came back/);
+  const chosen = pev(5, 'dhcp.proxy-ack', 'proxy ACK (chainload-tftp)', { boot: 'chainload-tftp', file: 'memtest.0', firmware: 'bios-pxe', arch: 0, clientIp: '198.18.0.9' });
+  assert.match(diagnose('m', [menu, chosen], NOW).summary, /proxy reply named memtest\.0/);
+});
+
+test('PXELINUX over TFTP: a config with no kernel loaded, and ldlinux.e64 as a part of PXELINUX, not a payload', () => {
+  const start = [
+    pev(0, 'dhcp.discover', 'DISCOVER', { firmware: 'bios-pxe', arch: 0 }),
+    pev(1, 'dhcp.ack', 'ACK 198.18.0.9', { ip: '198.18.0.9', boot: 'chainload-tftp' }),
+    pev(2, 'tftp.done', 'TFTP transfer complete', { file: 'pxelinux.0', bytes: 1, ms: 1 }),
+    pev(3, 'tftp.done', 'TFTP transfer complete', { file: 'ldlinux.c32', bytes: 1, ms: 1 }),
+  ];
+  assert.match(diagnose('m', start, NOW).summary, /PXELINUX started \(fetched pxelinux\.0\) but found no config/);
+  const config = [...start, pev(4, 'tftp.pxelinux', 'PXELINUX config pxelinux.cfg/01-x for profile menu', { file: 'pxelinux.cfg/01-x', profile: 'menu' }), pev(5, 'tftp.done', 'TFTP transfer complete', { file: 'menu.c32', bytes: 1, ms: 1 })];
+  const d = diagnose('m', config, NOW);
+  assert.equal(d.stage, 'script');
+  assert.match(d.summary, /PXELINUX got its config \(profile menu\) but loaded no kernel/);
+  const efi = [pev(0, 'dhcp.discover', 'DISCOVER', { firmware: 'uefi-pxe', arch: 7 }), pev(1, 'dhcp.ack', 'ACK', { ip: '198.18.0.9', boot: 'chainload-tftp' }), pev(2, 'tftp.done', 'done', { file: 'syslinux.efi' }), pev(3, 'tftp.done', 'done', { file: 'ldlinux.e64' })];
+  assert.equal(diagnose('m', efi, NOW).ok, false, 'ldlinux.e64 is not a kernel');
 });
