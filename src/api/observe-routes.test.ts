@@ -56,18 +56,21 @@ test('the stream carries events as they happen, only the asked-for MAC with ?mac
   ctrl.abort();
 });
 
-test('a closed stream lets go of its listener; at most 32 streams are open at once', async () => {
+test('a closed stream lets go of its listener; one token may hold 4 streams at once', async () => {
   await until(() => listeners.size === 0);
   const ctrls: AbortController[] = [];
-  for (let i = 0; i < 32; i++) {
+  for (let i = 0; i < 4; i++) {
     const c = new AbortController();
     const r = await fetch(`${base}/api/v1/events/stream`, { headers: auth, signal: c.signal });
     assert.equal(r.status, 200);
     ctrls.push(c);
   }
+  assert.equal(listeners.size, 1, 'one listener on the event source, however many streams');
   const refused = await fetch(`${base}/api/v1/events/stream`, { headers: auth });
   assert.equal(refused.status, 503);
-  assert.equal(((await refused.json()) as { error: { code: string } }).error.code, 'API_BUSY');
+  const body = (await refused.json()) as { error: { code: string; message: string } };
+  assert.equal(body.error.code, 'API_BUSY');
+  assert.match(body.error.message, /has 4 live event streams open/);
   for (const c of ctrls) c.abort();
   await until(() => listeners.size === 0);
   const again = new AbortController();
@@ -75,11 +78,25 @@ test('a closed stream lets go of its listener; at most 32 streams are open at on
   again.abort();
 });
 
+test('debug events only with ?level=debug', async () => {
+  await until(() => listeners.size === 0);
+  const quiet = await fetch(`${base}/api/v1/events/stream`, { headers: auth });
+  const loud = await fetch(`${base}/api/v1/events/stream?level=debug`, { headers: auth });
+  const fromQuiet = readEvents(quiet, 1);
+  const fromLoud = readEvents(loud, 2);
+  await until(() => listeners.size === 1);
+  emit({ kind: 'dhcp.silent', level: 'debug', mac: '52:54:00:aa:00:03', msg: 'debug one' });
+  emit({ kind: 'dhcp.discover', level: 'info', mac: '52:54:00:aa:00:03', msg: 'info one' });
+  assert.deepEqual((await fromQuiet).map((e) => e.data.msg), ['info one']);
+  assert.deepEqual((await fromLoud).map((e) => e.data.msg), ['debug one', 'info one']);
+  assert.equal((await fetch(`${base}/api/v1/events/stream?level=loud`, { headers: auth })).status, 400);
+});
+
 test('GET /api/v1/doctor: one diagnosis per machine heard from, the most recent first', async () => {
   const res = await fetch(`${base}/api/v1/doctor?limit=2`, { headers: auth });
   assert.equal(res.status, 200);
   const list = (await res.json()) as { mac: string; stage: string }[];
-  assert.deepEqual(list.map((d) => d.mac), ['52:54:00:aa:00:01', '52:54:00:aa:00:02']);
+  assert.deepEqual(list.map((d) => d.mac), ['52:54:00:aa:00:03', '52:54:00:aa:00:01']);
   assert.equal((await fetch(`${base}/api/v1/doctor?limit=0`, { headers: auth })).status, 400);
 });
 

@@ -11,14 +11,13 @@ import { defineRoute, type ApiRoute } from './api-route.js';
 import { API_PREFIX, type ApiDeps } from './api-routes.js';
 import { doctorOut, eventOut } from './api-schemas.js';
 import type { StampedEvent } from './event-ring.js';
+import { LiveEventHub, type LiveStreamFilter } from './live-events.js';
 
-/** Live streams open at once: each holds a socket and a listener on every event. */
-const MAX_STREAMS = 32;
 const MAC = /^([0-9a-fA-F]{2}[:-]){5}[0-9a-fA-F]{2}$/;
 
 export function observeRoutes(deps: ApiDeps): ApiRoute[] {
   const now = deps.now ?? Date.now;
-  let streams = 0;
+  const hub = deps.subscribe === undefined ? null : new LiveEventHub(deps.subscribe);
   /** The machine's own timeline; servers without one fall back to the shared window. */
   const timelineOf = (mac: string): StampedEvent[] => deps.timelines?.of(mac) ?? deps.events.recent({ mac, limit: 1000 });
 
@@ -75,38 +74,25 @@ export function observeRoutes(deps: ApiDeps): ApiRoute[] {
       doc: {
         summary: 'Boot events as they happen (Server-Sent Events, `event: boot`, data = the event as JSON)',
         tag: 'events',
-        query: [{ name: 'mac', description: 'only events about this MAC', schema: { type: 'string' } }],
+        query: [
+          { name: 'mac', description: 'only events about this MAC', schema: { type: 'string' } },
+          { name: 'level', description: '`debug` to include debug events (every dropped or ignored packet); default info and up', schema: { type: 'string', enum: ['debug', 'info'] } },
+        ],
         responses: { 200: { description: 'text/event-stream, open until the client closes it' } },
       },
-      handler: async ({ query }) => {
-        const subscribe = deps.subscribe;
-        if (subscribe === undefined) return apiError(404, 'API_NOT_FOUND', 'live events are not available from this server');
+      handler: async ({ query, caller }) => {
+        if (hub === null) return apiError(404, 'API_NOT_FOUND', 'live events are not available from this server');
         const rawMac = query.get('mac');
         if (rawMac !== null && !MAC.test(rawMac)) {
           return apiError(400, 'API_BAD_PARAM', `mac: got ${JSON.stringify(rawMac)}, expected a MAC address like 52:54:00:12:34:56`, { field: 'mac' });
         }
-        const mac = rawMac?.toLowerCase().replace(/-/g, ':');
-        if (streams >= MAX_STREAMS) return apiError(503, 'API_BUSY', `${MAX_STREAMS} live event streams are open already`);
-        return {
-          status: 200,
-          stream: {
-            open(send) {
-              streams++;
-              const unsubscribe = subscribe((e) => {
-                // The API's own requests would feed the stream with its own reading of it.
-                if (e.kind.startsWith('api.') || (mac !== undefined && e.mac !== mac)) return;
-                if (!send('boot', JSON.stringify(e))) unsubscribe();
-              });
-              let stopped = false;
-              return () => {
-                if (stopped) return;
-                stopped = true;
-                streams--;
-                unsubscribe();
-              };
-            },
-          },
-        };
+        const level = query.get('level') ?? 'info';
+        if (level !== 'debug' && level !== 'info') return apiError(400, 'API_BAD_PARAM', `level: got ${JSON.stringify(level)}, expected debug or info`, { field: 'level' });
+        const name = caller?.name ?? '-';
+        const refused = hub.refusal(name);
+        if (refused !== null) return apiError(503, 'API_BUSY', refused);
+        const filter: LiveStreamFilter = { debug: level === 'debug', ...(rawMac !== null ? { mac: rawMac.toLowerCase().replace(/-/g, ':') } : {}) };
+        return { status: 200, stream: { open: (send) => hub.open(name, filter, send) } };
       },
     }),
     defineRoute({

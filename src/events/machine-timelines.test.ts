@@ -52,3 +52,17 @@ test('events in all stay under maxEvents: the quietest machines go first', () =>
   const total = ['b', 'c', ...Array.from({ length: 7 }, (_, i) => `m${i}`)].reduce((sum, m) => sum + t.of(m).length, 0);
   assert.ok(total <= 25, `kept ${total}`);
 });
+
+test('long strings (a 16 KB request line from anyone) are cut to 256 characters when kept', () => {
+  const t = new MachineTimelines();
+  const long = 'x'.repeat(16_000);
+  t.push({ ...ev('aa', 1, 'http.request'), msg: `GET /${long} 404`, data: { path: `/${long}`, status: 404, agent: 'curl' } });
+  const [e] = t.of('aa');
+  assert.equal(e!.msg.length, 256);
+  assert.equal(String(e!.data!.path).length, 256);
+  assert.equal(e!.data!.status, 404);
+  assert.equal(e!.data!.agent, 'curl');
+  const short = ev('bb', 2);
+  t.push(short);
+  assert.equal(t.of('bb')[0], short, 'a short event is kept as it is, without a copy');
+});

@@ -10,6 +10,32 @@ import type { BootEvent } from './boot-event.js';
 
 export type TimedEvent = BootEvent & { time: string };
 
+/** Longest text kept from one field: a request line or a user agent can be ~16 KB, sent by anyone. */
+const MAX_TEXT = 256;
+
+/**
+ * A copy of a long string's head that does not keep the long string alive (V8 may make a slice a
+ * view of its parent; going through an array of chars breaks that link).
+ */
+function cap(text: string): string {
+  return text.length <= MAX_TEXT ? text : Array.from(text.slice(0, MAX_TEXT - 1)).join('') + '…';
+}
+
+/** The event as kept: every string cut to MAX_TEXT, so memory is bounded in bytes, not only in events. */
+function kept(e: TimedEvent): TimedEvent {
+  let data = e.data;
+  if (data !== undefined) {
+    for (const v of Object.values(data)) {
+      if (typeof v === 'string' && v.length > MAX_TEXT) {
+        data = Object.fromEntries(Object.entries(data).map(([k, x]) => [k, typeof x === 'string' ? cap(x) : x]));
+        break;
+      }
+    }
+  }
+  if (e.msg.length <= MAX_TEXT && data === e.data) return e;
+  return { ...e, msg: cap(e.msg), ...(data !== undefined ? { data } : {}) };
+}
+
 export interface MachineTimelinesOptions {
   /** Events kept per machine (oldest dropped first); default 200, enough for several boots. */
   perMachine?: number;
@@ -47,9 +73,10 @@ export class MachineTimelines {
   }
 
   /** Records an event under its MAC; events without one (server start-up, drops of undecodable packets) are not a machine's. */
-  push(e: TimedEvent): void {
-    const mac = e.mac;
-    if (mac === undefined || e.kind.startsWith('api.')) return;
+  push(event: TimedEvent): void {
+    const mac = event.mac;
+    if (mac === undefined || event.kind.startsWith('api.')) return;
+    const e = kept(event);
     let ring = this.rings.get(mac);
     if (ring === undefined) {
       if (this.rings.size >= this.maxMachines) this.forgetQuietest();
