@@ -4,21 +4,34 @@
  * Read once at start: they ship with the program and never change while it runs.
  */
 import { readFileSync } from 'node:fs';
+import { apiError } from './api-errors.js';
 import { defineRoute, type ApiRoute } from './api-route.js';
 
-const DIR = new URL('../../src/dashboard/', import.meta.url);
+/** A checkout has them in src/ (current while editing); `npm run build` also copies them next to the compiled code, for installs without src/. */
+const DIRS = [new URL('../../src/dashboard/', import.meta.url), new URL('../dashboard/', import.meta.url)];
+
+function readDashboardFile(file: string): string | null {
+  for (const dir of DIRS) {
+    try {
+      return readFileSync(new URL(file, dir), 'utf8');
+    } catch {
+      /* next place */
+    }
+  }
+  return null;
+}
 
 /** The page runs only its own script and style, and may talk only to this server. */
 const HEADERS = { 'Content-Security-Policy': "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; frame-ancestors 'none'" };
 
 function staticRoute(path: string, file: string, contentType: string, summary: string): ApiRoute {
-  const body = readFileSync(new URL(file, DIR), 'utf8');
+  const body = readDashboardFile(file);
   return defineRoute({
     method: 'GET',
     path,
     role: 'public',
     doc: { summary, tag: 'dashboard', responses: { 200: { description: contentType } } },
-    handler: async () => ({ status: 200, text: { contentType, body }, headers: HEADERS }),
+    handler: async () => (body === null ? apiError(404, 'API_NOT_FOUND', `the dashboard's ${file} is not installed (npm run build copies it to dist/dashboard/)`) : { status: 200, text: { contentType, body }, headers: HEADERS }),
   });
 }
 

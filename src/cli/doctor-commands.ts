@@ -5,7 +5,8 @@
  * Exit status of doctor: 0 the last boot got as far as bootfleet can see, 3 it stopped
  * somewhere (scripts can tell), 1 unreachable or unreadable, 2 bad usage.
  */
-import { readFileSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { doctorOut, eventOut } from '../api/api-schemas.js';
@@ -23,11 +24,14 @@ interface DoctorFlags {
 const MAC = /^([0-9a-f]{2}[:-]){5}[0-9a-f]{2}$/i;
 const normalMac = (mac: string): string => mac.toLowerCase().replace(/-/g, ':');
 
-/** The events about `mac` in a JSON-lines log; other lines (start-up text, other machines) are skipped. */
-export function eventsFromLog(text: string, mac: string): DoctorEvent[] {
+/**
+ * The events about `mac` in a JSON-lines log, read line by line (a log can be larger than a
+ * string may be); other lines (start-up text, other machines) are skipped before parsing.
+ */
+export async function eventsFromLog(input: NodeJS.ReadableStream, mac: string): Promise<DoctorEvent[]> {
   const out: DoctorEvent[] = [];
-  for (const line of text.split('\n')) {
-    if (!line.startsWith('{')) continue;
+  for await (const line of createInterface({ input, crlfDelay: Infinity })) {
+    if (!line.startsWith('{') || !line.includes(mac)) continue;
     let parsed: unknown;
     try {
       parsed = JSON.parse(line);
@@ -38,6 +42,14 @@ export function eventsFromLog(text: string, mac: string): DoctorEvent[] {
     if (e.success && e.data.mac === mac) out.push(e.data);
   }
   return out;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The diagnosis as people read it. */
@@ -52,7 +64,7 @@ export function formatDiagnosis(d: Diagnosis): string {
 }
 
 async function timelineFrom(flags: DoctorFlags, mac: string): Promise<DoctorEvent[]> {
-  if (flags.log !== undefined) return eventsFromLog(readFileSync(flags.log === '-' ? 0 : flags.log, 'utf8'), mac);
+  if (flags.log !== undefined) return eventsFromLog(flags.log === '-' ? process.stdin : createReadStream(flags.log), mac);
   return z.array(eventOut).parse(await new ApiClient(apiTarget(flags)).get(`/machines/${mac}/timeline`));
 }
 
@@ -104,15 +116,22 @@ export function registerDoctorCommands(program: Command): void {
     .action(
       forMac(async (mac, flags) => {
         const line = (e: DoctorEvent): string => (flags.json === true ? JSON.stringify(e) : `${e.time.replace('T', ' ').slice(0, 23)} ${e.level.padEnd(5)} ${e.kind.padEnd(16)} ${e.msg}`);
-        const events = await timelineFrom(flags, mac);
         if (flags.follow === true && flags.log === undefined) {
-          for (const e of events) process.stdout.write(line(e) + '\n');
-          for await (const s of new ApiClient(apiTarget(flags)).stream(`/events/stream?mac=${mac}`)) {
-            const e = eventOut.safeParse(JSON.parse(s.data));
-            if (e.success) process.stdout.write(line(e.data) + '\n');
+          // The stream opens first, so nothing that happens while the past is read is lost; what
+          // both carry is printed once.
+          const live = new ApiClient(apiTarget(flags)).stream(`/events/stream?mac=${mac}`);
+          const first = live.next();
+          const past = await timelineFrom(flags, mac);
+          const printed = new Set(past.map((e) => JSON.stringify(e)));
+          for (const e of past) process.stdout.write(line(e) + '\n');
+          for (let next = await first; next.done !== true; next = await live.next()) {
+            const e = eventOut.safeParse(parseJson(next.value.data));
+            if (!e.success || printed.delete(JSON.stringify(e.data))) continue;
+            process.stdout.write(line(e.data) + '\n');
           }
           return 0;
         }
+        const events = await timelineFrom(flags, mac);
         if (flags.json === true) process.stdout.write(JSON.stringify(events, null, 2) + '\n');
         else if (events.length === 0) process.stdout.write(`no events for ${mac}\n`);
         else for (const e of events) process.stdout.write(line(e) + '\n');

@@ -83,6 +83,9 @@
     });
   }
 
+  // At most one refresh per REFRESH_MS however busy the network: during a storm every event has a
+  // MAC, and each refresh reads the machine list and the doctor for all of them.
+  var REFRESH_MS = 5000;
   var refreshTimer = null;
   function refreshSoon() {
     if (refreshTimer) return;
@@ -90,7 +93,7 @@
       refreshTimer = null;
       refresh().catch(function (err) { setStatus(err.message); });
       if (selected) select(selected);
-    }, 1000);
+    }, REFRESH_MS);
   }
 
   function addToFeed(e) {

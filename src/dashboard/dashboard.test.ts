@@ -84,6 +84,11 @@ test('lists the machines with the doctor\'s verdict, shows a diagnosis on click,
     await until(() => listeners.size > 0, 'the page to open the live stream');
     for (const l of listeners) l({ time: new Date().toISOString(), kind: 'dhcp.discover', level: 'info', mac, msg: 'DISCOVER from the live test' });
     await until(() => /DISCOVER from the live test/.test(doc.getElementById('feed')!.textContent ?? ''), 'the live event in the feed');
+    // Text from the network (a hostname, a path, a message) is shown as text, never as markup.
+    const hostile = '<img src=x onerror="window.pwned=1">';
+    for (const l of listeners) l({ time: new Date().toISOString(), kind: 'http.request', level: 'warn', mac, msg: `GET /${hostile} 404` });
+    await until(() => (doc.getElementById('feed')!.textContent ?? '').includes(hostile), 'the hostile text, as text');
+    assert.equal(doc.querySelectorAll('#feed img').length, 0);
   } finally {
     stop(dom);
   }
@@ -105,6 +110,11 @@ test('without a token the page waits; with a wrong one it says the API refused i
   } finally {
     stop(wrong);
   }
+});
+
+test('the script never builds markup from strings', () => {
+  const script = readFileSync(new URL('../../src/dashboard/dashboard.js', import.meta.url), 'utf8');
+  assert.doesNotMatch(script, /innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
 });
 
 test('the page, script and style are served without a token, under a strict Content-Security-Policy', async () => {

@@ -133,14 +133,15 @@ export class BootfleetMetrics {
     gauge('process_start_time_seconds', 'Start time of the process since the Unix epoch, in seconds.', Math.floor((Date.now() - process.uptime() * 1000) / 1000));
     out.push({
       name: 'bootfleet_event_loop_delay_seconds',
-      help: 'Event loop delay since start (p50, p99, max): how long a ready packet may wait for the server to look at it.',
+      help: 'Event loop delay since the last scrape (p50, p99, max): how long a ready packet may wait for the server to look at it.',
       type: 'gauge',
       samples: [
-        { labels: { quantile: '0.5' }, value: this.loopDelay.percentile(50) / 1e9 },
-        { labels: { quantile: '0.99' }, value: this.loopDelay.percentile(99) / 1e9 },
-        { labels: { quantile: '1' }, value: this.loopDelay.max / 1e9 },
+        { labels: { stat: 'p50' }, value: this.loopDelay.percentile(50) / 1e9 },
+        { labels: { stat: 'p99' }, value: this.loopDelay.percentile(99) / 1e9 },
+        { labels: { stat: 'max' }, value: this.loopDelay.max / 1e9 },
       ],
     });
+    this.loopDelay.reset();
     return out;
   }
 }
