@@ -16,15 +16,23 @@ function upTo(events: readonly DoctorEvent[], pred: (e: DoctorEvent) => boolean)
   return events.slice(0, i + 1);
 }
 
-test('real boots that reached the kernel read as OK, for BIOS iPXE ROM, UEFI PXE and UEFI HTTP', () => {
-  for (const name of ['bios-ok', 'uefi-ok', 'uefi-http-ok']) {
+test('real boots that reached the kernel read as OK: full and proxy mode, BIOS iPXE ROM, UEFI PXE and HTTP, PXELINUX, a chained script, the boot after an install', () => {
+  for (const name of ['bios-ok', 'uefi-ok', 'uefi-http-ok', 'proxy-bios-ok', 'proxy-uefi-ok', 'pxelinux-ok', 'chain-ok', 'after-install-ok']) {
     const { mac, events } = captured(name);
     const d = diagnose(mac, events, later(events));
     assert.equal(d.ok, true, `${name}: ${d.summary}`);
     assert.equal(d.stage, 'kernel', name);
     assert.equal(d.hint, null);
-    assert.match(d.summary, /fetched \/vmlinuz, \/initrd\.img/);
+    assert.match(d.summary, /fetched \/?vmlinuz, \/?initrd\.img/, name);
   }
+});
+
+test('a real install: the installer\'s own DHCP is the booted system\'s, and its callback ends the attempt as installed', () => {
+  const { mac, events } = captured('install-callback');
+  const d = diagnose(mac, events, later(events));
+  assert.equal(d.stage, 'installed');
+  assert.equal(d.ok, true);
+  assert.ok(d.steps.some((s) => s.kind === 'dhcp.discover' && /booted system/.test(s.says)));
 });
 
 test('UEFI PXE: the attempt starts at the firmware DISCOVER and includes iPXE\'s own DHCP after ipxe.efi', () => {

@@ -6,28 +6,19 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { canUseNetns, destroyAll } from '../lab/netns.js';
 import { bootLab, type Lab } from '../lab/topology.js';
 import { startVm } from '../lab/qemu.js';
 import { stageHttpRoot } from '../harness/lab-assets.js';
-import { BootfleetProcess, type LoggedEvent } from '../harness/bootfleet-process.js';
-import { diagnose } from '../doctor/diagnose.js';
+import { BootfleetProcess } from '../harness/bootfleet-process.js';
+import { doctorOn } from '../harness/doctor-check.js';
 
 const skip = canUseNetns() ? false : 'needs root to create network namespaces';
 const BOOT_TIMEOUT = 150_000;
 
-/**
- * The doctor's reading of a real boot. `BOOTFLEET_SAVE_TIMELINES=DIR` writes the timeline there,
- * which is how test/vectors/timelines/ was captured.
- */
-function doctorOn(mac: string, timeline: LoggedEvent[], name: string): ReturnType<typeof diagnose> {
-  const out = process.env['BOOTFLEET_SAVE_TIMELINES'];
-  if (out) writeFileSync(path.join(out, `${name}.json`), JSON.stringify({ mac, events: timeline }, null, 1) + '\n');
-  return diagnose(mac, timeline);
-}
 
 
 describe('end to end: full DHCP mode', { skip, timeout: 600_000 }, () => {

@@ -20,6 +20,7 @@ import { canUseNetns, destroyAll } from '../lab/netns.js';
 import { bootLab, LAB_NET, type Lab } from '../lab/topology.js';
 import { startVm, type Vm } from '../lab/qemu.js';
 import { labAssets, stageHttpRoot } from '../harness/lab-assets.js';
+import { doctorOn } from '../harness/doctor-check.js';
 import { BootfleetProcess } from '../harness/bootfleet-process.js';
 
 const skip = canUseNetns() ? false : 'needs root to create network namespaces';
@@ -154,6 +155,15 @@ describe('end to end: profile kinds and boot once', { skip, timeout: 600_000 }, 
     assert.ok(tftp.includes('ldlinux.c32'), `TFTP: ${tftp.join(' ')}`);
     assert.ok(tftp.includes('pxelinux.cfg/01-52-54-00-bf-01-0b'), `TFTP: ${tftp.join(' ')}`);
     assert.ok(server.timeline(macB).some((e) => e.kind === 'tftp.pxelinux'), 'the config was generated');
+
+    // The doctor: A's installer ran its own DHCP and called back; B's kernel came over TFTP from PXELINUX.
+    const da = doctorOn(macA, server.timeline(macA), 'install-callback');
+    assert.equal(da.ok, true, da.summary);
+    assert.equal(da.stage, 'installed');
+    assert.ok(da.steps.some((s) => /the booted system asks for its own address/.test(s.says)), 'the installer\'s udhcpc is read as the booted system\'s DHCP');
+    const db = doctorOn(macB, server.timeline(macB), 'pxelinux-ok');
+    assert.equal(db.ok, true, db.summary);
+    assert.equal(db.stage, 'kernel');
   });
 
   test('A boots its normal profile after the install; C chains a second script', { timeout: BOOT_TIMEOUT * 2 }, async () => {
@@ -167,5 +177,11 @@ describe('end to end: profile kinds and boot once', { skip, timeout: 600_000 }, 
     assert.match(c.match[1]!, /bf\.profile=chained-second/);
     const scripts = server.timeline(macC).filter((e) => e.kind === 'http.request').map((e) => String(e.data?.['path']));
     assert.ok(scripts.includes('/second.ipxe'), `HTTP: ${scripts.join(' ')}`);
+    const da = doctorOn(macA, server.timeline(macA), 'after-install-ok');
+    assert.equal(da.ok, true, da.summary);
+    assert.equal(da.stage, 'kernel', 'the reboot after the install is its own attempt');
+    const dc = doctorOn(macC, server.timeline(macC), 'chain-ok');
+    assert.equal(dc.ok, true, dc.summary);
+    assert.equal(dc.stage, 'kernel');
   });
 });

@@ -15,6 +15,7 @@ import { canUseNetns, destroyAll, type Netns } from '../lab/netns.js';
 import { addClientNs, bootLab, type Lab } from '../lab/topology.js';
 import { startDnsmasq, type Dnsmasq } from '../lab/dnsmasq.js';
 import { startVm } from '../lab/qemu.js';
+import { doctorOn } from '../harness/doctor-check.js';
 import { BootfleetProcess } from '../harness/bootfleet-process.js';
 import { stageHttpRoot } from '../harness/lab-assets.js';
 
@@ -79,6 +80,9 @@ describe('end to end: proxyDHCP beside the LAN\'s own DHCP server (dnsmasq)', { 
       await vm.stop();
     }
     assertAddressFromDnsmasqOnly(macBios);
+    const d = doctorOn(macBios, server.timeline(macBios), 'proxy-bios-ok');
+    assert.equal(d.ok, true, d.summary);
+    assert.equal(d.stage, 'kernel');
   });
 
   test('UEFI (OVMF PXE): address from dnsmasq, port-4011 ACK → ipxe.efi over TFTP → script → kernel', { timeout: BOOT_TIMEOUT + 10_000 }, async () => {
@@ -93,5 +97,10 @@ describe('end to end: proxyDHCP beside the LAN\'s own DHCP server (dnsmasq)', { 
     const timeline = server.timeline(macUefi);
     assert.ok(timeline.some((e) => e.kind === 'dhcp.proxy-ack' && e.data?.port === 4011), 'EDK2 asked on port 4011 and got the ACK');
     assert.ok(timeline.some((e) => e.kind === 'tftp.done'), 'ipxe.efi went over TFTP, and the event carries the MAC');
+    const d = doctorOn(macUefi, timeline, 'proxy-uefi-ok');
+    assert.equal(d.ok, true, d.summary);
+    assert.equal(d.stage, 'kernel');
+    assert.equal(d.steps[0]!.kind, 'dhcp.proxy-offer', 'the attempt starts at the firmware\'s proxy offer');
+    assert.ok(d.steps.some((s) => /ipxe\.efi/.test(s.says)), 'and includes ipxe.efi before iPXE\'s own DHCP');
   });
 });
