@@ -17,10 +17,9 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { canUseNetns, destroyAll } from '../lab/netns.js';
+import { destroyAll } from '../lab/netns.js';
 import { decodeDhcp } from '../wire/dhcp/codec.js';
 import { getMessageType } from '../wire/dhcp/options.js';
 import { MessageType } from '../wire/dhcp/packet.js';
@@ -33,20 +32,12 @@ import { BootfleetUnderTest } from './oracle/bootfleet-under-test.js';
 import type { DnsmasqModel } from './model.js';
 import { ipv4ToNumber } from './text.js';
 import { DnsmasqOracle, ORACLE_NET } from './oracle/dnsmasq-oracle.js';
+import { oracleSkip } from './oracle/oracle-skip.js';
 import { forReplay, pxePortRequests, replayClients } from './oracle/replay-requests.js';
 
 const CORPUS = fileURLToPath(new URL('../../test/dnsmasq/', import.meta.url));
 
-function haveDnsmasq(): boolean {
-  try {
-    execFileSync('dnsmasq', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const skip = !canUseNetns() ? 'needs root and iproute2 (network namespaces)' : !haveDnsmasq() ? 'needs dnsmasq' : false;
+const skip = oracleSkip();
 const corpus = readdirSync(CORPUS).filter((f) => f.endsWith('.conf')).sort();
 /** `BOOTFLEET_DIFF_VERBOSE=1` prints every comparison, agreeing or not. */
 const VERBOSE = process.env['BOOTFLEET_DIFF_VERBOSE'] === '1';

@@ -18,28 +18,19 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { request } from '../dhcp/test-packets.js';
-import { canUseNetns, destroyAll } from '../lab/netns.js';
+import { destroyAll } from '../lab/netns.js';
 import { decodeDhcp, encodeDhcp } from '../wire/dhcp/codec.js';
 import { MessageType, type DhcpPacket } from '../wire/dhcp/packet.js';
 import { BootfleetUnderTest } from './oracle/bootfleet-under-test.js';
 import { DnsmasqOracle } from './oracle/dnsmasq-oracle.js';
+import { oracleSkip } from './oracle/oracle-skip.js';
 import { RELAY, SELECTION_CONF, SELECTION_RANGES, relayReplyView, selectionRequests } from './oracle/relay-requests.js';
 import { pxePortRequests } from './oracle/replay-requests.js';
 
-function haveDnsmasq(): boolean {
-  try {
-    execFileSync('dnsmasq', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const skip = !canUseNetns() ? 'needs root and iproute2 (network namespaces)' : !haveDnsmasq() ? 'needs dnsmasq' : false;
+const skip = oracleSkip();
 
 const MAC = '52:54:00:dd:01:02';
 const SERVER = { address: '198.18.0.2', port: 67 };

@@ -9,27 +9,18 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { request } from '../dhcp/test-packets.js';
-import { canUseNetns, destroyAll } from '../lab/netns.js';
+import { destroyAll } from '../lab/netns.js';
 import { decodeDhcp, encodeDhcp } from '../wire/dhcp/codec.js';
 import { getMessageType } from '../wire/dhcp/options.js';
 import { MessageType } from '../wire/dhcp/packet.js';
 import { BootfleetUnderTest } from './oracle/bootfleet-under-test.js';
 import { DnsmasqOracle } from './oracle/dnsmasq-oracle.js';
+import { oracleSkip } from './oracle/oracle-skip.js';
 
-function haveDnsmasq(): boolean {
-  try {
-    execFileSync('dnsmasq', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const skip = !canUseNetns() ? 'needs root and iproute2 (network namespaces)' : !haveDnsmasq() ? 'needs dnsmasq' : false;
+const skip = oracleSkip();
 
 const HOST_MAC = '52:54:00:dd:00:01';
 const SQUATTER_MAC = '52:54:00:dd:00:99';
