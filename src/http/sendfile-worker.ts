@@ -13,7 +13,7 @@
  * to from here.
  */
 import { parentPort } from 'node:worker_threads';
-import { LINUX, errno, errnoName, sendfileLibc } from './sendfile-libc.js';
+import { LINUX, errno, errnoName, sendfileLibc, setCork } from './sendfile-libc.js';
 
 export type SendfileCommand =
   | { kind: 'start'; id: number; sock: number; file: number; offset: number; length: number; idleMs: number }
@@ -60,6 +60,9 @@ function run(port: NonNullable<typeof parentPort>, wakeFd: number): void {
 
   const finish = (t: Transfer, error: string | null): void => {
     transfers.delete(t.id);
+    // The main thread corked the socket before the head (zero-copy-sender.ts): the tail of the
+    // body goes now, and the connection's next response is not held back.
+    setCork(c, t.sock, false);
     c.close(t.sock);
     c.close(t.file);
     const done: SendfileDone = { kind: 'done', id: t.id, sent: t.sent, error };

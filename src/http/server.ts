@@ -364,6 +364,8 @@ export class HttpBootServer {
   private async sendZeroCopy(res: ServerResponse, ex: Exchange, handle: FileHandle, start: number, length: number): Promise<void> {
     const socket = res.socket;
     if (!socket || !this.zeroCopy) return this.stream(res, ex, handle, start, start + length - 1);
+    // Corked, the head waits in the kernel and leaves with the first body bytes (nginx: tcp_nopush).
+    const corked = this.zeroCopy.cork(socket);
     res.flushHeaders();
     // Writes complete in order: once this empty one has, the head is in the kernel, ahead of the body.
     const flushed = await new Promise<boolean>((resolve) => socket.write(EMPTY, (err) => resolve(!err)));
@@ -372,7 +374,10 @@ export class HttpBootServer {
       return;
     }
     const transfer = this.zeroCopy.begin(socket, handle, start, length, this.idleMs);
-    if (!transfer) return this.stream(res, ex, handle, start, start + length - 1);
+    if (!transfer) {
+      if (corked) this.zeroCopy.uncork(socket);
+      return this.stream(res, ex, handle, start, start + length - 1);
+    }
     ex.via = 'sendfile';
     // Node closing the connection (client gone, stop()) must end the transfer: the thread's
     // own descriptor would otherwise keep the connection open and sending.

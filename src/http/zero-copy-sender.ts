@@ -11,7 +11,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import type { Socket } from 'node:net';
 import { Worker } from 'node:worker_threads';
-import { LINUX, errno, errnoName, sendfileLibc, type SendfileLibc } from './sendfile-libc.js';
+import { LINUX, errno, errnoName, sendfileLibc, setCork, type SendfileLibc } from './sendfile-libc.js';
 import type { SendfileCommand, SendfileDone, SendfileWorkerData } from './sendfile-worker.js';
 
 export interface ZeroCopyResult {
@@ -35,6 +35,24 @@ export class ZeroCopySender {
   private broken = false;
   private nextId = 1;
   private readonly pending = new Map<number, (r: ZeroCopyResult) => void>();
+
+  /**
+   * Corks `socket` (TCP_CORK, see `setCork`) so the response head, written next, waits in the
+   * kernel for the first body bytes. The transfer thread uncorks when the transfer ends; a
+   * caller that then does not call {@link begin} (or whose `begin` returns null) must call
+   * {@link uncork}. False (nothing done) where zero-copy cannot be used.
+   */
+  cork(socket: Socket): boolean {
+    const fd = socketFd(socket);
+    if (fd === null || !this.ensureWorker() || this.libc === null) return false;
+    return setCork(this.libc, fd, true);
+  }
+
+  /** Lifts {@link cork} when the body will not go by this sender after all. */
+  uncork(socket: Socket): void {
+    const fd = socketFd(socket);
+    if (fd !== null && this.libc !== null) setCork(this.libc, fd, false);
+  }
 
   /**
    * Starts sending `length` bytes of `file` from `offset` on `socket`, whose pending writes
