@@ -117,6 +117,38 @@ for (const zeroCopy of [true, false]) {
       assert.equal(sha256(readFileSync(b)), bigSha);
     });
 
+    test('keep-alive: a small response after a large body is not held back (the cork is lifted)', async () => {
+      // TCP_CORK holds a partial segment for up to 200 ms; a cork left on after the transfer
+      // would delay every short answer on the connection by that much. Best of three, for noise.
+      const times: number[] = [];
+      await new Promise<void>((resolve, reject) => {
+        const socket = net.connect(server.port, '127.0.0.1', () => socket.write('GET /initrd.img HTTP/1.1\r\nHost: t\r\n\r\n'));
+        let buf = Buffer.alloc(0);
+        let phase = 0;
+        let sentAt = 0;
+        const askSmall = (): void => {
+          sentAt = performance.now();
+          socket.write('GET /boot.ipxe HTTP/1.1\r\nHost: t\r\n\r\n');
+        };
+        socket.on('data', (d) => {
+          buf = Buffer.concat([buf, d]);
+          const headEnd = buf.indexOf('\r\n\r\n');
+          if (headEnd < 0) return;
+          const length = Number(/content-length: (\d+)/i.exec(buf.subarray(0, headEnd).toString('latin1'))?.[1]);
+          if (buf.length < headEnd + 4 + length) return;
+          if (phase > 0) times.push(performance.now() - sentAt);
+          buf = buf.subarray(headEnd + 4 + length);
+          if (phase++ === 3) {
+            socket.destroy();
+            resolve();
+          } else askSmall();
+        });
+        socket.on('error', reject);
+      });
+      assert.equal(times.length, 3);
+      assert.ok(Math.min(...times) < 150, `small answers took ${times.map((t) => t.toFixed(0)).join('/')} ms`);
+    });
+
     test('pipelined range requests are answered in order with the right bytes', async () => {
       const ranges: [number, number][] = [
         [0, 2_000_000],
