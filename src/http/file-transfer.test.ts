@@ -246,3 +246,34 @@ test('stop() ends transfers under way and the transfer thread', async () => {
   await closed;
   await settle(() => openFds() <= fdsBefore, `descriptors back to ${fdsBefore}`);
 });
+
+test('the transfer thread dying mid-transfer: the client is let go, no descriptor is left, later files stream', async () => {
+  const events: BootEvent[] = [];
+  const server = new HttpBootServer({ address: '127.0.0.1', port: 0, root: dir, events: { emit: (e) => events.push(e) }, renderBootScript: () => ({ status: 200, contentType: 'text/plain', body: '' }) });
+  await server.start();
+  try {
+    const fdsBefore = openFds();
+    let client: net.Socket | undefined;
+    const closed = new Promise<void>((resolve) => {
+      client = net.connect(server.port, '127.0.0.1', () => client?.write('GET /huge.iso HTTP/1.1\r\nHost: t\r\n\r\n'));
+      // Stop reading: the transfer stays under way, the thread holding its descriptors.
+      client.once('data', () => client?.pause());
+      client.on('close', () => resolve());
+      client.on('error', () => {});
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    // Reaching into the server for its thread is the only way to make it die as a crash would.
+    const sender = (server as unknown as { zeroCopy: { worker: { terminate(): Promise<number> } | null } }).zeroCopy;
+    assert.ok(sender.worker, 'the transfer thread is running');
+    await sender.worker.terminate();
+    client?.resume();
+    await closed;
+    await settle(() => openFds() <= fdsBefore, `descriptors back to ${fdsBefore}`);
+    const got = await run('curl', ['--silent', '--show-error', `http://127.0.0.1:${server.port}/initrd.img`], { encoding: 'buffer', maxBuffer: 64 << 20 });
+    assert.equal(sha256(got.stdout), bigSha);
+    await settle(() => events.some((e) => e.kind === 'http.request' && e.data?.path === '/initrd.img'), 'the request event');
+    assert.equal(events.find((e) => e.kind === 'http.request' && e.data?.path === '/initrd.img')?.data?.via, 'stream');
+  } finally {
+    await server.stop();
+  }
+});

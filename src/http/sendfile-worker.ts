@@ -63,10 +63,13 @@ function run(port: NonNullable<typeof parentPort>, wakeFd: number): void {
     // The main thread corked the socket before the head (zero-copy-sender.ts): the tail of the
     // body goes now, and the connection's next response is not held back.
     setCork(c, t.sock, false);
-    c.close(t.sock);
-    c.close(t.file);
+    // Posted before the descriptors are closed: should this thread die in between, the main
+    // thread (which closes what a dead thread held) leaks two descriptors rather than closing
+    // numbers the kernel may have reused.
     const done: SendfileDone = { kind: 'done', id: t.id, sent: t.sent, error };
     port.postMessage(done);
+    c.close(t.sock);
+    c.close(t.file);
   };
 
   const sendSome = (t: Transfer): void => {

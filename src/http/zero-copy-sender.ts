@@ -34,7 +34,8 @@ export class ZeroCopySender {
   private wakeWrite = -1;
   private broken = false;
   private nextId = 1;
-  private readonly pending = new Map<number, (r: ZeroCopyResult) => void>();
+  /** Transfers handed to the thread: how to settle each, and the descriptors the thread holds for it. */
+  private readonly pending = new Map<number, { settle: (r: ZeroCopyResult) => void; fds: [number, number] }>();
 
   /**
    * Corks `socket` (TCP_CORK, see `setCork`) so the response head, written next, waits in the
@@ -69,7 +70,7 @@ export class ZeroCopySender {
       return null;
     }
     const id = this.nextId++;
-    const done = new Promise<ZeroCopyResult>((resolve) => this.pending.set(id, resolve));
+    const done = new Promise<ZeroCopyResult>((settle) => this.pending.set(id, { settle, fds: [sock, fileDup] }));
     this.post({ kind: 'start', id, sock, file: fileDup, offset, length, idleMs });
     return { done, abort: () => (this.pending.has(id) ? this.post({ kind: 'abort', id }) : undefined) };
   }
@@ -110,20 +111,25 @@ export class ZeroCopySender {
       // It must not keep the process alive on its own: stop() ends it properly.
       w.unref();
       w.on('message', (m: SendfileDone) => {
-        const settle = this.pending.get(m.id);
+        const p = this.pending.get(m.id);
         this.pending.delete(m.id);
-        settle?.({ sent: m.sent, error: m.error });
+        p?.settle({ sent: m.sent, error: m.error });
       });
-      w.on('error', () => {
-        this.broken = true;
-        this.settleAll('worker');
-      });
+      // A failure ends the thread; 'exit' follows and settles what it left.
+      w.on('error', () => (this.broken = true));
       w.on('exit', () => {
-        if (this.worker === w) {
-          this.worker = null;
-          this.broken = true;
-          this.settleAll('worker');
-        }
+        if (this.worker !== w) return;
+        this.worker = null;
+        this.broken = true;
+        // The thread died holding its descriptors: an unclosed socket dup would keep each
+        // client's connection open (and the client waiting) after node closed its own. The
+        // thread is gone, so closing them here cannot race it. Its 'done' messages all came
+        // before 'exit', and it posts before it closes, so none of these was closed already.
+        for (const p of this.pending.values()) for (const fd of p.fds) c.close(fd);
+        c.close(wakeRead);
+        c.close(this.wakeWrite);
+        this.wakeWrite = -1;
+        this.settleAll('worker');
       });
       this.libc = c;
       this.worker = w;
@@ -135,7 +141,7 @@ export class ZeroCopySender {
   }
 
   private settleAll(error: string): void {
-    for (const settle of this.pending.values()) settle({ sent: 0, error });
+    for (const p of this.pending.values()) p.settle({ sent: 0, error });
     this.pending.clear();
   }
 }
