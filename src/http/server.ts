@@ -9,7 +9,7 @@ import type { EventLevel, EventSink } from '../events/boot-event.js';
 import { parseByteRange, type ByteRange } from './byte-range.js';
 import { contentTypeFor } from './content-type.js';
 import { methodsFor, parseMachineFilePath, type MachineFileRequest } from './install-routes.js';
-import { normalizeMac, parseRequestPath } from './request-path.js';
+import { macParam, normalizeMac, parseRequestPath } from './request-path.js';
 import { SmallFileCache } from './small-file-cache.js';
 import { ZeroCopySender } from './zero-copy-sender.js';
 
@@ -18,7 +18,8 @@ export interface BootScriptRequest {
   /** `?mac=` lower-cased and colon-separated, or null when absent or not a MAC. */
   mac: string | null;
   clientIp: string;
-  query: URLSearchParams;
+  /** The whole query, parsed on first read (a fleet's scripts are asked for by MAC alone). */
+  readonly query: URLSearchParams;
 }
 
 export interface BootScriptResponse {
@@ -199,13 +200,22 @@ export class HttpBootServer {
       note: undefined,
     };
     res.on('close', () => this.finish(ex, res));
-    this.route(req, res, ex, q < 0 ? '' : url.slice(q + 1)).catch((err: unknown) => this.fail(res, ex, err));
+    const rawQuery = q < 0 ? '' : url.slice(q + 1);
+    // The hot path (a fleet fetching its scripts) first, and without an async hop when the app
+    // answers from its cache; it is never a per-machine path.
+    if (ex.path === '/boot.ipxe' && (ex.method === 'GET' || ex.method === 'HEAD')) {
+      try {
+        this.bootScript(res, ex, rawQuery, ex.method === 'HEAD')?.catch((err: unknown) => this.fail(res, ex, err));
+      } catch (err) {
+        this.fail(res, ex, err);
+      }
+      return;
+    }
+    this.route(req, res, ex, rawQuery).catch((err: unknown) => this.fail(res, ex, err));
   }
 
   private async route(req: IncomingMessage, res: ServerResponse, ex: Exchange, rawQuery: string): Promise<void> {
     const head = ex.method === 'HEAD';
-    // The hot path (a fleet fetching its scripts) first; it is never a per-machine path.
-    if (ex.path === '/boot.ipxe' && (head || ex.method === 'GET')) return this.bootScript(res, ex, new URLSearchParams(rawQuery), head);
     const machineFile = this.opts.machineFile ? parseMachineFilePath(ex.path, rawQuery) : null;
     if (machineFile && this.opts.machineFile) return this.machineFile(req, res, ex, machineFile, this.opts.machineFile);
     if (ex.method !== 'GET' && !head) {
@@ -217,11 +227,13 @@ export class HttpBootServer {
     return this.staticFile(req, res, ex, head);
   }
 
-  private async bootScript(res: ServerResponse, ex: Exchange, query: URLSearchParams, head: boolean): Promise<void> {
-    const mac = normalizeMac(query.get('mac'));
+  private bootScript(res: ServerResponse, ex: Exchange, rawQuery: string, head: boolean): Promise<void> | void {
+    const mac = normalizeMac(macParam(rawQuery));
     ex.mac = mac ?? this.macFor(ex.clientIp);
-    const out = await this.opts.renderBootScript({ mac, clientIp: ex.clientIp, query });
-    this.sendGenerated(res, ex, out, head);
+    const out = this.opts.renderBootScript(new ScriptRequest(mac, ex.clientIp, rawQuery));
+    // A script answered from the app's cache may come back as is: no promise, no extra turn.
+    if (!(out instanceof Promise)) return this.sendGenerated(res, ex, out, head);
+    return out.then((o) => this.sendGenerated(res, ex, o, head));
   }
 
   /** A body made by the app: never cached by the client, since it follows the fleet. */
@@ -485,6 +497,21 @@ export class HttpBootServer {
 
   private macFor(clientIp: string): string | undefined {
     return this.opts.macFor?.(clientIp);
+  }
+}
+
+/** A getter on a class, not on an object literal: V8 builds the latter slowly, per request. */
+class ScriptRequest implements BootScriptRequest {
+  private parsed: URLSearchParams | undefined;
+
+  constructor(
+    readonly mac: string | null,
+    readonly clientIp: string,
+    private readonly rawQuery: string,
+  ) {}
+
+  get query(): URLSearchParams {
+    return (this.parsed ??= new URLSearchParams(this.rawQuery));
   }
 }
 
