@@ -107,7 +107,12 @@ export class ZeroCopySender {
       const wakeRead = fds.readInt32LE(0);
       this.wakeWrite = fds.readInt32LE(4);
       const data: SendfileWorkerData = { wakeFd: wakeRead };
-      const w = new Worker(new URL('./sendfile-worker.js', import.meta.url), { workerData: data });
+      const w = new Worker(new URL('./sendfile-worker.js', import.meta.url), {
+        workerData: data,
+        // It keeps a few objects per transfer: a small young generation is plenty, and V8's
+        // default (grown to 16 MiB semi-spaces under a storm's churn) is resident memory.
+        resourceLimits: { maxYoungGenerationSizeMb: 2 },
+      });
       // It must not keep the process alive on its own: stop() ends it properly.
       w.unref();
       w.on('message', (m: SendfileDone) => {
