@@ -263,9 +263,9 @@ test('the transfer thread dying mid-transfer: the client is let go, no descripto
     });
     await new Promise((r) => setTimeout(r, 300));
     // Reaching into the server for its thread is the only way to make it die as a crash would.
-    const sender = (server as unknown as { zeroCopy: { worker: { terminate(): Promise<number> } | null } }).zeroCopy;
-    assert.ok(sender.worker, 'the transfer thread is running');
-    await sender.worker.terminate();
+    const sender = (server as unknown as { zeroCopy: { thread: { worker: { terminate(): Promise<number> } } | null } }).zeroCopy;
+    assert.ok(sender.thread, 'the transfer thread is running');
+    await sender.thread.worker.terminate();
     client?.resume();
     await closed;
     await settle(() => openFds() <= fdsBefore, `descriptors back to ${fdsBefore}`);
@@ -273,6 +273,31 @@ test('the transfer thread dying mid-transfer: the client is let go, no descripto
     assert.equal(sha256(got.stdout), bigSha);
     await settle(() => events.some((e) => e.kind === 'http.request' && e.data?.path === '/initrd.img'), 'the request event');
     assert.equal(events.find((e) => e.kind === 'http.request' && e.data?.path === '/initrd.img')?.data?.via, 'stream');
+  } finally {
+    await server.stop();
+  }
+});
+
+test('the transfer thread stops when idle and starts again for the next large file', async () => {
+  const events: BootEvent[] = [];
+  const server = new HttpBootServer({ address: '127.0.0.1', port: 0, root: dir, transferThreadIdleMs: 300, events: { emit: (e) => events.push(e) }, renderBootScript: () => ({ status: 200, contentType: 'text/plain', body: '' }) });
+  await server.start();
+  const threads = (): number => readdirSync('/proc/self/task').length;
+  const sender = (server as unknown as { zeroCopy: { threadRunning: boolean } }).zeroCopy;
+  try {
+    const fdsBefore = openFds();
+    const threadsBefore = threads();
+    const get = async (): Promise<void> => {
+      const got = await run('curl', ['--silent', '--show-error', `http://127.0.0.1:${server.port}/initrd.img`], { encoding: 'buffer', maxBuffer: 64 << 20 });
+      assert.equal(sha256(got.stdout), bigSha);
+    };
+    await get();
+    assert.ok(sender.threadRunning, 'started by the transfer');
+    await settle(() => !sender.threadRunning && threads() <= threadsBefore, 'the idle thread to stop', 5000);
+    await settle(() => openFds() <= fdsBefore, `descriptors back to ${fdsBefore}`);
+    await get();
+    const vias = events.filter((e) => e.kind === 'http.request' && e.data?.path === '/initrd.img').map((e) => e.data?.via);
+    assert.deepEqual(vias, ['sendfile', 'sendfile']);
   } finally {
     await server.stop();
   }

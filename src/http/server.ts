@@ -63,6 +63,8 @@ export interface HttpBootServerOptions {
    * through node in {@link STREAM_CHUNK} reads. Default true.
    */
   zeroCopy?: boolean;
+  /** The sendfile thread stops after this long without a transfer and starts again on demand. Default 30 000 ms. */
+  transferThreadIdleMs?: number;
 }
 
 /** What one request did, collected while it runs and emitted as `http.request` when it closes. */
@@ -128,7 +130,7 @@ export class HttpBootServer {
     this.cache = new SmallFileCache(opts.cacheEntryBytes ?? 1 << 20, opts.cacheTotalBytes ?? 32 << 20);
     const idle = opts.idleTimeoutMs ?? 30_000;
     this.idleMs = idle;
-    this.zeroCopy = opts.zeroCopy === false ? null : new ZeroCopySender();
+    this.zeroCopy = opts.zeroCopy === false ? null : new ZeroCopySender(opts.transferThreadIdleMs);
     this.server = http.createServer({ keepAlive: true, noDelay: true }, (req, res) => this.onRequest(req, res));
     this.server.keepAliveTimeout = idle;
     this.server.setTimeout(idle);
