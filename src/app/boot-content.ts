@@ -75,8 +75,10 @@ export class BootContent {
    * `GET /boot.ipxe?mac=…`: the script for the machine's profile (its installer while it installs).
    * A script rendered before is answered from the cache while the fleet is unchanged; its
    * `http.script` event is emitted again, its warnings (`fleet.install`) only when rendered.
+   * A script from the cache comes back as is, not wrapped in a promise, so the HTTP server
+   * answers in the same turn (a fleet asking again is the common case).
    */
-  async bootScript(mac: string | null, clientIp: string, serverAddress: string): Promise<GeneratedResponse> {
+  bootScript(mac: string | null, clientIp: string, serverAddress: string): GeneratedResponse | Promise<GeneratedResponse> {
     if (!mac) return { status: 200, contentType: IPXE, body: ipxeFailureScript('unknown', 'no MAC in the request (expected /boot.ipxe?mac=...)') };
     this.opts.noteSighting?.({ mac, at: this.now(), ip: clientIp, firmware: 'ipxe' });
     // Both read before the fleet is: a write that lands while we read makes this render stale.
@@ -90,6 +92,10 @@ export class BootContent {
         return hit.response;
       }
     }
+    return this.renderScript(mac, clientIp, serverAddress, key, generation, defaultProfile);
+  }
+
+  private async renderScript(mac: string, clientIp: string, serverAddress: string, key: string | null, generation: number | undefined, defaultProfile: string): Promise<GeneratedResponse> {
     const found = await this.lookup(mac, clientIp, defaultProfile);
     if (typeof found === 'string') return this.scriptFailure(mac, found);
     const ctx = this.context(found, clientIp, serverAddress);

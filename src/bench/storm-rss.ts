@@ -5,8 +5,15 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 
+/**
+ * What `/proc/<pid>/status` says about memory: the peak and current resident set, and the
+ * current one split into anonymous memory (heaps, stacks: what a server makes) and file pages
+ * (its binary and libraries: node's alone is ~50 MiB, shared and read-only, yet resident).
+ */
+export type MemoryField = 'VmHWM' | 'VmRSS' | 'RssAnon' | 'RssFile';
+
 /** A `/proc/<pid>/status` field in KiB (`VmHWM:   123456 kB`), or null. */
-export function statusKiB(status: string, field: 'VmHWM' | 'VmRSS'): number | null {
+export function statusKiB(status: string, field: MemoryField): number | null {
   const m = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(status);
   return m ? Number(m[1]) : null;
 }
@@ -49,7 +56,7 @@ export function processTree(pid: number): number[] {
 }
 
 /** Sum of `field` over the process trees of `pids`, MiB; null when none could be read. */
-export function treeMemoryMiB(pids: readonly number[], field: 'VmHWM' | 'VmRSS'): number | null {
+export function treeMemoryMiB(pids: readonly number[], field: MemoryField): number | null {
   let kib = 0;
   let seen = false;
   for (const pid of pids.flatMap(processTree)) {

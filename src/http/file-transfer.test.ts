@@ -117,6 +117,38 @@ for (const zeroCopy of [true, false]) {
       assert.equal(sha256(readFileSync(b)), bigSha);
     });
 
+    test('keep-alive: a small response after a large body is not held back (the cork is lifted)', async () => {
+      // TCP_CORK holds a partial segment for up to 200 ms; a cork left on after the transfer
+      // would delay every short answer on the connection by that much. Best of three, for noise.
+      const times: number[] = [];
+      await new Promise<void>((resolve, reject) => {
+        const socket = net.connect(server.port, '127.0.0.1', () => socket.write('GET /initrd.img HTTP/1.1\r\nHost: t\r\n\r\n'));
+        let buf = Buffer.alloc(0);
+        let phase = 0;
+        let sentAt = 0;
+        const askSmall = (): void => {
+          sentAt = performance.now();
+          socket.write('GET /boot.ipxe HTTP/1.1\r\nHost: t\r\n\r\n');
+        };
+        socket.on('data', (d) => {
+          buf = Buffer.concat([buf, d]);
+          const headEnd = buf.indexOf('\r\n\r\n');
+          if (headEnd < 0) return;
+          const length = Number(/content-length: (\d+)/i.exec(buf.subarray(0, headEnd).toString('latin1'))?.[1]);
+          if (buf.length < headEnd + 4 + length) return;
+          if (phase > 0) times.push(performance.now() - sentAt);
+          buf = buf.subarray(headEnd + 4 + length);
+          if (phase++ === 3) {
+            socket.destroy();
+            resolve();
+          } else askSmall();
+        });
+        socket.on('error', reject);
+      });
+      assert.equal(times.length, 3);
+      assert.ok(Math.min(...times) < 150, `small answers took ${times.map((t) => t.toFixed(0)).join('/')} ms`);
+    });
+
     test('pipelined range requests are answered in order with the right bytes', async () => {
       const ranges: [number, number][] = [
         [0, 2_000_000],
@@ -213,4 +245,60 @@ test('stop() ends transfers under way and the transfer thread', async () => {
   client?.resume();
   await closed;
   await settle(() => openFds() <= fdsBefore, `descriptors back to ${fdsBefore}`);
+});
+
+test('the transfer thread dying mid-transfer: the client is let go, no descriptor is left, later files stream', async () => {
+  const events: BootEvent[] = [];
+  const server = new HttpBootServer({ address: '127.0.0.1', port: 0, root: dir, events: { emit: (e) => events.push(e) }, renderBootScript: () => ({ status: 200, contentType: 'text/plain', body: '' }) });
+  await server.start();
+  try {
+    const fdsBefore = openFds();
+    let client: net.Socket | undefined;
+    const closed = new Promise<void>((resolve) => {
+      client = net.connect(server.port, '127.0.0.1', () => client?.write('GET /huge.iso HTTP/1.1\r\nHost: t\r\n\r\n'));
+      // Stop reading: the transfer stays under way, the thread holding its descriptors.
+      client.once('data', () => client?.pause());
+      client.on('close', () => resolve());
+      client.on('error', () => {});
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    // Reaching into the server for its thread is the only way to make it die as a crash would.
+    const sender = (server as unknown as { zeroCopy: { thread: { worker: { terminate(): Promise<number> } } | null } }).zeroCopy;
+    assert.ok(sender.thread, 'the transfer thread is running');
+    await sender.thread.worker.terminate();
+    client?.resume();
+    await closed;
+    await settle(() => openFds() <= fdsBefore, `descriptors back to ${fdsBefore}`);
+    const got = await run('curl', ['--silent', '--show-error', `http://127.0.0.1:${server.port}/initrd.img`], { encoding: 'buffer', maxBuffer: 64 << 20 });
+    assert.equal(sha256(got.stdout), bigSha);
+    await settle(() => events.some((e) => e.kind === 'http.request' && e.data?.path === '/initrd.img'), 'the request event');
+    assert.equal(events.find((e) => e.kind === 'http.request' && e.data?.path === '/initrd.img')?.data?.via, 'stream');
+  } finally {
+    await server.stop();
+  }
+});
+
+test('the transfer thread stops when idle and starts again for the next large file', async () => {
+  const events: BootEvent[] = [];
+  const server = new HttpBootServer({ address: '127.0.0.1', port: 0, root: dir, transferThreadIdleMs: 300, events: { emit: (e) => events.push(e) }, renderBootScript: () => ({ status: 200, contentType: 'text/plain', body: '' }) });
+  await server.start();
+  const threads = (): number => readdirSync('/proc/self/task').length;
+  const sender = (server as unknown as { zeroCopy: { threadRunning: boolean } }).zeroCopy;
+  try {
+    const fdsBefore = openFds();
+    const threadsBefore = threads();
+    const get = async (): Promise<void> => {
+      const got = await run('curl', ['--silent', '--show-error', `http://127.0.0.1:${server.port}/initrd.img`], { encoding: 'buffer', maxBuffer: 64 << 20 });
+      assert.equal(sha256(got.stdout), bigSha);
+    };
+    await get();
+    assert.ok(sender.threadRunning, 'started by the transfer');
+    await settle(() => !sender.threadRunning && threads() <= threadsBefore, 'the idle thread to stop', 5000);
+    await settle(() => openFds() <= fdsBefore, `descriptors back to ${fdsBefore}`);
+    await get();
+    const vias = events.filter((e) => e.kind === 'http.request' && e.data?.path === '/initrd.img').map((e) => e.data?.via);
+    assert.deepEqual(vias, ['sendfile', 'sendfile']);
+  } finally {
+    await server.stop();
+  }
 });

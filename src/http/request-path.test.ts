@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { normalizeMac, parseRequestPath } from './request-path.js';
+import fc from 'fast-check';
+import { macParam, normalizeMac, parseRequestPath } from './request-path.js';
 
 test('parseRequestPath keeps ordinary paths and drops empty and dot segments', () => {
   assert.deepEqual(parseRequestPath('/debian/linux'), { ok: true, segments: ['debian', 'linux'] });
@@ -29,4 +30,12 @@ test('normalizeMac accepts colon, dash and bare forms, nothing else', () => {
   for (const bad of [null, undefined, '', 'zz:54:00:ab:cd:ef', '52:54:00:ab:cd', '52:54:00:ab:cd:ef:01', '52:54-00:ab:cd:ef', ' 52:54:00:ab:cd:ef', '${net0/mac}']) {
     assert.equal(normalizeMac(bad), null, String(bad));
   }
+});
+
+test('macParam reads ?mac= as URLSearchParams does, for any query', () => {
+  for (const q of ['mac=52:54:00:ab:cd:ef', 'arch=7&mac=52-54-00-ab-cd-ef', 'mac', 'mac=', 'x=1', '', 'mac=a&mac=b', 'mac=%24%7Bnet0%2Fmac%7D', '?mac=1', 'mac=a+b', 'MAC=1', '&&mac=x&']) {
+    assert.equal(macParam(q), new URLSearchParams(q).get('mac'), q);
+  }
+  const queryText = fc.stringMatching(/^[a-z0-9:=&?%+.-]{0,40}$/).map((s) => s.replace(/%(?![0-9a-f]{2})/gi, '%25'));
+  fc.assert(fc.property(fc.oneof(queryText, fc.string()), (q) => macParam(q) === new URLSearchParams(q).get('mac')));
 });

@@ -34,3 +34,18 @@ export function normalizeMac(text: string | null | undefined): string | null {
   const hex = text.replace(/[:-]/g, '').toLowerCase();
   return hex.replace(/(..)(?!$)/g, '$1:');
 }
+
+/**
+ * The first `mac` parameter of a raw query string, as URLSearchParams would decode it, without
+ * building one: `/boot.ipxe?mac=…` is the request a whole fleet makes.
+ */
+export function macParam(rawQuery: string): string | null {
+  if (rawQuery === '') return null;
+  // Escapes and `+` need the full decoder; a MAC in plain form (what iPXE sends) never has them.
+  if (rawQuery.includes('%') || rawQuery.includes('+') || rawQuery.startsWith('?')) return new URLSearchParams(rawQuery).get('mac');
+  for (const pair of rawQuery.split('&')) {
+    if (pair === 'mac') return '';
+    if (pair.startsWith('mac=')) return pair.slice(4);
+  }
+  return null;
+}

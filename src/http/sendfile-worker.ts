@@ -13,7 +13,7 @@
  * to from here.
  */
 import { parentPort } from 'node:worker_threads';
-import { LINUX, errno, errnoName, sendfileLibc } from './sendfile-libc.js';
+import { LINUX, errno, errnoName, sendfileLibc, setCork } from './sendfile-libc.js';
 
 export type SendfileCommand =
   | { kind: 'start'; id: number; sock: number; file: number; offset: number; length: number; idleMs: number }
@@ -60,10 +60,16 @@ function run(port: NonNullable<typeof parentPort>, wakeFd: number): void {
 
   const finish = (t: Transfer, error: string | null): void => {
     transfers.delete(t.id);
-    c.close(t.sock);
-    c.close(t.file);
+    // The main thread corked the socket before the head (zero-copy-sender.ts): the tail of the
+    // body goes now, and the connection's next response is not held back.
+    setCork(c, t.sock, false);
+    // Posted before the descriptors are closed: should this thread die in between, the main
+    // thread (which closes what a dead thread held) leaks two descriptors rather than closing
+    // numbers the kernel may have reused.
     const done: SendfileDone = { kind: 'done', id: t.id, sent: t.sent, error };
     port.postMessage(done);
+    c.close(t.sock);
+    c.close(t.file);
   };
 
   const sendSome = (t: Transfer): void => {
@@ -89,36 +95,49 @@ function run(port: NonNullable<typeof parentPort>, wakeFd: number): void {
     }
   };
 
+  // Reused from round to round: a storm's thousand transfers poll many times a second, and a
+  // fresh array and buffer each round grew this thread's young heap by tens of MiB.
+  const waiting: Transfer[] = [];
+  let fds = Buffer.alloc(8 * 64);
+
   const pump = (): void => {
     scheduled = false;
-    for (const t of [...transfers.values()]) if (t.ready) sendSome(t);
+    waiting.length = 0;
+    for (const t of transfers.values()) waiting.push(t);
+    for (const t of waiting) if (t.ready) sendSome(t);
     if (transfers.size === 0) return; // nothing to wait for: sleep until a command arrives
-    const waiting = [...transfers.values()];
-    const fds = Buffer.alloc(8 * (waiting.length + 1));
+    waiting.length = 0;
+    for (const t of transfers.values()) waiting.push(t);
+    if (fds.length < 8 * (waiting.length + 1)) fds = Buffer.alloc(16 * (waiting.length + 1));
     fds.writeInt32LE(wakeFd, 0);
-    fds.writeInt16LE(LINUX.POLLIN, 4);
-    waiting.forEach((t, i) => {
+    fds.writeInt32LE(LINUX.POLLIN, 4); // events, and revents zeroed
+    const now = Date.now();
+    let anyReady = false;
+    let timeout = 1000;
+    for (let i = 0; i < waiting.length; i++) {
+      const t = waiting[i]!;
       fds.writeInt32LE(t.sock, 8 * (i + 1));
       // Ready ones poll too (revents comes back at once) so the wake pipe is still seen.
-      fds.writeInt16LE(LINUX.POLLOUT, 8 * (i + 1) + 4);
-    });
-    const now = Date.now();
-    const anyReady = waiting.some((t) => t.ready);
-    const timeout = anyReady ? 0 : Math.max(0, Math.min(...waiting.map((t) => t.lastProgress + t.idleMs - now)));
-    const r = c.poll(fds, waiting.length + 1, Math.min(timeout, 1000));
+      fds.writeInt32LE(LINUX.POLLOUT, 8 * (i + 1) + 4);
+      if (t.ready) anyReady = true;
+      else timeout = Math.min(timeout, Math.max(0, t.lastProgress + t.idleMs - now));
+    }
+    const r = c.poll(fds, waiting.length + 1, anyReady ? 0 : timeout);
     if (r < 0 && errno() !== LINUX.EINTR) {
-      for (const t of waiting) finish(t, `poll: ${errnoName(errno())}`);
+      const why = `poll: ${errnoName(errno())}`;
+      for (const t of waiting) finish(t, why);
       return;
     }
     if (r > 0) {
       if (fds.readInt16LE(6) !== 0) while (c.read(wakeFd, drain, drain.length) > 0);
-      waiting.forEach((t, i) => {
+      for (let i = 0; i < waiting.length; i++) {
         // POLLERR/POLLHUP: the next sendfile reports the error (EPIPE, ECONNRESET).
-        if (fds.readInt16LE(8 * (i + 1) + 6) !== 0) t.ready = true;
-      });
+        if (fds.readInt16LE(8 * (i + 1) + 6) !== 0) waiting[i]!.ready = true;
+      }
     }
     const later = Date.now();
     for (const t of waiting) if (!t.ready && transfers.has(t.id) && later - t.lastProgress >= t.idleMs) finish(t, 'stalled');
+    waiting.length = 0;
     schedule();
   };
 

@@ -9,7 +9,7 @@ import type { EventLevel, EventSink } from '../events/boot-event.js';
 import { parseByteRange, type ByteRange } from './byte-range.js';
 import { contentTypeFor } from './content-type.js';
 import { methodsFor, parseMachineFilePath, type MachineFileRequest } from './install-routes.js';
-import { normalizeMac, parseRequestPath } from './request-path.js';
+import { macParam, normalizeMac, parseRequestPath } from './request-path.js';
 import { SmallFileCache } from './small-file-cache.js';
 import { ZeroCopySender } from './zero-copy-sender.js';
 
@@ -18,7 +18,8 @@ export interface BootScriptRequest {
   /** `?mac=` lower-cased and colon-separated, or null when absent or not a MAC. */
   mac: string | null;
   clientIp: string;
-  query: URLSearchParams;
+  /** The whole query, parsed on first read (a fleet's scripts are asked for by MAC alone). */
+  readonly query: URLSearchParams;
 }
 
 export interface BootScriptResponse {
@@ -62,6 +63,8 @@ export interface HttpBootServerOptions {
    * through node in {@link STREAM_CHUNK} reads. Default true.
    */
   zeroCopy?: boolean;
+  /** The sendfile thread stops after this long without a transfer and starts again on demand. Default 30 000 ms. */
+  transferThreadIdleMs?: number;
 }
 
 /** What one request did, collected while it runs and emitted as `http.request` when it closes. */
@@ -127,7 +130,7 @@ export class HttpBootServer {
     this.cache = new SmallFileCache(opts.cacheEntryBytes ?? 1 << 20, opts.cacheTotalBytes ?? 32 << 20);
     const idle = opts.idleTimeoutMs ?? 30_000;
     this.idleMs = idle;
-    this.zeroCopy = opts.zeroCopy === false ? null : new ZeroCopySender();
+    this.zeroCopy = opts.zeroCopy === false ? null : new ZeroCopySender(opts.transferThreadIdleMs);
     this.server = http.createServer({ keepAlive: true, noDelay: true }, (req, res) => this.onRequest(req, res));
     this.server.keepAliveTimeout = idle;
     this.server.setTimeout(idle);
@@ -199,13 +202,22 @@ export class HttpBootServer {
       note: undefined,
     };
     res.on('close', () => this.finish(ex, res));
-    this.route(req, res, ex, q < 0 ? '' : url.slice(q + 1)).catch((err: unknown) => this.fail(res, ex, err));
+    const rawQuery = q < 0 ? '' : url.slice(q + 1);
+    // The hot path (a fleet fetching its scripts) first, and without an async hop when the app
+    // answers from its cache; it is never a per-machine path.
+    if (ex.path === '/boot.ipxe' && (ex.method === 'GET' || ex.method === 'HEAD')) {
+      try {
+        this.bootScript(res, ex, rawQuery, ex.method === 'HEAD')?.catch((err: unknown) => this.fail(res, ex, err));
+      } catch (err) {
+        this.fail(res, ex, err);
+      }
+      return;
+    }
+    this.route(req, res, ex, rawQuery).catch((err: unknown) => this.fail(res, ex, err));
   }
 
   private async route(req: IncomingMessage, res: ServerResponse, ex: Exchange, rawQuery: string): Promise<void> {
     const head = ex.method === 'HEAD';
-    // The hot path (a fleet fetching its scripts) first; it is never a per-machine path.
-    if (ex.path === '/boot.ipxe' && (head || ex.method === 'GET')) return this.bootScript(res, ex, new URLSearchParams(rawQuery), head);
     const machineFile = this.opts.machineFile ? parseMachineFilePath(ex.path, rawQuery) : null;
     if (machineFile && this.opts.machineFile) return this.machineFile(req, res, ex, machineFile, this.opts.machineFile);
     if (ex.method !== 'GET' && !head) {
@@ -217,11 +229,13 @@ export class HttpBootServer {
     return this.staticFile(req, res, ex, head);
   }
 
-  private async bootScript(res: ServerResponse, ex: Exchange, query: URLSearchParams, head: boolean): Promise<void> {
-    const mac = normalizeMac(query.get('mac'));
+  private bootScript(res: ServerResponse, ex: Exchange, rawQuery: string, head: boolean): Promise<void> | void {
+    const mac = normalizeMac(macParam(rawQuery));
     ex.mac = mac ?? this.macFor(ex.clientIp);
-    const out = await this.opts.renderBootScript({ mac, clientIp: ex.clientIp, query });
-    this.sendGenerated(res, ex, out, head);
+    const out = this.opts.renderBootScript(new ScriptRequest(mac, ex.clientIp, rawQuery));
+    // A script answered from the app's cache may come back as is: no promise, no extra turn.
+    if (!(out instanceof Promise)) return this.sendGenerated(res, ex, out, head);
+    return out.then((o) => this.sendGenerated(res, ex, o, head));
   }
 
   /** A body made by the app: never cached by the client, since it follows the fleet. */
@@ -364,6 +378,8 @@ export class HttpBootServer {
   private async sendZeroCopy(res: ServerResponse, ex: Exchange, handle: FileHandle, start: number, length: number): Promise<void> {
     const socket = res.socket;
     if (!socket || !this.zeroCopy) return this.stream(res, ex, handle, start, start + length - 1);
+    // Corked, the head waits in the kernel and leaves with the first body bytes (nginx: tcp_nopush).
+    const corked = this.zeroCopy.cork(socket);
     res.flushHeaders();
     // Writes complete in order: once this empty one has, the head is in the kernel, ahead of the body.
     const flushed = await new Promise<boolean>((resolve) => socket.write(EMPTY, (err) => resolve(!err)));
@@ -372,7 +388,10 @@ export class HttpBootServer {
       return;
     }
     const transfer = this.zeroCopy.begin(socket, handle, start, length, this.idleMs);
-    if (!transfer) return this.stream(res, ex, handle, start, start + length - 1);
+    if (!transfer) {
+      if (corked) this.zeroCopy.uncork(socket);
+      return this.stream(res, ex, handle, start, start + length - 1);
+    }
     ex.via = 'sendfile';
     // Node closing the connection (client gone, stop()) must end the transfer: the thread's
     // own descriptor would otherwise keep the connection open and sending.
@@ -480,6 +499,21 @@ export class HttpBootServer {
 
   private macFor(clientIp: string): string | undefined {
     return this.opts.macFor?.(clientIp);
+  }
+}
+
+/** A getter on a class, not on an object literal: V8 builds the latter slowly, per request. */
+class ScriptRequest implements BootScriptRequest {
+  private parsed: URLSearchParams | undefined;
+
+  constructor(
+    readonly mac: string | null,
+    readonly clientIp: string,
+    private readonly rawQuery: string,
+  ) {}
+
+  get query(): URLSearchParams {
+    return (this.parsed ??= new URLSearchParams(this.rawQuery));
   }
 }
 
