@@ -50,6 +50,9 @@ export class WorkerLeaseWriter implements LeaseWriter {
     this.worker.on('message', (m: WriterReply) => this.reply(m));
     this.worker.on('error', (err) => this.fail(err));
     this.worker.on('exit', (code) => this.fail(new Error(`lease writer thread exited (${code})`)));
+    // An idle writer does not keep the process alive (a CLI command that opened the store
+    // and is done must exit); one with a batch does, so the batch is not lost.
+    this.worker.unref();
   }
 
   run(batch: LeaseBatch): Promise<LeaseBatchResult> {
@@ -57,6 +60,7 @@ export class WorkerLeaseWriter implements LeaseWriter {
     if (this.closing) return Promise.reject(new Error('lease store is closed'));
     const id = this.nextId++;
     return new Promise<LeaseBatchResult>((resolve, reject) => {
+      if (this.waiting.size === 0) this.worker.ref();
       this.waiting.set(id, { resolve, reject });
       this.worker.postMessage({ kind: 'batch', id, batch } satisfies WriterRequest);
     });
@@ -64,6 +68,7 @@ export class WorkerLeaseWriter implements LeaseWriter {
 
   close(): Promise<void> {
     this.closing ??= new Promise<void>((resolve) => {
+      this.worker.ref();
       this.worker.once('exit', () => resolve());
       if (this.broken) return void this.worker.terminate();
       this.worker.postMessage({ kind: 'close' } satisfies WriterRequest);
@@ -76,6 +81,7 @@ export class WorkerLeaseWriter implements LeaseWriter {
     const w = this.waiting.get(m.id);
     if (!w) return;
     this.waiting.delete(m.id);
+    if (this.waiting.size === 0) this.worker.unref();
     if (m.kind === 'done') w.resolve(m.result);
     else w.reject(new Error(m.error));
   }
