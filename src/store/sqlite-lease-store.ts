@@ -4,34 +4,38 @@
  *
  * Durability: WAL with `synchronous=FULL`. In WAL mode `NORMAL` syncs only at checkpoints,
  * so a commit can be lost on power failure even though it returned; a lease handed out
- * in a DHCPACK and then forgotten is a duplicate address on the next boot, so a write's
- * Promise resolves only after its commit fsynced the WAL.
+ * in a DHCPACK and then forgotten is a duplicate address on the next boot, so a bound
+ * claim's Promise resolves only after its commit fsynced the WAL.
  *
- * Writes run on a writer thread (`sqlite-lease-writer.ts`) with its own connection, so
- * the fsync no longer blocks the event loop (libsql is synchronous). Group commit: writes
- * are queued; the first one schedules a flush in the event loop's check phase
- * (`setImmediate`), after the poll phase has handed over every datagram that arrived, and
- * every write queued by then goes to the writer as one batch: one transaction, one fsync.
- * One batch is with the writer at a time; writes made meanwhile wait and form the next
- * batch as soon as it reports, so batches grow with the disk's latency. Writes keep the
- * order they were made in. A batch of offers alone commits without its own fsync
- * (`synchronous=NORMAL` for that commit): an OFFER promises nothing (RFC 2131 §4.3.1 — the
- * server "need not" record it), and the next ACK's fsync makes the WAL frames before it
- * durable too. `BEGIN IMMEDIATE` takes the write lock first, so two processes sharing the
- * file cannot both claim one address; each claim checks its address inside the transaction.
+ * Writes are decided here, at once, against an in-process copy of the table
+ * ({@link LeaseIndex}: by address, by client, and a free-address index for the pool),
+ * which is authoritative for this process (the file has one writer process; PostgreSQL is
+ * the store servers share). The decision is applied to the copy at once, so every later
+ * decision sees it (two clients never get one address), and its rows go to a writer thread
+ * (`sqlite-lease-writer.ts`) with its own connection: libsql is synchronous, and on the
+ * main thread each commit's fsync blocked the event loop. Showing a write before it is on
+ * disk is safe because batches commit in order: whatever is decided from it (a later ACK)
+ * is durable only after it is.
  *
- * Reads come from an in-process copy of the table ({@link LeaseIndex}: by address, by
- * client, and a free-address index for the pool), changed only when the writer reports a
- * batch committed, just before its Promises resolve: a read sees every write whose Promise
- * has resolved, and nothing not yet on disk. Another connection's commit changes `PRAGMA
- * data_version`; the copy is reloaded only if it changed the leases, which the
- * `lease_generation` counter (bumped by triggers on every insert, update and delete of a
- * lease) says: the fleet store's connection to the same file commits sightings every 250 ms
- * under load, and reloading 50 000 rows for each of those was most of the server's time in
- * the preloaded benchmark. While a batch is with the writer the check is skipped (the
- * writer's own commit would look like another connection's): the writer compares the
- * generation inside its transaction with the one the copy reflects and says when someone
- * else changed the leases, and the copy is then reloaded.
+ * Group commit: the first queued write schedules a flush in the event loop's check phase
+ * (`setImmediate`), after the poll phase has handed over every datagram that arrived; every
+ * write queued by then goes to the writer as one batch (one transaction, one fsync). One
+ * batch is with the writer at a time; writes made meanwhile form the next, so batches grow
+ * with the disk's latency. A bound claim, release, decline, conflict mark or expiry resolves
+ * when the writer reports its batch committed. An `offered` hold resolves at once (an
+ * OFFER promises nothing, RFC 2131 §4.3.1), its row is dropped if a later write to the
+ * address (the REQUEST) replaces it before its batch leaves, and a batch of offers alone
+ * commits at `synchronous=NORMAL`: the next synced commit makes it durable too.
+ *
+ * Another connection's commit changes `PRAGMA data_version`; the copy is reloaded only if it
+ * changed the leases, which the `lease_generation` counter (bumped by triggers on every
+ * insert, update and delete of a lease) says: the fleet store's connection to the same file
+ * commits sightings every 250 ms under load, and reloading 50 000 rows for each of those was
+ * most of the server's time in the preloaded benchmark. While writes are queued or with
+ * the writer the check is skipped (the writer's commits look like another connection's);
+ * the writer compares the generation inside its transaction with the one after this
+ * store's last commit and says when someone else changed the leases, and the copy is then
+ * read again, with the writes not yet committed put back on top.
  */
 import { join } from 'node:path';
 import { openSqlite, type SqliteDb } from './sqlite-open.js';
