@@ -7,7 +7,7 @@
  *
  * Scenarios:
  * - `dora`: `clients` DISCOVERs, then a SELECTING REQUEST for every OFFER; prints the offers,
- *   ACKs and NAKs by MAC.
+ *   ACKs and NAKs by MAC; `requestSpacingMs` spreads the REQUESTs out (one at a time).
  * - `contest`: `clients` INIT-REBOOT REQUESTs for the same `address`; prints ACKs and NAKs.
  * - `order`: per client, a REQUEST for its own address then at once a RELEASE of it.
  * - `repeat`: `count` DISCOVERs from one client back to back.
@@ -20,7 +20,7 @@ import { MessageType, type DhcpPacket } from '../wire/dhcp/packet.js';
 import { request, type RequestSpec } from './test-packets.js';
 
 export type Scenario =
-  | { kind: 'dora'; clients: number; giaddr: string; server: string; waitMs: number }
+  | { kind: 'dora'; clients: number; giaddr: string; server: string; waitMs: number; requestSpacingMs?: number }
   | { kind: 'contest'; clients: number; giaddr: string; server: string; address: string; waitMs: number }
   | { kind: 'order'; clients: number; giaddr: string; server: string; base: string; waitMs: number }
   | { kind: 'repeat'; count: number; giaddr: string; server: string; waitMs: number };
@@ -31,6 +31,8 @@ export interface Reply {
   type: string;
   yiaddr: string;
   clientId: string | null;
+  /** Milliseconds between the relay's last send before this reply and the reply. */
+  ms: number;
 }
 
 export function labMac(i: number): string {
@@ -49,6 +51,7 @@ function plus(address: string, n: number): string {
 
 class Relay {
   readonly replies: Reply[] = [];
+  private lastSent = performance.now();
   private constructor(private readonly socket: Socket, private readonly giaddr: string, private readonly server: string) {}
 
   static async open(giaddr: string, server: string): Promise<Relay> {
@@ -65,6 +68,7 @@ class Relay {
         type: type === null ? 'none' : (MessageType[type] ?? String(type)),
         yiaddr: d.packet.yiaddr,
         clientId: d.packet.options.get(61)?.toString('hex') ?? null,
+        ms: performance.now() - relay.lastSent,
       });
     });
     return relay;
@@ -72,6 +76,7 @@ class Relay {
 
   send(type: MessageType, spec: RequestSpec): void {
     this.socket.send(encodeDhcp(request(type, { giaddr: this.giaddr, ...spec })), 67, this.server);
+    this.lastSent = performance.now();
   }
 
   close(): void {
@@ -90,6 +95,7 @@ async function run(s: Scenario): Promise<unknown> {
         relay.replies.length = 0;
         for (const o of offers) {
           relay.send(MessageType.Request, { mac: o.mac, xid: o.xid, requested: o.yiaddr, serverId: s.server, clientId: Buffer.from([0xff, o.xid >> 8, o.xid & 255]) });
+          if (s.requestSpacingMs !== undefined) await sleep(s.requestSpacingMs);
         }
         await sleep(s.waitMs);
         return { offers, acks: relay.replies.filter((r) => r.type === 'Ack'), naks: relay.replies.filter((r) => r.type === 'Nak') };

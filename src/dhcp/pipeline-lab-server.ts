@@ -1,9 +1,12 @@
 /**
  * The DHCP server for `pipeline.net.test.ts`: like `serve-standalone.ts`, plus the knobs that
- * test needs — the request deadline, and a lease store whose reads are slowed down so that a
- * client's requests queue behind each other.
+ * test needs — the request deadline, a lease store whose reads are slowed down so that a
+ * client's requests queue behind each other, a lease writer whose synced batches report
+ * late (`--sync-delay-ms`: the disk is slow), and a crash right after the Nth ACK leaves
+ * (`--kill-after-acks`: SIGKILL to itself, nothing flushed or closed).
  *
  *   node dist/dhcp/pipeline-lab-server.js --config '<json>' [--deadline-ms N] [--store-delay-ms N]
+ *     [--sync-delay-ms N] [--kill-after-acks N]
  *
  * stdout: `ready`, `event <json>` for releases and drops, `stats <json>` on
  * SIGUSR2. SIGTERM stops the server and closes the store.
@@ -14,6 +17,11 @@ import { configSchema } from '../config/schema.js';
 import type { BootEvent } from '../events/boot-event.js';
 import type { LeaseStore } from '../store/lease-store.js';
 import { SqliteLeaseStore } from '../store/sqlite-lease-store.js';
+import type { LeaseWriter } from '../store/sqlite-lease-writer.js';
+import { UdpEndpoint } from '../transport/udp-endpoint.js';
+import { decodeDhcp } from '../wire/dhcp/codec.js';
+import { getMessageType } from '../wire/dhcp/options.js';
+import { MessageType } from '../wire/dhcp/packet.js';
 import { interfaceIpv4 } from '../transport/interfaces.js';
 import { DhcpServer, type DhcpServerInterface } from './server.js';
 
@@ -34,12 +42,45 @@ function slowed(store: LeaseStore, delayMs: number): LeaseStore {
   });
 }
 
+/** `writer` with the report of each synced batch held back `delayMs` (committed, but the store hears late). */
+function lateSync(writer: LeaseWriter, delayMs: number): LeaseWriter {
+  return {
+    run: async (batch) => {
+      const result = await writer.run(batch);
+      if (!batch.noSync) await sleep(delayMs);
+      return result;
+    },
+    close: () => writer.close(),
+  };
+}
+
+/** Kills the process (SIGKILL: no flush, no close) as soon as the `count`th ACK was handed to the kernel. */
+function killAfterAcks(count: number): void {
+  let acks = 0;
+  const send = UdpEndpoint.prototype.send;
+  UdpEndpoint.prototype.send = async function (this: UdpEndpoint, data: Buffer, port: number, address: string): Promise<void> {
+    await send.call(this, data, port, address);
+    const d = decodeDhcp(data);
+    if (d.ok && getMessageType(d.packet) === MessageType.Ack && ++acks >= count) process.kill(process.pid, 'SIGKILL');
+  };
+}
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { config: { type: 'string' }, 'deadline-ms': { type: 'string' }, 'store-delay-ms': { type: 'string' } } });
-  if (values.config === undefined) throw new Error('usage: pipeline-lab-server --config <json> [--deadline-ms N] [--store-delay-ms N]');
+  const { values } = parseArgs({
+    options: {
+      config: { type: 'string' },
+      'deadline-ms': { type: 'string' },
+      'store-delay-ms': { type: 'string' },
+      'sync-delay-ms': { type: 'string' },
+      'kill-after-acks': { type: 'string' },
+    },
+  });
+  if (values.config === undefined) throw new Error('usage: pipeline-lab-server --config <json> [--deadline-ms N] [--store-delay-ms N] [--sync-delay-ms N] [--kill-after-acks N]');
   const config = configSchema.parse(JSON.parse(values.config));
   const interfaces: DhcpServerInterface[] = config.interfaces.map((i) => ({ mode: i.mode, ...interfaceIpv4(i.name) }));
-  const store = SqliteLeaseStore.openDataDir(config.dataDir);
+  const syncDelay = Number(values['sync-delay-ms'] ?? 0);
+  const store = SqliteLeaseStore.openDataDir(config.dataDir, syncDelay > 0 ? { wrapWriter: (w) => lateSync(w, syncDelay) } : {});
+  if (values['kill-after-acks'] !== undefined) killAfterAcks(Number(values['kill-after-acks']));
   const delay = Number(values['store-delay-ms'] ?? 0);
   const server = new DhcpServer({
     config,

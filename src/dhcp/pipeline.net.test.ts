@@ -153,6 +153,33 @@ describe('DhcpServer pipelining over real sockets', { skip }, () => {
     assert.ok(rows.every((l) => l.state === 'released'));
   });
 
+  test('an ACK leaves only once its lease is reported on disk; an OFFER does not wait for a sync', async () => {
+    // The writer reports every synced commit 700 ms late: no ACK may leave before that.
+    await startServer(join(work, 'late-sync'), ['--sync-delay-ms', '700']);
+    const r = await client<{ offers: Reply[]; acks: Reply[] }>({ kind: 'dora', clients: 20, giaddr: RELAY, server: SERVER, waitMs: 1500 });
+    await stopServer();
+    assert.equal(r.offers.length, 20);
+    assert.equal(r.acks.length, 20);
+    assert.ok(r.offers.every((o) => o.ms < 600), `offers answered at once: ${r.offers.map((o) => Math.round(o.ms)).join(' ')}`);
+    assert.ok(r.acks.every((a) => a.ms >= 690), `every ACK waited for its sync: ${r.acks.map((a) => Math.round(a.ms)).join(' ')}`);
+  });
+
+  test('killed -9 right after an ACK: every lease ACKed is in the database', async () => {
+    // REQUESTs 3 ms apart: ACKs leave over many commits, and the server dies between two.
+    const dataDir = join(work, 'crash');
+    await startServer(dataDir, ['--kill-after-acks', '40']);
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => proc?.once('exit', (_code, signal) => resolve(signal)));
+    const r = await client<{ offers: Reply[]; acks: Reply[] }>({ kind: 'dora', clients: 100, giaddr: RELAY, server: SERVER, waitMs: 1500, requestSpacingMs: 3 });
+    assert.equal(await exited, 'SIGKILL');
+    proc = null;
+    assert.equal(r.offers.length, 100);
+    assert.ok(r.acks.length >= 40 && r.acks.length < 100, `the server died mid-burst (${r.acks.length} ACKs)`);
+    const store = SqliteLeaseStore.openDataDir(dataDir);
+    const bound = new Map((await store.list()).filter((l) => l.state === 'bound').map((l) => [l.address, l.mac]));
+    await store.close();
+    for (const a of r.acks) assert.equal(bound.get(a.yiaddr), a.mac, `${a.yiaddr} was ACKed to ${a.mac}: it must be bound to it on disk`);
+  });
+
   test('requests that waited past the deadline behind their own client are dropped and counted', async () => {
     // Each request takes ≥ 400 ms (a slow store); the third of five starts ≥ 800 ms after it came.
     await startServer(join(work, 'stale'), ['--deadline-ms', '600', '--store-delay-ms', '400']);

@@ -8,8 +8,10 @@
  * for anyone but remember their last client, so that client can be given the same
  * address again (RFC 2131 §4.3.1: prefer the client's previous address).
  *
- * Every write is durable when its Promise resolves: the server sends a DHCPACK only
- * after `claim(... state: 'bound')` resolved.
+ * Every write is durable when its Promise resolves (the server sends a DHCPACK only
+ * after `claim(... state: 'bound')` resolved), except an `offered` hold, which a store may
+ * resolve before it reaches disk: an OFFER promises nothing (RFC 2131 §4.3.1), and a hold
+ * lost in a crash ends in a NAK or another offer, never in one address ACKed twice.
  */
 
 import type { LeaseView } from './lease-index.js';
@@ -78,7 +80,9 @@ export interface LeaseStore {
    * Atomically gives `address` to the client, unless another client holds it or it is
    * declined. The client's rows for other addresses are dropped (one lease per client).
    * Offering an address the client already has bound keeps it bound with its expiry
-   * (a DISCOVER never shortens a lease).
+   * (a DISCOVER never shortens a lease). A `bound` claim resolves once durable; an
+   * `offered` one may resolve as soon as it is decided (see above), but every read and
+   * claim after it sees it.
    */
   claim(req: ClaimRequest): Promise<ClaimResult>;
   /** DHCPRELEASE: frees the address if this client holds it. True when something changed. */

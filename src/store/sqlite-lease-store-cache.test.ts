@@ -9,7 +9,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'libsql';
-import { SqliteLeaseStore, DB_FILE } from './sqlite-lease-store.js';
+import { SqliteLeaseStore, DB_FILE, type SqliteLeaseStoreOptions } from './sqlite-lease-store.js';
+import type { LeaseWriter } from './sqlite-lease-writer.js';
 import { SqliteFleetStore } from './fleet-sqlite-store.js';
 import type { ClaimRequest } from './lease-store.js';
 
@@ -18,14 +19,15 @@ after(() => rmSync(root, { recursive: true, force: true }));
 const T0 = 1_800_000_000_000;
 
 function req(i: number, over: Partial<ClaimRequest> = {}): ClaimRequest {
-  return { clientId: `c${i}`, mac: `52:54:00:00:00:${i.toString(16).padStart(2, '0')}`, address: `198.18.0.${i}`, state: 'offered', expiresAt: T0 + 60_000, hostname: null, now: T0, ...over };
+  return { clientId: `c${i}`, mac: `52:54:00:00:00:${i.toString(16).padStart(2, '0')}`, address: `198.18.0.${i}`, state: 'bound', expiresAt: T0 + 60_000, hostname: null, now: T0, ...over };
 }
 
 test('the copy follows every kind of write and matches a fresh read of the file', async () => {
   const dir = join(root, 'mix');
   const s = SqliteLeaseStore.openDataDir(dir);
   assert.deepEqual(await s.list(), []);
-  for (const i of [30, 10, 20, 40]) assert.ok((await s.claim(req(i))).ok);
+  for (const i of [30, 10, 20]) assert.ok((await s.claim(req(i))).ok);
+  assert.ok((await s.claim(req(40, { state: 'offered' }))).ok);
   assert.ok((await s.claim(req(10, { state: 'bound', expiresAt: T0 + 3_600_000 }))).ok);
   assert.ok((await s.claim(req(20, { address: '198.18.0.25' }))).ok); // moves: .20 row goes
   assert.ok(await s.release('c30', '198.18.0.30', T0 + 1));
@@ -70,23 +72,32 @@ test('callers cannot change the copy through what list() returns', async () => {
     (lease as { state: string }).state = 'bound';
   }, TypeError);
   assert.equal((await s.list()).length, 1);
-  assert.equal((await s.getByClient('c7'))?.state, 'offered');
+  assert.equal((await s.getByClient('c7'))?.state, 'bound');
   await s.close();
 });
 
-test('group commit: claims made together share one transaction; a bad one fails alone', async () => {
-  const s = SqliteLeaseStore.openDataDir(join(root, 'group'));
-  const inner = s as unknown as { transaction: <T>(fn: () => T) => T };
-  const original = inner.transaction.bind(s);
-  let transactions = 0;
-  inner.transaction = <T>(fn: () => T): T => {
-    transactions++;
-    return original(fn);
-  };
+/** A store whose writer counts the batches it is handed. */
+function counted(dir: string, opts: SqliteLeaseStoreOptions = {}): { store: SqliteLeaseStore; batches: () => number } {
+  let batches = 0;
+  const store = SqliteLeaseStore.openDataDir(dir, {
+    ...opts,
+    wrapWriter: (w: LeaseWriter): LeaseWriter => ({
+      run: (batch) => {
+        batches++;
+        return w.run(batch);
+      },
+      close: () => w.close(),
+    }),
+  });
+  return { store, batches: () => batches };
+}
+
+test('group commit: claims made together share one batch; a bad one fails alone', async () => {
+  const { store: s, batches } = counted(join(root, 'group'));
   const bad = req(9, { state: 'bogus' as 'bound' }); // violates the state CHECK constraint
   const settled = await Promise.allSettled([s.claim(req(1)), s.claim(req(2)), s.claim(bad), s.claim(req(3, { clientId: 'c1' }))]);
   // The batch failed whole on the bad claim, then each claim ran again on its own.
-  assert.equal(transactions, 1 + 4);
+  assert.equal(batches(), 1);
   assert.deepEqual(
     settled.map((r) => r.status),
     ['fulfilled', 'fulfilled', 'rejected', 'fulfilled'],
@@ -94,7 +105,7 @@ test('group commit: claims made together share one transaction; a bad one fails 
   // c1 claimed .1, then .3 in the same batch: it holds .3 only, as if one after the other.
   assert.deepEqual((await s.list()).map((l) => `${l.address} ${l.clientId}`), ['198.18.0.2 c2', '198.18.0.3 c1']);
   await s.claim(req(4));
-  assert.equal(transactions, 6, 'an awaited claim commits on its own');
+  assert.equal(batches(), 2, 'an awaited claim commits on its own');
   await s.close();
   const again = SqliteLeaseStore.openDataDir(join(root, 'group'));
   assert.equal((await again.list()).length, 3, 'every resolved claim is in the file');
@@ -123,30 +134,42 @@ test('the copy survives commits to other tables of the file (the fleet store), n
   await Promise.all([leases.close(), fleet.close(), other.close()]);
 });
 
-test('claims from separate callbacks of one loop phase share a commit; offers alone leave synchronous=FULL set', async () => {
-  const s = SqliteLeaseStore.openDataDir(join(root, 'turn'));
-  const inner = s as unknown as { transaction: <T>(fn: () => T) => T; db: InstanceType<typeof Database> };
-  const original = inner.transaction.bind(s);
-  let transactions = 0;
-  inner.transaction = <T>(fn: () => T): T => {
-    transactions++;
-    return original(fn);
-  };
-  // As datagrams arrive: each in its own callback of one loop phase, microtasks run between them.
-  const claims: Promise<unknown>[] = [];
-  await new Promise<void>((resolve) => {
-    setImmediate(() => claims.push(s.claim(req(1))));
-    setImmediate(() => claims.push(s.claim(req(2))));
-    setImmediate(() => {
-      claims.push(s.claim(req(3)));
-      resolve();
+for (const inlineWrites of [false, true]) {
+  test(`claims from separate callbacks of one loop phase share a commit (${inlineWrites ? 'inline' : 'writer thread'})`, async () => {
+    const { store: s, batches } = counted(join(root, `turn-${inlineWrites}`), { inlineWrites });
+    // As datagrams arrive: each in its own callback of one loop phase, microtasks run between them.
+    const claims: Promise<unknown>[] = [];
+    await new Promise<void>((resolve) => {
+      setImmediate(() => claims.push(s.claim(req(1, { state: 'offered' }))));
+      setImmediate(() => claims.push(s.claim(req(2, { state: 'offered' }))));
+      setImmediate(() => {
+        claims.push(s.claim(req(3, { state: 'offered' })));
+        resolve();
+      });
     });
+    await Promise.all(claims);
+    await s.settled();
+    assert.equal(batches(), 1, 'one commit for the three');
+    if (inlineWrites) {
+      // The writes ran on the store's own connection: its safety level is FULL again.
+      const db = (s as unknown as { db: InstanceType<typeof Database> }).db;
+      assert.equal(synchronous(db), 2, 'FULL again after an offers-only commit');
+      assert.ok((await s.claim(req(1, { state: 'bound', expiresAt: T0 + 3_600_000 }))).ok);
+      assert.equal(synchronous(db), 2);
+    }
+    await s.close();
   });
-  await Promise.all(claims);
-  assert.equal(transactions, 1, 'one commit for the three');
-  assert.equal(synchronous(inner.db), 2, 'FULL again after an offers-only commit');
-  assert.ok((await s.claim(req(1, { state: 'bound', expiresAt: T0 + 3_600_000 }))).ok);
-  assert.equal(synchronous(inner.db), 2);
+}
+
+test('writes made while a batch is with the writer go together in the next one, in order', async () => {
+  const { store: s, batches } = counted(join(root, 'next'));
+  const first = s.claim(req(1));
+  await new Promise((r) => setImmediate(r)); // the first batch has left
+  const later = [s.claim(req(2)), s.release('c1', '198.18.0.1', T0 + 1), s.claim(req(3, { address: '198.18.0.1' }))];
+  const results = await Promise.all([first, ...later]);
+  assert.equal(batches(), 2);
+  assert.equal(results[2], true, 'the release saw the first claim');
+  assert.equal((results[3] as { ok: boolean }).ok, true, 'and the claim after it saw the release');
   await s.close();
 });
 

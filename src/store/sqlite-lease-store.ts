@@ -4,83 +4,107 @@
  *
  * Durability: WAL with `synchronous=FULL`. In WAL mode `NORMAL` syncs only at checkpoints,
  * so a commit can be lost on power failure even though it returned; a lease handed out
- * in a DHCPACK and then forgotten is a duplicate address on the next boot, so every
- * commit fsyncs the WAL before the Promise resolves. The cost is one fsync per lease
- * write, a few per DHCP exchange: far below any real DHCP load.
+ * in a DHCPACK and then forgotten is a duplicate address on the next boot, so a bound
+ * claim's Promise resolves only after its commit fsynced the WAL.
  *
- * The calls are synchronous underneath, so the store serialises claims within this
- * process; `BEGIN IMMEDIATE` takes the write lock first, so two processes sharing the
- * file cannot both claim one address. Group commit: claims are queued and committed
- * together in the event loop's check phase (`setImmediate`), after the poll phase has
- * handed over every datagram that arrived, so all the claims those requests made share
- * one transaction and one fsync; while a commit's fsync blocks the loop, the next batch
- * waits in the kernel's socket buffer. A batch of offers alone commits without its own
- * fsync (`synchronous=NORMAL` for that one commit): an OFFER promises nothing (RFC 2131
- * §4.3.1 — the server "need not" record it), and the next ACK's fsync makes the WAL
- * frames before it durable too. Other writes first commit any pending claims, so writes
- * keep the order they were made in. A read sees every write whose Promise has resolved.
+ * Writes are decided here, at once, against an in-process copy of the table
+ * ({@link LeaseIndex}: by address, by client, and a free-address index for the pool),
+ * which is authoritative for this process (the file has one writer process; PostgreSQL is
+ * the store servers share). The decision is applied to the copy at once, so every later
+ * decision sees it (two clients never get one address), and its rows go to a writer thread
+ * (`sqlite-lease-writer.ts`) with its own connection: libsql is synchronous, and on the
+ * main thread each commit's fsync blocked the event loop. Showing a write before it is on
+ * disk is safe because batches commit in order: whatever is decided from it (a later ACK)
+ * is durable only after it is.
  *
- * Reads come from an in-process copy of the table ({@link LeaseIndex}: by address, by
- * client, and a free-address index for the pool), kept in step with this connection's own
- * commits. Another connection's commit changes `PRAGMA data_version`; the copy is reloaded
- * only if it changed the leases, which the `lease_generation` counter (bumped by triggers
- * on every insert, update and delete of a lease) says: the fleet store's connection to the
- * same file commits sightings every 250 ms under load, and reloading 50 000 rows for each
- * of those was most of the server's time in the preloaded benchmark. Writes still go to
- * SQLite first: a claim's own check runs inside its transaction.
+ * Group commit: the first queued write schedules a flush in the event loop's check phase
+ * (`setImmediate`), after the poll phase has handed over every datagram that arrived; every
+ * write queued by then goes to the writer as one batch (one transaction, one fsync). One
+ * batch is with the writer at a time; writes made meanwhile form the next, so batches grow
+ * with the disk's latency. A bound claim, release, decline, conflict mark or expiry resolves
+ * when the writer reports its batch committed. An `offered` hold resolves at once (an
+ * OFFER promises nothing, RFC 2131 §4.3.1), its row is dropped if a later write to the
+ * address (the REQUEST) replaces it before its batch leaves, and a batch of offers alone
+ * commits at `synchronous=NORMAL`: the next synced commit makes it durable too.
+ *
+ * Another connection's commit changes `PRAGMA data_version`; the copy is reloaded only if it
+ * changed the leases, which the `lease_generation` counter (bumped by triggers on every
+ * insert, update and delete of a lease) says: the fleet store's connection to the same file
+ * commits sightings every 250 ms under load, and reloading 50 000 rows for each of those was
+ * most of the server's time in the preloaded benchmark. While writes are queued or with
+ * the writer the check is skipped (the writer's commits look like another connection's);
+ * the writer compares the generation inside its transaction with the one after this
+ * store's last commit and says when someone else changed the leases, and the copy is then
+ * read again, with the writes not yet committed put back on top.
  */
 import { join } from 'node:path';
 import { openSqlite, type SqliteDb } from './sqlite-open.js';
-import { isHeld, type ClaimRequest, type ClaimResult, type Lease, type LeaseState, type LeaseStore } from './lease-store.js';
-import { addressNumber, LeaseIndex, type LeaseView } from './lease-index.js';
+import { isHeld, type ClaimRequest, type ClaimResult, type Lease, type LeaseStore } from './lease-store.js';
+import { LeaseIndex, type LeaseView } from './lease-index.js';
 import { migrations } from './sqlite-migrations.js';
+import { COLUMNS, isRecord, StatementCache, toLease } from './sqlite-lease-rows.js';
+import type { LeaseBatchResult, LeaseRowWrite } from './sqlite-lease-batch.js';
+import { InlineLeaseWriter, WorkerLeaseWriter, type LeaseWriter } from './sqlite-lease-writer.js';
 
 type Db = SqliteDb;
-/** The part of a prepared statement the store uses. */
-type Statement = { run(...params: unknown[]): { changes: number }; get(...params: unknown[]): unknown; all(...params: unknown[]): unknown[] };
-
-interface LeaseRow {
-  address: string;
-  client_id: string | null;
-  mac: string | null;
-  state: string;
-  expires_at: number;
-  hostname: string | null;
-  updated_at: number;
-}
-
-const STATES: readonly LeaseState[] = ['offered', 'bound', 'released', 'expired', 'declined'];
-const COLUMNS = 'address, client_id, mac, state, expires_at, hostname, updated_at';
 
 /** File name of the lease database inside the data directory. */
 export const DB_FILE = 'bootfleet.db';
 
+export interface SqliteLeaseStoreOptions {
+  /**
+   * Wraps the writer the store would use (for tests: hold a batch's report back, count
+   * batches). Default: a worker thread for a file, inline for `:memory:`.
+   */
+  wrapWriter?: (writer: LeaseWriter) => LeaseWriter;
+  /** Run writes on the store's own connection even for a file (no thread). Default false. */
+  inlineWrites?: boolean;
+}
+
+interface PendingWrite {
+  write: LeaseRowWrite;
+  /** An offer hold: needs no fsync of its own. */
+  offer: boolean;
+  resolve: () => void;
+  reject: (e: Error) => void;
+}
+
 export class SqliteLeaseStore implements LeaseStore {
-  /** Claims of concurrent requests share one commit (group commit, below). */
+  /** Writes of concurrent requests share one commit (group commit, above). */
   readonly parallelRequests = true;
   private closed = false;
-  private readonly statements = new Map<string, Statement>();
+  private readonly statements: StatementCache;
+  private readonly writer: LeaseWriter;
   private cache: LeaseIndex | null = null;
-  private readonly pendingClaims: { req: ClaimRequest; resolve: (r: ClaimResult) => void; reject: (e: unknown) => void }[] = [];
+  private readonly pending: PendingWrite[] = [];
   private flushScheduled: NodeJS.Immediate | null = null;
+  /** The batch with the writer, if any (at most one), and its writes. */
+  private inFlight: Promise<void> | null = null;
+  private inFlightWrites: PendingWrite[] = [];
+  /** Of {@link pending}, the write that puts each address: a later write to it makes that put moot. */
+  private readonly unsentPuts = new Map<string, PendingWrite>();
   /** `PRAGMA data_version` when {@link cache} was last known current: it changes when another connection commits. */
   private cacheVersion = -1;
-  /** `lease_generation.n` that {@link cache} reflects. */
+  /** `lease_generation.n` after this store's last commit (or when the copy was read). */
   private cacheGeneration = -1;
 
-  private constructor(private readonly db: Db) {}
+  private constructor(private readonly db: Db, file: string, opts: SqliteLeaseStoreOptions) {
+    this.statements = new StatementCache(db);
+    const base = file === ':memory:' || opts.inlineWrites === true ? new InlineLeaseWriter(this.statements) : new WorkerLeaseWriter(file);
+    this.writer = opts.wrapWriter ? opts.wrapWriter(base) : base;
+  }
 
   /** Opens (creating if needed) `<dataDir>/bootfleet.db` and brings its schema up to date. */
-  static openDataDir(dataDir: string): SqliteLeaseStore {
-    return SqliteLeaseStore.open(join(dataDir, DB_FILE));
+  static openDataDir(dataDir: string, opts: SqliteLeaseStoreOptions = {}): SqliteLeaseStore {
+    return SqliteLeaseStore.open(join(dataDir, DB_FILE), opts);
   }
 
   /**
    * Opens (creating it and its directory if needed) a database file by path, or
    * `:memory:` for throwaway tests, and brings its schema up to date.
    */
-  static open(file: string): SqliteLeaseStore {
-    return new SqliteLeaseStore(openSqlite(file, migrate));
+  static open(file: string, opts: SqliteLeaseStoreOptions = {}): SqliteLeaseStore {
+    return new SqliteLeaseStore(openSqlite(file, migrate), file, opts);
   }
 
   /** Version of the schema in the file, for `bootfleet doctor`. */
@@ -109,233 +133,214 @@ export class SqliteLeaseStore implements LeaseStore {
   }
 
   /**
-   * Group commit: claims made before the event loop's next check phase share one
-   * transaction and so (at most) one fsync. Each still runs its own check in order inside
-   * it, and every Promise resolves only after the commit is on disk.
+   * Decided at once against the copy (claims are judged in the order they are made). A
+   * `bound` claim resolves once the lease is on disk (group commit, above); an `offered`
+   * hold as soon as it is decided (see {@link LeaseStore.claim}): it goes to the file with
+   * the next batch, and is not written at all if a later write to its address (the
+   * client's REQUEST) supersedes it before that batch leaves. A refused claim writes nothing.
    */
-  claim(req: ClaimRequest): Promise<ClaimResult> {
-    return new Promise<ClaimResult>((resolve, reject) => {
-      this.pendingClaims.push({ req, resolve, reject });
-      this.flushScheduled ??= setImmediate(() => this.flushClaims());
-    });
-  }
-
-  /** Commits the pending claims in one transaction, then settles them. */
-  private flushClaims(): void {
-    if (this.flushScheduled) clearImmediate(this.flushScheduled);
-    this.flushScheduled = null;
-    const batch = this.pendingClaims.splice(0);
-    if (batch.length === 0) return;
-    if (this.closed) {
-      for (const p of batch) p.reject(new Error('lease store is closed'));
-      return;
-    }
-    let outcomes: ({ ok: true; result: ClaimResult } | { ok: false; error: unknown })[];
-    // Offers alone need no fsync of their own (see the file's comment); anything bound does.
-    const offersOnly = batch.every((p) => p.req.state === 'offered');
-    try {
-      outcomes = this.write(() => batch.map((p) => ({ ok: true as const, result: this.claimRow(p.req) })), offersOnly);
-    } catch (error) {
-      if (batch.length === 1) {
-        batch[0]!.reject(error);
-        return;
-      }
-      // One failing claim must not take the others down with it: the batch was rolled back
-      // whole, so each claim runs again in its own transaction (rare: a constraint or I/O error).
-      outcomes = batch.map((p) => {
-        try {
-          return { ok: true as const, result: this.write(() => this.claimRow(p.req)) };
-        } catch (e) {
-          return { ok: false as const, error: e };
-        }
-      });
-    }
-    // Committed (and synced unless offers only): bring the copy in step, then answer.
-    batch.forEach((p, i) => {
-      const o = outcomes[i]!;
-      if (!o.ok) return p.reject(o.error);
-      if (o.result.ok && this.cache) {
-        this.cache.dropClient(p.req.clientId, p.req.address);
-        this.cache.put(o.result.lease);
-      }
-      p.resolve(o.result);
-    });
-  }
-
-  /** One claim's reads and writes, inside the caller's transaction. */
-  private claimRow(req: ClaimRequest): ClaimResult {
-    const current = this.oneSync(`SELECT ${COLUMNS} FROM leases WHERE address = ?`, req.address);
+  async claim(req: ClaimRequest): Promise<ClaimResult> {
+    const t = this.writable();
+    const current = t.get(req.address);
     if (current && current.clientId !== req.clientId && isHeld(current, req.now)) {
       return { ok: false, reason: current.state === 'declined' ? 'declined' : 'held', holder: current };
     }
-    this.stmt('DELETE FROM leases WHERE client_id = ? AND address <> ?').run(req.clientId, req.address);
+    // One row per client: its row for another address goes.
+    const old = t.getByClient(req.clientId);
+    const deletes = old && old.address !== req.address ? [old.address] : [];
     const keepBound = req.state === 'offered' && current?.clientId === req.clientId && current.state === 'bound' && isHeld(current, req.now);
-    const state = keepBound ? 'bound' : req.state;
-    const expiresAt = keepBound && current ? current.expiresAt : req.expiresAt;
-    this.stmt(
-      `INSERT INTO leases (address, address_num, client_id, mac, state, expires_at, hostname, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (address) DO UPDATE SET client_id = excluded.client_id, mac = excluded.mac, state = excluded.state,
-           expires_at = excluded.expires_at, hostname = excluded.hostname, updated_at = excluded.updated_at`,
-    ).run(req.address, addressNumber(req.address), req.clientId, req.mac, state, expiresAt, req.hostname, req.now);
-    return { ok: true, lease: { address: req.address, clientId: req.clientId, mac: req.mac, state, expiresAt, hostname: req.hostname, updatedAt: req.now } };
+    const lease: Lease = {
+      address: req.address,
+      clientId: req.clientId,
+      mac: req.mac,
+      state: keepBound ? 'bound' : req.state,
+      expiresAt: keepBound && current ? current.expiresAt : req.expiresAt,
+      hostname: req.hostname,
+      updatedAt: req.now,
+    };
+    const written = this.write({ deletes, puts: [lease] }, req.state === 'offered');
+    if (req.state === 'offered') {
+      // Nobody waits for a hold: a write failure already drops the copy for a reload.
+      written.catch(() => undefined);
+    } else {
+      await written;
+    }
+    return { ok: true, lease };
   }
 
   async release(clientId: string, address: string, now: number): Promise<boolean> {
-    return this.updateOne(
-      `UPDATE leases SET state = 'released', expires_at = ?, updated_at = ?
-         WHERE address = ? AND client_id = ? AND state IN ('offered', 'bound')`,
-      [now, now, address, clientId],
-      address,
-    );
+    const row = this.writable().get(address);
+    if (!row || row.clientId !== clientId || (row.state !== 'offered' && row.state !== 'bound')) return false;
+    await this.write({ deletes: [], puts: [{ ...row, state: 'released', expiresAt: now, updatedAt: now }] });
+    return true;
   }
 
   async cancelOffer(clientId: string, address: string, now: number): Promise<boolean> {
-    return this.updateOne(
-      `UPDATE leases SET state = 'released', expires_at = ?, updated_at = ?
-         WHERE address = ? AND client_id = ? AND state = 'offered'`,
-      [now, now, address, clientId],
-      address,
-    );
+    const row = this.writable().get(address);
+    if (!row || row.clientId !== clientId || row.state !== 'offered') return false;
+    await this.write({ deletes: [], puts: [{ ...row, state: 'released', expiresAt: now, updatedAt: now }] });
+    return true;
   }
 
   async decline(clientId: string, address: string, until: number, now: number): Promise<boolean> {
-    return this.updateOne(
-      `UPDATE leases SET state = 'declined', client_id = NULL, expires_at = ?, hostname = NULL, updated_at = ?
-         WHERE address = ? AND client_id = ?`,
-      [until, now, address, clientId],
-      address,
-    );
+    const row = this.writable().get(address);
+    if (!row || row.clientId !== clientId) return false;
+    await this.write({ deletes: [], puts: [{ ...row, state: 'declined', clientId: null, expiresAt: until, hostname: null, updatedAt: now }] });
+    return true;
   }
 
   async markConflict(address: string, mac: string, until: number, now: number): Promise<boolean> {
-    // The WHERE on DO UPDATE skips a held bound lease; an insert (no row yet) always happens.
-    // Through updateOne so the in-memory copy (and the free-address index) sees the mark.
-    return this.updateOne(
-      `INSERT INTO leases (address, address_num, client_id, mac, state, expires_at, hostname, updated_at)
-         VALUES (?, ?, NULL, ?, 'declined', ?, NULL, ?)
-         ON CONFLICT (address) DO UPDATE SET client_id = NULL, mac = excluded.mac, state = 'declined',
-           expires_at = excluded.expires_at, hostname = NULL, updated_at = excluded.updated_at
-         WHERE NOT (leases.state = 'bound' AND leases.expires_at > ?)`,
-      [address, addressNumber(address), mac, until, now, now],
-      address,
-    );
+    const row = this.writable().get(address);
+    // A bound lease still running is never taken back: its ACK is out.
+    if (row && row.state === 'bound' && row.expiresAt > now) return false;
+    await this.write({ deletes: [], puts: [{ address, clientId: null, mac, state: 'declined', expiresAt: until, hostname: null, updatedAt: now }] });
+    return true;
   }
 
   async expire(now: number): Promise<Lease[]> {
-    this.flushClaims();
-    const due = this.write(() => {
-      const rows = this.stmt(`SELECT ${COLUMNS} FROM leases WHERE state IN ('offered', 'bound', 'declined') AND expires_at <= ? ORDER BY address_num`)
-        .all(now)
-        .map(toLease);
-      if (rows.length > 0) {
-        this.stmt(`DELETE FROM leases WHERE state = 'declined' AND expires_at <= ?`).run(now);
-        this.stmt(`UPDATE leases SET state = 'expired', updated_at = ? WHERE state IN ('offered', 'bound') AND expires_at <= ?`).run(now, now);
-      }
-      return rows;
-    });
-    if (this.cache) {
-      for (const row of due) {
-        if (row.state === 'declined') this.cache.delete(row.address);
-        else this.cache.put({ ...row, state: 'expired', updatedAt: now });
-      }
+    const t = this.writable();
+    // Once a minute, off the DHCP path: a pass over the copy is cheap next to the commit.
+    const due = t.list().filter((l) => (l.state === 'offered' || l.state === 'bound' || l.state === 'declined') && l.expiresAt <= now);
+    if (due.length === 0) return [];
+    const write: LeaseRowWrite = { deletes: [], puts: [] };
+    for (const row of due) {
+      if (row.state === 'declined') write.deletes.push(row.address);
+      else write.puts.push({ ...row, state: 'expired', updatedAt: now });
     }
+    await this.write(write);
     return due;
   }
 
+  /** Resolves once every write made so far (offer holds too) is in the file. */
+  async settled(): Promise<void> {
+    while (this.inFlight || this.pending.length > 0) {
+      if (!this.inFlight) this.flush();
+      await this.inFlight;
+    }
+  }
+
+  /** Waits for the writes already made, then ends the writer and closes the file. */
   async close(): Promise<void> {
     if (this.closed) return;
-    this.flushClaims();
     this.closed = true;
+    await this.settled();
+    await this.writer.close();
     this.db.close();
   }
 
-  /** A one-row UPDATE after any pending claims; the changed row's new state goes into the copy. */
-  private updateOne(sql: string, params: unknown[], address: string): boolean {
-    this.flushClaims();
-    return this.write(() => {
-      if (this.stmt(sql).run(...params).changes === 0) return false;
-      if (this.cache) {
-        const row = this.oneSync(`SELECT ${COLUMNS} FROM leases WHERE address = ?`, address);
-        if (row) this.cache.put(row);
-        else this.cache.delete(address);
-      }
-      return true;
+  /** The copy, for a write to be decided against. */
+  private writable(): LeaseIndex {
+    if (this.closed) throw new Error('lease store is closed');
+    return this.table();
+  }
+
+  /**
+   * Applies `write` to the copy at once, so the next decision sees it (two clients never
+   * get one address), and queues it for the writer; resolves once it is on disk. Safe to
+   * show before it is durable: batches commit in order, so anything decided from this
+   * write (a later ACK) is durable only after it is.
+   */
+  private write(write: LeaseRowWrite, offer = false): Promise<void> {
+    if (this.cache) applyWrite(this.cache, write);
+    for (const a of write.deletes) this.supersede(a);
+    for (const l of write.puts) this.supersede(l.address);
+    return new Promise<void>((resolve, reject) => {
+      const p: PendingWrite = { write, offer, resolve, reject };
+      this.pending.push(p);
+      for (const l of write.puts) this.unsentPuts.set(l.address, p);
+      if (!this.inFlight) this.flushScheduled ??= setImmediate(() => this.flush());
     });
   }
 
-  private oneSync(sql: string, key: string): Lease | null {
-    const row = this.stmt(sql).get(key);
-    return row === undefined ? null : toLease(row);
+  /**
+   * Drops a queued put of `address` that has not gone to the writer: the write being made
+   * replaces the row anyway, and both commit together or not at all. Mostly an OFFER's
+   * hold, replaced by the client's REQUEST while it waited: one row write per DORA.
+   */
+  private supersede(address: string): void {
+    const earlier = this.unsentPuts.get(address);
+    if (!earlier) return;
+    earlier.write.puts = earlier.write.puts.filter((l) => l.address !== address);
+    this.unsentPuts.delete(address);
   }
 
-  /** A prepared statement, prepared once per connection. */
-  private stmt(sql: string): Statement {
-    let s = this.statements.get(sql);
-    if (!s) {
-      s = this.db.prepare<unknown[]>(sql);
-      this.statements.set(sql, s);
-    }
-    return s;
+  /** Hands every queued write to the writer as one batch (if none is with it already). */
+  private flush(): void {
+    if (this.flushScheduled) clearImmediate(this.flushScheduled);
+    this.flushScheduled = null;
+    if (this.inFlight || this.pending.length === 0) return;
+    const batch = this.pending.splice(0);
+    this.unsentPuts.clear();
+    this.inFlightWrites = batch;
+    const failed = (error: unknown): void => {
+      const e = error instanceof Error ? error : new Error(String(error));
+      // Unknown whether (or what of it) committed: the copy must come from the file again.
+      this.cache = null;
+      for (const p of batch) p.reject(e);
+    };
+    const done = (): void => {
+      this.inFlight = null;
+      this.inFlightWrites = [];
+      // Writes made while this batch was with the writer go next, joined by what this
+      // loop turn brings (the datagrams of this poll phase, the callers resumed below).
+      if (this.pending.length > 0) this.flushScheduled ??= setImmediate(() => this.flush());
+    };
+    const noSync = batch.every((p) => p.offer);
+    const writes = batch.map((p) => p.write);
+    this.inFlight = this.writer.run({ writes, expectGeneration: this.cacheGeneration, noSync }).then(
+      (result) => {
+        done();
+        this.settle(batch, result);
+      },
+      (error: unknown) => {
+        done();
+        failed(error);
+      },
+    );
   }
 
-  private generation(): number {
-    const row = this.stmt('SELECT n FROM lease_generation WHERE id = 1').get();
-    const n = isRecord(row) ? row['n'] : undefined;
-    return typeof n === 'number' ? n : -2;
+  /** The batch is committed (and synced unless offers alone): answer its callers. */
+  private settle(batch: PendingWrite[], result: LeaseBatchResult): void {
+    // Someone else wrote leases (or a write failed): read the file again at the next read.
+    if (result.external) this.cache = null;
+    this.cacheGeneration = result.generation;
+    batch.forEach((p, i) => {
+      const error = result.errors[i];
+      if (error === undefined) p.reject(new Error('lease writer gave no outcome'));
+      else if (error !== null) p.reject(new Error(error));
+      else p.resolve();
+    });
   }
 
-  /** The copy of the table, reloaded if another connection changed the leases since it was read. */
+  /**
+   * The copy of the table, reloaded if another connection changed the leases since it was
+   * read. While writes are queued or with the writer, the copy is ahead of the file by
+   * exactly those writes, and the writer reports other connections' changes (see the
+   * file's comment); a reload then would lose the queued writes, so it waits.
+   */
   private table(): LeaseIndex {
-    const version = dataVersion(this.stmt('PRAGMA data_version').get());
+    if (this.cache && (this.inFlight || this.pending.length > 0)) return this.cache;
+    const version = dataVersion(this.statements.get('PRAGMA data_version').get());
     if (this.cache && version === this.cacheVersion) return this.cache;
-    const generation = this.generation();
+    const generation = this.statements.generation();
     if (!this.cache || generation !== this.cacheGeneration) {
-      this.cache = LeaseIndex.of(this.stmt(`SELECT ${COLUMNS} FROM leases`).all().map(toLease));
-      this.cacheGeneration = generation;
+      const copy = LeaseIndex.of(this.statements.get(`SELECT ${COLUMNS} FROM leases`).all().map(toLease));
+      // Writes not yet committed (or committed just now) go on top, in order: the copy is
+      // ahead of the file by exactly those. Putting a committed row again changes nothing.
+      for (const p of [...this.inFlightWrites, ...this.pending]) applyWrite(copy, p.write);
+      this.cache = copy;
+      // With a batch out, its report sets the generation (the file may or may not have it yet).
+      if (!this.inFlight) this.cacheGeneration = generation;
     }
     this.cacheVersion = version;
     return this.cache;
   }
+}
 
-  /**
-   * `fn` inside BEGIN IMMEDIATE … COMMIT (the write lock first, so two processes cannot
-   * interleave), through prepared statements rather than libsql's `transaction()`, which
-   * parses BEGIN and COMMIT afresh each time. Keeps the copy's generation in step: if
-   * another connection changed the leases since the copy was read, the copy is dropped.
-   * `noSync`: commit without fsync (`synchronous=NORMAL` for this commit only).
-   */
-  private write<T>(fn: () => T, noSync = false): T {
-    // SQLite refuses to change the safety level inside a transaction: set it around one.
-    if (noSync) this.stmt('PRAGMA synchronous = NORMAL').run();
-    try {
-      return this.transaction(fn);
-    } finally {
-      if (noSync) this.stmt('PRAGMA synchronous = FULL').run();
-    }
-  }
-
-  private transaction<T>(fn: () => T): T {
-    this.stmt('BEGIN IMMEDIATE').run();
-    let result: T;
-    try {
-      if (this.cache && this.generation() !== this.cacheGeneration) this.cache = null;
-      result = fn();
-      if (this.cache) this.cacheGeneration = this.generation();
-    } catch (err) {
-      this.stmt('ROLLBACK').run();
-      throw err;
-    }
-    try {
-      this.stmt('COMMIT').run();
-    } catch (err) {
-      // A failed COMMIT (SQLITE_BUSY, I/O) leaves the transaction open: end it.
-      if (this.db.inTransaction) this.stmt('ROLLBACK').run();
-      this.cache = null;
-      throw err;
-    }
-    return result;
-  }
+/** A write's rows, applied to a copy. */
+function applyWrite(copy: LeaseIndex, write: LeaseRowWrite): void {
+  for (const a of write.deletes) copy.delete(a);
+  for (const l of write.puts) copy.put(l);
 }
 
 function migrate(db: Db): void {
@@ -376,27 +381,7 @@ function currentVersion(db: Db): number {
   return typeof n === 'number' ? n : 0;
 }
 
-function toLease(row: unknown): Lease {
-  if (!isRecord(row)) throw new Error('lease row is not an object');
-  const r = row as unknown as LeaseRow;
-  const state = STATES.find((s) => s === r.state);
-  if (!state) throw new Error(`lease row for ${r.address} has unknown state ${r.state}`);
-  return {
-    address: r.address,
-    clientId: r.client_id,
-    mac: r.mac,
-    state,
-    expiresAt: Number(r.expires_at),
-    hostname: r.hostname,
-    updatedAt: Number(r.updated_at),
-  };
-}
-
 function dataVersion(row: unknown): number {
   const v = isRecord(row) ? row['data_version'] : undefined;
   return typeof v === 'number' ? v : -2;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null;
 }

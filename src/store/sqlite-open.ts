@@ -2,6 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'libsql';
 
+/** How long a connection waits for another's write lock before SQLITE_BUSY. */
+const BUSY_TIMEOUT_MS = 5000;
+
 export type SqliteDb = InstanceType<typeof Database>;
 
 /**
@@ -11,7 +14,10 @@ export type SqliteDb = InstanceType<typeof Database>;
  */
 export function openSqlite(file: string, migrate: (db: SqliteDb) => void): SqliteDb {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-  const db = new Database(file, { timeout: 5 });
+  // libsql's timeout is in milliseconds (5 here was 5 ms): with the lease writer thread and
+  // the fleet store writing the same file at once, a writer must wait out the other's
+  // commit (a millisecond or two, its fsync included), not fail with SQLITE_BUSY.
+  const db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
   try {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
