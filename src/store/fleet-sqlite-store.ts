@@ -60,7 +60,8 @@ export class SqliteFleetStore implements FleetStore {
    */
   static openExistingReadOnly(file: string): { store: SqliteFleetStore } | { store: null; reason: string } {
     if (!existsSync(file)) return { store: null, reason: `${file} does not exist` };
-    const db = new Database(file, { timeout: 5 });
+    // libsql takes milliseconds: wait up to 5 s for the running server's writer, not 5 ms.
+    const db = new Database(file, { timeout: 5_000 });
     try {
       const newest = fleetMigrations.reduce((m, x) => Math.max(m, x.version), 0);
       const have = tableExists(db, 'fleet_schema_version') ? currentVersion(db) : 0;
