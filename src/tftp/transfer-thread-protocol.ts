@@ -2,8 +2,7 @@
  * Messages between the TFTP server (main thread) and its transfer threads
  * (`transfer-thread.ts`). Plain data only: they cross `postMessage`.
  */
-import type { TftpOption } from '../wire/tftp/packet.js';
-import type { SessionOutcome } from './transfer-session.js';
+import type { Peer, SessionOutcome, SessionParams } from './transfer-session.js';
 
 /** What a transfer thread is started with. */
 export interface TransferThreadData {
@@ -22,22 +21,21 @@ export interface TransferThreadData {
 export const SIGNAL_PENDING = 0;
 export const SIGNAL_BLOCKED_PORT = 1;
 
-/** One transfer, handed to a thread once the request was checked and the file found. */
-export interface TransferStart {
-  kind: 'start';
-  id: number;
-  /** Transfer sockets bind this address, on any port or the first free one of `ports`. */
+/**
+ * One transfer as the server hands it over: what `TransferSession` runs (`data` is shared for a
+ * file-cache buffer, not copied; transferred for generated and netascii files), plus where its
+ * socket binds: this address, on any port or the first free one of `ports`.
+ */
+export type TransferSpec = Pick<SessionParams, 'peer' | 'data' | 'blksize' | 'windowsize' | 'timeoutMs' | 'retries' | 'oack'> & {
   bindAddress: string;
   ports: { start: number; end: number } | null;
-  peerAddress: string;
-  peerPort: number;
-  /** Shared (file cache, not copied) or transferred (generated and netascii files). */
-  data: Uint8Array;
-  blksize: number;
-  windowsize: number;
-  timeoutMs: number;
-  retries: number;
-  oack: TftpOption[] | null;
+};
+
+/** One transfer, handed to a thread once the request was checked and the file found. */
+export interface TransferStart extends TransferSpec {
+  kind: 'start';
+  id: number;
+  peer: Peer;
 }
 
 export type ToTransferThread = TransferStart | { kind: 'cancel'; id: number } | { kind: 'stop' };

@@ -126,9 +126,9 @@ function run(port: MessagePort, init: TransferThreadData): void {
   };
 
   const begin = (m: TransferStart): void => {
-    const peerAddr = sockaddrIn(m.peerAddress, m.peerPort);
+    const peerAddr = sockaddrIn(m.peer.address, m.peer.port);
     const fail = (message: string): void => post({ kind: 'end', id: m.id, outcome: { kind: 'failed', reason: 'socket', message }, retransmits: 0 });
-    if (!peerAddr) return fail(`not an IPv4 peer: ${m.peerAddress}`);
+    if (!peerAddr) return fail(`not an IPv4 peer: ${m.peer.address}`);
     const opened = openUdp4(m.bindAddress, m.ports, TICK_MS);
     if (!opened.ok) return fail(opened.error);
     const fd = opened.fd;
@@ -149,7 +149,7 @@ function run(port: MessagePort, init: TransferThreadData): void {
       peerHi: peerAddr.readUInt32LE(4),
       heardPosted: false,
       session: new TransferSession({
-        peer: { address: m.peerAddress, port: m.peerPort },
+        peer: m.peer,
         data,
         blksize: m.blksize,
         windowsize: m.windowsize,

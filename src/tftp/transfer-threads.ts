@@ -5,13 +5,13 @@
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { errno, errnoName, libc } from '../transport/libc.js';
 import { openUdp4, SOCKADDR_IN_BYTES, sockaddrIn } from '../transport/udp4-libc.js';
-import type { TftpOption } from '../wire/tftp/packet.js';
-import type { Peer, SessionOutcome } from './transfer-session.js';
+import type { SessionOutcome } from './transfer-session.js';
 import {
   SIGNAL_BLOCKED_PORT,
   SIGNAL_PENDING,
   type FromTransferThread,
   type ToTransferThread,
+  type TransferSpec,
   type TransferStart,
   type TransferThreadData,
 } from './transfer-thread-protocol.js';
@@ -20,17 +20,7 @@ const O_NONBLOCK = 0o4000;
 const O_CLOEXEC = 0o2000000;
 
 /** One transfer as the server describes it. */
-export interface ThreadTransferSpec {
-  bindAddress: string;
-  ports: { start: number; end: number } | null;
-  peer: Peer;
-  data: Uint8Array;
-  blksize: number;
-  windowsize: number;
-  timeoutMs: number;
-  retries: number;
-  oack: TftpOption[] | null;
-}
+export type ThreadTransferSpec = TransferSpec;
 
 export interface ThreadTransferHandlers {
   onHeard(): void;
@@ -123,20 +113,7 @@ export class TransferThreads {
     const shared = spec.data.buffer instanceof SharedArrayBuffer;
     // A file-cache buffer is shared; anything else is copied once, to exactly its size.
     const data = shared ? spec.data : new Uint8Array(spec.data);
-    const m: TransferStart = {
-      kind: 'start',
-      id,
-      bindAddress: spec.bindAddress,
-      ports: spec.ports,
-      peerAddress: spec.peer.address,
-      peerPort: spec.peer.port,
-      data,
-      blksize: spec.blksize,
-      windowsize: spec.windowsize,
-      timeoutMs: spec.timeoutMs,
-      retries: spec.retries,
-      oack: spec.oack,
-    };
+    const m: TransferStart = { ...spec, kind: 'start', id, data, peer: { address: spec.peer.address, port: spec.peer.port } };
     this.send(chosen, m, shared ? [] : [data.buffer as ArrayBuffer]);
     return {
       cancel: () => {
