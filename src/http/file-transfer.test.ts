@@ -227,22 +227,28 @@ for (const zeroCopy of [true, false]) {
   });
 }
 
+/**
+ * A client that asks for the huge file and stops reading after the first bytes: the transfer is
+ * under way and blocked on it (the thread holding its descriptors). `closed` resolves when the
+ * server ends the connection.
+ */
+async function stalledDownload(port: number): Promise<{ client: net.Socket; closed: Promise<void> }> {
+  const client = net.connect(port, '127.0.0.1', () => client.write('GET /huge.iso HTTP/1.1\r\nHost: t\r\n\r\n'));
+  client.once('data', () => client.pause());
+  client.on('error', () => {});
+  const closed = new Promise<void>((resolve) => client.on('close', () => resolve()));
+  await new Promise((r) => setTimeout(r, 300));
+  return { client, closed };
+}
+
 test('stop() ends transfers under way and the transfer thread', async () => {
   const server = new HttpBootServer({ address: '127.0.0.1', port: 0, root: dir, events: { emit() {} }, renderBootScript: () => ({ status: 200, contentType: 'text/plain', body: '' }) });
   await server.start();
   const fdsBefore = openFds();
-  let client: net.Socket | undefined;
-  const closed = new Promise<void>((resolve) => {
-    client = net.connect(server.port, '127.0.0.1', () => client?.write('GET /huge.iso HTTP/1.1\r\nHost: t\r\n\r\n'));
-    // Stop reading after the first bytes: the transfer is under way and blocked on us.
-    client.once('data', () => client?.pause());
-    client.on('close', () => resolve());
-    client.on('error', () => {});
-  });
-  await new Promise((r) => setTimeout(r, 300));
+  const { client, closed } = await stalledDownload(server.port);
   await server.stop();
   // Reading again, the client finds the connection closed by the server.
-  client?.resume();
+  client.resume();
   await closed;
   await settle(() => openFds() <= fdsBefore, `descriptors back to ${fdsBefore}`);
 });
@@ -253,20 +259,12 @@ test('the transfer thread dying mid-transfer: the client is let go, no descripto
   await server.start();
   try {
     const fdsBefore = openFds();
-    let client: net.Socket | undefined;
-    const closed = new Promise<void>((resolve) => {
-      client = net.connect(server.port, '127.0.0.1', () => client?.write('GET /huge.iso HTTP/1.1\r\nHost: t\r\n\r\n'));
-      // Stop reading: the transfer stays under way, the thread holding its descriptors.
-      client.once('data', () => client?.pause());
-      client.on('close', () => resolve());
-      client.on('error', () => {});
-    });
-    await new Promise((r) => setTimeout(r, 300));
+    const { client, closed } = await stalledDownload(server.port);
     // Reaching into the server for its thread is the only way to make it die as a crash would.
     const sender = (server as unknown as { zeroCopy: { thread: { worker: { terminate(): Promise<number> } } | null } }).zeroCopy;
     assert.ok(sender.thread, 'the transfer thread is running');
     await sender.thread.worker.terminate();
-    client?.resume();
+    client.resume();
     await closed;
     await settle(() => openFds() <= fdsBefore, `descriptors back to ${fdsBefore}`);
     const got = await run('curl', ['--silent', '--show-error', `http://127.0.0.1:${server.port}/initrd.img`], { encoding: 'buffer', maxBuffer: 64 << 20 });
