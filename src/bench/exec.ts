@@ -2,6 +2,7 @@
  * Running benchmark clients inside a lane's namespace: asynchronously (so many can run at
  * once), optionally pinned to CPUs with taskset, bounded by a timeout, and timed.
  */
+import { execFileSync } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { Netns } from '../lab/netns.js';
@@ -64,4 +65,14 @@ export async function mustRun(ns: Netns, cmd: string, args: string[], opts: RunO
     throw new Error(`${cmd} ${args.join(' ')} in ${ns.name}: ${r.timedOut ? 'timed out' : `exit ${r.code}`}\n${r.stderr.slice(-2000)}`);
   }
   return r;
+}
+
+/** True when `cmd` is on this host's PATH. */
+export function have(cmd: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -26,7 +26,7 @@ import type { RunningServer } from './servers/running-server.js';
 import { startTftpdHpa } from './servers/tftpd-hpa.js';
 import type { Target } from './target.js';
 import { TFTP_CPU, tftpConcurrentCases, tftpSingleCases } from './tftp-bench.js';
-import { runIn } from './exec.js';
+import { have, runIn } from './exec.js';
 import { stormContenders } from './storm-contenders.js';
 import { stormCases } from './storm-bench.js';
 import { bootCases } from './vm-boot-bench.js';
@@ -52,14 +52,6 @@ const NEEDS: Record<BenchGroup, { clients: string[]; peers: Record<string, strin
   boot: { clients: ['qemu-system-x86_64'], peers: { dnsmasq: 'dnsmasq', nginx: 'nginx' } },
 };
 
-function have(cmd: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Lets a pinned server use every CPU again (all its threads; children it forks later inherit it). */
 function unpin(server: RunningServer): void {

@@ -9,20 +9,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
 import { canUseNetns, destroyAll } from '../../lab/netns.js';
-import { runIn } from '../exec.js';
+import { have, runIn } from '../exec.js';
 import { createLane, LANE } from '../lane.js';
 import { startAtftpd } from './atftpd.js';
 
-function have(cmd: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const skip = !canUseNetns() ? 'needs root and iproute2 (network namespaces)' : !have('atftpd') || !have('atftp') ? 'atftpd or atftp not installed (scripts/bench.sh)' : false;
 after(() => destroyAll());
