@@ -101,7 +101,7 @@ export class Bootfleet {
       const found = interfaceIpv4(i.name);
       return { ...found, mode: i.mode, serverAddress: i.serverAddress ?? found.address };
     });
-    this.events.subscribe((e) => {
+    this.events.subscribe((e, ms) => {
       if (!e.mac) return;
       if ((e.kind === 'dhcp.ack' || e.kind === 'dhcp.offer') && typeof e.data?.ip === 'string') {
         this.macs.remember(e.data.ip, e.mac);
@@ -112,7 +112,7 @@ export class Bootfleet {
       this.recent.push(e);
       this.timelines.push(e);
       // Machines are recorded from the event stream, batched: DHCP never waits for the fleet.
-      const seen = this.sightings ? sightingFromEvent(e, Date.parse(e.time)) : null;
+      const seen = this.sightings ? sightingFromEvent(e, ms) : null;
       if (seen) this.sightings?.note(seen);
     });
   }

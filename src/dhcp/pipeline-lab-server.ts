@@ -57,11 +57,13 @@ function lateSync(writer: LeaseWriter, delayMs: number): LeaseWriter {
 /** Kills the process (SIGKILL: no flush, no close) as soon as the `count`th ACK was handed to the kernel. */
 function killAfterAcks(count: number): void {
   let acks = 0;
-  const send = UdpEndpoint.prototype.send;
-  UdpEndpoint.prototype.send = async function (this: UdpEndpoint, data: Buffer, port: number, address: string): Promise<void> {
-    await send.call(this, data, port, address);
-    const d = decodeDhcp(data);
-    if (d.ok && getMessageType(d.packet) === MessageType.Ack && ++acks >= count) process.kill(process.pid, 'SIGKILL');
+  const post = UdpEndpoint.prototype.post;
+  UdpEndpoint.prototype.post = function (this: UdpEndpoint, data: Buffer, port: number, address: string, done: (err: Error | null) => void): void {
+    post.call(this, data, port, address, (err) => {
+      done(err);
+      const d = decodeDhcp(data);
+      if (err === null && d.ok && getMessageType(d.packet) === MessageType.Ack && ++acks >= count) process.kill(process.pid, 'SIGKILL');
+    });
   };
 }
 

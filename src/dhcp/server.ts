@@ -249,10 +249,10 @@ export class DhcpServer {
       return;
     }
     if (outcome.kind === 'silent') return;
-    await this.send(outcome.reply, packet, from, iface, endpoint);
+    this.send(outcome.reply, packet, from, iface, endpoint);
   }
 
-  private async send(reply: DhcpReply, packet: DhcpPacket, from: RemoteInfo, iface: ReceivingInterface, endpoint: UdpEndpoint): Promise<void> {
+  private send(reply: DhcpReply, packet: DhcpPacket, from: RemoteInfo, iface: ReceivingInterface, endpoint: UdpEndpoint): void {
     let bytes: Buffer;
     try {
       bytes = encodeDhcp(reply.packet, reply.encode);
@@ -260,10 +260,11 @@ export class DhcpServer {
       this.dropped('DHCP_ENCODE_FAILED', 'error', `cannot encode reply: ${errorText(err)}`, from, iface, macOf(packet));
       return;
     }
-    try {
-      await endpoint.send(bytes, reply.to.port, reply.to.address);
-      this.stats.replied++;
-    } catch (err) {
+    endpoint.post(bytes, reply.to.port, reply.to.address, (err) => {
+      if (err === null) {
+        this.stats.replied++;
+        return;
+      }
       this.opts.events.emit({
         kind: 'dhcp.error',
         level: 'warn',
@@ -271,7 +272,7 @@ export class DhcpServer {
         msg: `send to ${reply.to.address}:${reply.to.port} failed: ${errorText(err)}`,
         data: { iface: iface.name },
       });
-    }
+    });
   }
 
   /**

@@ -10,20 +10,31 @@ export interface EventLogOptions {
   write: (line: string) => void;
 }
 
+/** Gets each event as stamped, and its time as milliseconds since the epoch (no parsing back). */
+export type EventListener = (e: BootEvent & { time: string }, ms: number) => void;
+
 /**
  * Writes events as lines and keeps counters per kind, so tests and `/metrics` can read
  * how many packets were served or dropped without parsing logs.
  */
 export class EventLog implements EventSink {
   readonly counts = new Map<string, number>();
-  private readonly listeners = new Set<(e: BootEvent & { time: string }) => void>();
+  private readonly listeners = new Set<EventListener>();
+  /** The last stamp made: events come thousands a second under load, most in a millisecond already stamped. */
+  private stampMs = -1;
+  private stampText = '';
 
   constructor(private readonly opts: EventLogOptions) {}
 
   emit(event: BootEvent): void {
     this.counts.set(event.kind, (this.counts.get(event.kind) ?? 0) + 1);
-    const stamped = { time: new Date().toISOString(), ...event };
-    for (const l of this.listeners) l(stamped);
+    const ms = Date.now();
+    if (ms !== this.stampMs) {
+      this.stampMs = ms;
+      this.stampText = new Date(ms).toISOString();
+    }
+    const stamped = { time: this.stampText, ...event };
+    for (const l of this.listeners) l(stamped, ms);
     if (rank[event.level] < rank[this.opts.level]) return;
     this.opts.write(this.opts.format === 'json' ? JSON.stringify(stamped) : formatText(stamped));
   }
@@ -32,7 +43,7 @@ export class EventLog implements EventSink {
     return this.counts.get(kind) ?? 0;
   }
 
-  subscribe(listener: (e: BootEvent & { time: string }) => void): () => void {
+  subscribe(listener: EventListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }

@@ -58,3 +58,39 @@ test('after stop() nothing more is taken', async () => {
   await batcher.flush();
   assert.deepEqual(batches, []);
 });
+
+test('a sighting with nothing new within refreshMs of the last write is not written again', async () => {
+  const batches: Sighting[][] = [];
+  let fail = false;
+  const batcher = new FleetSightingBatcher({
+    store: {
+      recordSightings: async (b) => {
+        if (fail) throw new Error('disk full');
+        batches.push([...b]);
+        return { discovered: [] };
+      },
+    },
+    events: { emit: () => {} },
+    intervalMs: 10,
+    refreshMs: 1000,
+  });
+  batcher.note({ mac: 'a', at: 0, ip: '198.18.0.5', arch: 7 });
+  await batcher.flush();
+  batcher.note({ mac: 'a', at: 100, ip: '198.18.0.5' });
+  batcher.note({ mac: 'a', at: 200, arch: 7 });
+  await batcher.flush();
+  assert.equal(batches.length, 1, 'same facts, 100–200 ms later: no write');
+  batcher.note({ mac: 'a', at: 300, ip: '198.18.0.6' });
+  await batcher.flush();
+  assert.deepEqual(batches[1], [{ mac: 'a', at: 300, ip: '198.18.0.6' }], 'a new address is written at once');
+  batcher.note({ mac: 'a', at: 1300, ip: '198.18.0.6' });
+  await batcher.flush();
+  assert.deepEqual(batches[2], [{ mac: 'a', at: 1300, ip: '198.18.0.6' }], 'refreshMs after the last write: lastSeen moves');
+  fail = true;
+  batcher.note({ mac: 'b', at: 1400 });
+  await batcher.flush();
+  fail = false;
+  batcher.note({ mac: 'b', at: 1500 });
+  await batcher.stop();
+  assert.deepEqual(batches[3], [{ mac: 'b', at: 1500 }], 'after a failed write the next sighting is not taken as known');
+});

@@ -15,7 +15,17 @@ export interface FleetSightingBatcherOptions {
   intervalMs?: number;
   /** Distinct MACs held before new ones are dropped (a flood of random MACs must not eat memory). Default 10 000. */
   maxPending?: number;
+  /**
+   * A sighting that says nothing new about a machine written less than this long ago is not
+   * written again (default 30 s): `lastSeen` is then up to this stale, which is what an
+   * inventory needs, while a DHCP load (every renewal, every retry, perfdhcp's DORAs at
+   * thousands a second) costs no database write per packet. The live timeline keeps exact times.
+   */
+  refreshMs?: number;
 }
+
+/** MACs whose last written sighting is remembered; past this the memory starts afresh. */
+const MAX_REMEMBERED = 20_000;
 
 export class FleetSightingBatcher {
   private pending = new Map<string, Sighting>();
@@ -25,16 +35,21 @@ export class FleetSightingBatcher {
   private stopped = false;
   private readonly intervalMs: number;
   private readonly maxPending: number;
+  private readonly refreshMs: number;
+  /** What was last handed to the store per MAC (written or being written). */
+  private written = new Map<string, Sighting>();
 
   constructor(private readonly opts: FleetSightingBatcherOptions) {
     this.intervalMs = opts.intervalMs ?? 250;
     this.maxPending = opts.maxPending ?? 10_000;
+    this.refreshMs = opts.refreshMs ?? 30_000;
   }
 
   /** Remembers a sighting for the next write. Never throws, never waits. */
   note(s: Sighting): void {
     if (this.stopped) return;
     const had = this.pending.get(s.mac);
+    if (had === undefined && this.alreadyKnown(s)) return;
     if (had) this.pending.set(s.mac, mergeSightings(had, s));
     else if (this.pending.size >= this.maxPending) this.dropped++;
     else this.pending.set(s.mac, s);
@@ -58,6 +73,8 @@ export class FleetSightingBatcher {
       this.opts.events.emit({ kind: 'fleet.drop', level: 'warn', msg: `${dropped} sighting(s) of new MACs dropped: more than ${this.maxPending} waiting to be written`, data: { dropped } });
     }
     if (batch.length === 0) return this.writing;
+    if (this.written.size + batch.length > MAX_REMEMBERED) this.written = new Map();
+    for (const s of batch) this.written.set(s.mac, s);
     this.writing = this.writing.then(() => this.write(batch));
     return this.writing;
   }
@@ -66,6 +83,13 @@ export class FleetSightingBatcher {
   async stop(): Promise<void> {
     this.stopped = true;
     await this.flush();
+  }
+
+  /** The store already has every fact `s` carries, from a sighting written less than `refreshMs` ago. */
+  private alreadyKnown(s: Sighting): boolean {
+    const w = this.written.get(s.mac);
+    if (w === undefined || s.at - w.at >= this.refreshMs || s.at < w.at) return false;
+    return same(s.ip, w.ip) && same(s.uuid, w.uuid) && same(s.arch, w.arch) && same(s.firmware, w.firmware) && same(s.hostname, w.hostname);
   }
 
   private async write(batch: Sighting[]): Promise<void> {
@@ -82,7 +106,14 @@ export class FleetSightingBatcher {
         });
       }
     } catch (err) {
+      // Not written: the next sighting of these machines must not be skipped as known.
+      for (const s of batch) if (this.written.get(s.mac) === s) this.written.delete(s.mac);
       this.opts.events.emit({ kind: 'fleet.error', level: 'error', msg: `recording ${batch.length} sighting(s) failed: ${err instanceof Error ? err.message : String(err)}` });
     }
   }
+}
+
+/** A fact the new sighting lacks (undefined/null) tells nothing new. */
+function same<T>(seen: T | null | undefined, had: T | null | undefined): boolean {
+  return seen === undefined || seen === null || seen === had;
 }
