@@ -5,7 +5,8 @@
  * from it leaves by that interface.
  */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
-import { bindToDevice } from './bind-device.js';
+import { bindToDevice, socketFd } from './bind-device.js';
+import { UdpOutbox } from './udp-outbox.js';
 
 export interface UdpEndpointOptions {
   /** Kernel interface name. */
@@ -25,6 +26,8 @@ export type DatagramHandler = (data: Buffer, from: RemoteInfo) => void;
 
 export class UdpEndpoint {
   private socket: Socket | null = null;
+  /** {@link post}'s datagrams, sent together at the end of each event-loop turn. */
+  private outbox: UdpOutbox | null = null;
 
   private constructor(readonly device: string, readonly port: number) {}
 
@@ -50,6 +53,7 @@ export class UdpEndpoint {
     }
     const ep = new UdpEndpoint(opts.device, socket.address().port);
     ep.socket = socket;
+    ep.outbox = new UdpOutbox(socketFd(socket));
     socket.on('message', onDatagram);
     socket.on('error', onError);
     return ep;
@@ -62,8 +66,9 @@ export class UdpEndpoint {
   }
 
   /**
-   * Sends one datagram; `done` runs once the kernel has taken it (or refused it). The hot-path
-   * form of {@link send}: no Promise per datagram.
+   * Sends one datagram at the end of this event-loop turn, with the turn's others in one
+   * system call (`udp-outbox.ts`); `done` runs once the kernel has taken it (or refused it).
+   * The hot-path form of {@link send}: no Promise, no allocation per datagram.
    */
   post(data: Buffer, port: number, address: string, done: (err: Error | null) => void): void {
     const socket = this.socket;
@@ -71,6 +76,7 @@ export class UdpEndpoint {
       done(new Error(`endpoint on ${this.device} is closed`));
       return;
     }
+    if (this.outbox?.queue(data, port, address, done) === true) return;
     socket.send(data, port, address, (err) => done(err ?? null));
   }
 
@@ -85,6 +91,9 @@ export class UdpEndpoint {
     const socket = this.socket;
     if (!socket) return;
     this.socket = null;
+    // Replies of this turn still leave: the socket is open until the line below.
+    this.outbox?.flush();
+    this.outbox = null;
     await new Promise<void>((resolve) => socket.close(() => resolve()));
   }
 }
