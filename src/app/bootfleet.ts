@@ -208,7 +208,7 @@ export class Bootfleet {
         eventCounts: () => this.events.counts,
         dhcp: () => this.dhcp?.stats ?? null,
         tftp: () => this.tftp.map((t) => t.stats),
-        leases: async () => (this.store ? this.store.list() : []),
+        leaseCounts: async (now) => (this.store ? this.store.countByState(now) : null),
         machinesTracked: () => this.timelines.size,
       });
       this.events.subscribe((e) => metrics.note(e));
