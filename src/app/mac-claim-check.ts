@@ -1,0 +1,108 @@
+/**
+ * Whether a MAC a request names (`/boot.ipxe?mac=…`, iPXE's `${net0/mac}` in a file URL) is
+ * the MAC of the host that sent it, judged by what bootfleet knows of the sender's address.
+ *
+ * Why: any host on the boot network can put `?mac=<someone else's>` in a URL. Serving it the
+ * other machine's script is harmless (the script is no secret: matchbox and pixiecore serve it
+ * the same way), but recording the request in that machine's timeline lets one host write
+ * into another's history and mislead its doctor. So the HTTP server attributes a request to
+ * the named MAC only when this check agrees.
+ *
+ * What is known of an address, cheapest first:
+ * 1. `MacByIp`: the MAC our own DHCP replies gave the address to (full mode; proxy mode when
+ *    an EDK2 client sent its address to port 4011), warmed at start from the lease store's
+ *    bound leases. A map lookup: an honest client in full mode costs nothing more.
+ * 2. The kernel's IPv4 neighbour table (`/proc/net/arp`, read at most once a second while it
+ *    keeps agreeing; read again when it misses or disagrees). A client on a directly attached
+ *    segment is always in it by the time its request arrives: the kernel needed its MAC to
+ *    answer the TCP handshake. This covers proxy mode, where the LAN's DHCP server gave the
+ *    address. Reading the file costs ~15 µs (a spawn of `ip neigh` would cost milliseconds).
+ *
+ * A claim agrees when any source names the claimed MAC for the address (a stale entry in one
+ * source must not turn an honest client into a spoofer). It disagrees when a source knows the
+ * address and none names the claimed MAC: the request is recorded under the MAC the sources
+ * know (the neighbour table's first: it is the freshest), with a warning.
+ *
+ * Unknown (no source knows the address): the sender is not on a segment this host is attached
+ * to (a routed client; its router's MAC is what the neighbour table holds) and never got an
+ * address from us. Nothing ties it to the claimed MAC, and believing it would let any routed
+ * host write into any machine's timeline, so the request is NOT attributed: its event carries
+ * no MAC (it is in the log, with the claimed MAC as `macClaimed`). Such a client's TFTP
+ * requests could not be attributed either (TFTP has no claim at all), so its timeline loses
+ * nothing it could have had complete.
+ */
+import { readFileSync } from 'node:fs';
+import type { Lease } from '../store/lease-store.js';
+import type { MacClaimVerdict } from '../http/server.js';
+import type { MacByIp } from './mac-by-ip.js';
+import { parseProcNetArp } from './neighbour-table.js';
+
+export interface MacClaimCheckOptions {
+  macs: MacByIp;
+  /** The neighbour table's text; default `/proc/net/arp` of this network namespace. */
+  readNeighbours?: () => string;
+  /** How long a read of the table may answer agreeing claims. Default 1000 ms. */
+  neighbourMaxAgeMs?: number;
+  now?: () => number;
+}
+
+const AGREES: MacClaimVerdict = { verdict: 'agrees' };
+const UNKNOWN: MacClaimVerdict = { verdict: 'unknown' };
+
+export class MacClaimCheck {
+  private readonly macs: MacByIp;
+  private readonly read: () => string;
+  private readonly maxAgeMs: number;
+  private readonly now: () => number;
+  private table: ReadonlyMap<string, string> = new Map();
+  private readAt = -Infinity;
+
+  constructor(opts: MacClaimCheckOptions) {
+    this.macs = opts.macs;
+    this.read = opts.readNeighbours ?? (() => readFileSync('/proc/net/arp', 'latin1'));
+    this.maxAgeMs = opts.neighbourMaxAgeMs ?? 1000;
+    this.now = opts.now ?? Date.now;
+  }
+
+  /** `claimed` is a normalized MAC (lower-case, colons); `clientIp` the request's IPv4 source. */
+  check(claimed: string, clientIp: string): MacClaimVerdict {
+    const ours = this.macs.lookup(clientIp);
+    if (ours === claimed) return AGREES;
+    let neighbour = this.neighbours(false).get(clientIp);
+    // A miss or a disagreement may be the copy's age (a client that just arrived, an address
+    // that moved): read the table again before judging.
+    if (neighbour !== claimed) neighbour = this.neighbours(true).get(clientIp);
+    if (neighbour === claimed) return AGREES;
+    const known = neighbour ?? ours;
+    return known === undefined ? UNKNOWN : { verdict: 'mismatch', known };
+  }
+
+  /** The MAC known for `clientIp` when a request names none: our replies, then the neighbour table. */
+  macFor(clientIp: string): string | undefined {
+    const ours = this.macs.lookup(clientIp);
+    if (ours !== undefined) return ours;
+    return this.neighbours(false).get(clientIp) ?? this.neighbours(true).get(clientIp);
+  }
+
+  private neighbours(fresh: boolean): ReadonlyMap<string, string> {
+    const now = this.now();
+    // `fresh` right after a read (same millisecond) reads nothing new.
+    if (now - this.readAt > (fresh ? 0 : this.maxAgeMs)) {
+      try {
+        this.table = parseProcNetArp(this.read());
+      } catch {
+        this.table = new Map();
+      }
+      this.readAt = now;
+    }
+    return this.table;
+  }
+}
+
+/**
+ * Puts the store's bound, unexpired leases into `macs` (at start: `MacByIp` is in memory, and
+ * a machine that booted before a restart still fetches files with its lease).
+ */
+export function rememberBoundLeases(macs: MacByIp, leases: readonly Lease[], now: number): void {
+  for (const l of leases) if (l.state === 'bound' && l.expiresAt > now && l.mac !== null) macs.remember(l.address, l.mac);
+}
