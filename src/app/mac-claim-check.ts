@@ -12,11 +12,15 @@
  * 1. `MacByIp`: the MAC our own DHCP replies gave the address to (full mode; proxy mode when
  *    an EDK2 client sent its address to port 4011), warmed at start from the lease store's
  *    bound leases. A map lookup: an honest client in full mode costs nothing more.
- * 2. The kernel's IPv4 neighbour table (`/proc/net/arp`, read at most once a second while it
- *    keeps agreeing; read again when it misses or disagrees). A client on a directly attached
+ * 2. The kernel's IPv4 neighbour table (`/proc/net/arp`, a copy at most a second old; read
+ *    again when the copy does not have the address). A client on a directly attached
  *    segment is always in it by the time its request arrives: the kernel needed its MAC to
  *    answer the TCP handshake. This covers proxy mode, where the LAN's DHCP server gave the
  *    address. Reading the file costs ~15 µs (a spawn of `ip neigh` would cost milliseconds).
+ *    A copy that names another MAC is believed without a new read, so a host naming others'
+ *    MACs in a loop costs no reads; the price is that an address that changed hands less than
+ *    a second ago (and not through our DHCP, which updates `MacByIp` at once) may be judged by
+ *    its previous owner for that second.
  *
  * A claim agrees when any source names the claimed MAC for the address (a stale entry in one
  * source must not turn an honest client into a spoofer). It disagrees when a source knows the
@@ -68,10 +72,8 @@ export class MacClaimCheck {
   check(claimed: string, clientIp: string): MacClaimVerdict {
     const ours = this.macs.lookup(clientIp);
     if (ours === claimed) return AGREES;
-    let neighbour = this.neighbours(false).get(clientIp);
-    // A miss or a disagreement may be the copy's age (a client that just arrived, an address
-    // that moved): read the table again before judging.
-    if (neighbour !== claimed) neighbour = this.neighbours(true).get(clientIp);
+    // A miss may be the copy's age (a client that arrived since it was read): read again.
+    const neighbour = this.neighbours(false).get(clientIp) ?? this.neighbours(true).get(clientIp);
     if (neighbour === claimed) return AGREES;
     const known = neighbour ?? ours;
     return known === undefined ? UNKNOWN : { verdict: 'mismatch', known };

@@ -10,6 +10,7 @@ import { parseByteRange, type ByteRange } from './byte-range.js';
 import { contentTypeFor } from './content-type.js';
 import { methodsFor, parseMachineFilePath, type MachineFileRequest } from './install-routes.js';
 import { macParam, normalizeMac, parseRequestPath } from './request-path.js';
+import { RepeatFilter } from './repeat-filter.js';
 import { SmallFileCache } from './small-file-cache.js';
 import { ZeroCopySender } from './zero-copy-sender.js';
 
@@ -145,6 +146,8 @@ export class HttpBootServer {
   private readonly events: EventSink;
   private readonly idleMs: number;
   private readonly zeroCopy: ZeroCopySender | null;
+  /** One `http.mac-mismatch` per sender and named MAC a minute. */
+  private readonly mismatchWarned = new RepeatFilter();
   /** `root` confines its symlinks; extra directories are package-owned (see extraDirs). */
   private roots: { dir: string; linksMayLeave: boolean }[] = [];
   private boundPort: number;
@@ -268,7 +271,8 @@ export class HttpBootServer {
   /**
    * Which MAC the request is recorded under: one named in the URL only when the app's check
    * agrees it is the sender's. A MAC named by another host is kept as `macClaimed` (and
-   * reported once as `http.mac-mismatch`), and the request goes to the sender's own timeline.
+   * reported as `http.mac-mismatch`, once a minute per pair), and the request goes to the
+   * sender's own timeline.
    */
   private attribute(ex: Exchange, claimed: string | null): void {
     const check = this.opts.checkMacClaim;
@@ -288,11 +292,12 @@ export class HttpBootServer {
     }
     ex.macCheck = 'mismatch';
     ex.mac = v.known;
+    if (!this.mismatchWarned.first(`${ex.clientIp} ${claimed}`)) return;
     this.events.emit({
       kind: 'http.mac-mismatch',
       level: 'warn',
       mac: v.known,
-      msg: `${ex.method} ${ex.path} names MAC ${claimed}, but ${ex.clientIp} is ${v.known}: recorded as ${v.known}'s`,
+      msg: `${ex.method} ${ex.path} names MAC ${claimed}, but ${ex.clientIp} is ${v.known}: recorded as ${v.known}'s (once a minute for this pair; each request's event has macClaimed)`,
       data: { claimed, client: ex.clientIp, path: ex.path },
     });
   }
