@@ -147,27 +147,33 @@ export class BootContent {
     return Buffer.from(r.text, 'utf8');
   }
 
-  /** The per-machine HTTP paths: installer callback, preseed, cloud-init seed. */
-  async machineFile(req: MachineFileRequest, clientIp: string, serverAddress: string): Promise<GeneratedResponse> {
-    if (req.kind === 'install-done') return this.installDone(req.mac, req.token);
-    const found = await this.lookup(req.mac, clientIp);
-    if (typeof found === 'string') return this.notServed(req.mac, found);
+  /**
+   * The per-machine HTTP paths: installer callback, preseed, cloud-init seed. `eventMac` (default
+   * the path's MAC): whose timeline the events go to, as for {@link bootScript}; a callback that
+   * completes an install is the machine's own news whoever sent it (the token decided).
+   */
+  async machineFile(req: MachineFileRequest, clientIp: string, serverAddress: string, eventMac: string | null = req.mac): Promise<GeneratedResponse> {
+    if (req.kind === 'install-done') return this.installDone(req.mac, req.token, eventMac);
+    const found = await this.lookup(req.mac, clientIp, this.opts.defaultProfile, eventMac === req.mac);
+    const as = eventMac ?? undefined;
+    if (typeof found === 'string') return this.notServed(as, found);
     const profile = found.effective.profile;
     const ctx = this.context(found, clientIp, serverAddress);
     if (req.kind === 'preseed') {
-      if (profile.kind !== 'debian-installer') return this.notServed(req.mac, `preseed: profile ${profile.name} is not a debian-installer profile`);
+      if (profile.kind !== 'debian-installer') return this.notServed(as, `preseed: profile ${profile.name} is not a debian-installer profile`);
       const r = renderPreseed(profile, ctx);
-      return r.ok ? this.served(req.mac, `preseed for profile ${profile.name}`, TEXT, r.text) : this.notServed(req.mac, r.error, 500);
+      return r.ok ? this.served(as, `preseed for profile ${profile.name}`, TEXT, r.text) : this.notServed(as, r.error, 500);
     }
-    if (profile.kind !== 'cloud-init') return this.notServed(req.mac, `cloud-init ${req.file}: profile ${profile.name} is not a cloud-init profile`);
+    if (profile.kind !== 'cloud-init') return this.notServed(as, `cloud-init ${req.file}: profile ${profile.name} is not a cloud-init profile`);
     const r = renderCloudInit(profile, req.file, ctx);
-    return r.ok ? this.served(req.mac, `cloud-init ${req.file} for profile ${profile.name}`, YAML, r.text) : this.notServed(req.mac, r.error, 500);
+    return r.ok ? this.served(as, `cloud-init ${req.file} for profile ${profile.name}`, YAML, r.text) : this.notServed(as, r.error, 500);
   }
 
   /** `GET|POST /install/<mac>/done?token=…`: 200 `installed`, else 403 and nothing changes. */
-  private async installDone(mac: string, token: string | null): Promise<GeneratedResponse> {
+  private async installDone(mac: string, token: string | null, eventMac: string | null): Promise<GeneratedResponse> {
     const refuse = (why: string): GeneratedResponse => {
-      this.opts.events.emit({ kind: 'fleet.install-callback', level: 'warn', mac, msg: `install callback refused: ${why}` });
+      // A refused callback changed nothing: it is the sender's event, not the machine's.
+      this.opts.events.emit({ kind: 'fleet.install-callback', level: 'warn', mac: eventMac ?? undefined, msg: `install callback refused for ${mac}: ${why}`, data: { machine: mac } });
       return { status: 403, contentType: TEXT, body: 'forbidden\n' };
     };
     if (token === null || !INSTALL_TOKEN_PATTERN.test(token)) return refuse('no token, or not one bootfleet gives out');
@@ -221,13 +227,13 @@ export class BootContent {
     return { status: 200, contentType: IPXE, body: ipxeFailureScript(mac, why) };
   }
 
-  private served(mac: string, what: string, contentType: string, body: string): GeneratedResponse {
+  private served(mac: string | undefined, what: string, contentType: string, body: string): GeneratedResponse {
     this.opts.events.emit({ kind: 'http.machine-file', level: 'info', mac, msg: what });
     return { status: 200, contentType, body };
   }
 
   /** 404 (or 500 for a template error) with a short text; the log gets the reason. */
-  private notServed(mac: string, why: string, status = 404): GeneratedResponse {
+  private notServed(mac: string | undefined, why: string, status = 404): GeneratedResponse {
     this.opts.events.emit({ kind: 'http.machine-file', level: status >= 500 ? 'error' : 'warn', mac, msg: why });
     return { status, contentType: TEXT, body: status >= 500 ? 'internal error\n' : 'not found\n' };
   }

@@ -201,7 +201,7 @@ export class Bootfleet {
         macFor,
         checkMacClaim: (claimed, ip) => claims.check(claimed, ip),
         renderBootScript: (req) => content.bootScript(req.mac ?? req.eventMac ?? null, req.clientIp, serverAddressFor(address), req.eventMac ?? null),
-        machineFile: (req, clientIp) => content.machineFile(req, clientIp, serverAddressFor(address)),
+        machineFile: (req, clientIp, eventMac) => content.machineFile(req, clientIp, serverAddressFor(address), eventMac),
       });
       await http.start();
       this.http.push(http);

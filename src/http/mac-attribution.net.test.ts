@@ -98,11 +98,17 @@ describe('?mac= attribution in bootfleet serve: one host cannot write into anoth
     assert.match(get(b, `/boot.ipxe?mac=${MAC_A}`), /bf\.profile=only-for-a/);
     assert.equal(get(b, `/vmlinuz?mac=${MAC_A.replaceAll(':', '-')}`), 'not really a kernel\n');
     assert.match(get(c, `/boot.ipxe?mac=${MAC_A}`), /bf\.profile=only-for-a/);
+    // The per-machine paths name the MAC in the path: the same rule.
+    const aPath = MAC_A.replaceAll(':', '-');
+    assert.equal(get(b, `/install/${aPath}/done?token=${'0'.repeat(32)}`), 'forbidden\n');
+    assert.equal(get(b, `/preseed/${aPath}.cfg`), 'not found\n');
     const spoofScript = await requestEvent(B_IP, '/boot.ipxe', mark);
     const spoofFile = await requestEvent(B_IP, '/vmlinuz', mark);
+    const spoofCallback = await requestEvent(B_IP, `/install/${aPath}/done`, mark);
+    const spoofPreseed = await requestEvent(B_IP, `/preseed/${aPath}.cfg`, mark);
     const routed = await requestEvent(C_IP, '/boot.ipxe', mark);
 
-    for (const e of [spoofScript, spoofFile]) {
+    for (const e of [spoofScript, spoofFile, spoofCallback, spoofPreseed]) {
       assert.equal(e.mac, MAC_B, `recorded as the sender's (the neighbour table names it): ${JSON.stringify(e)}`);
       assert.equal(e.level, 'warn');
       assert.equal(e.data?.['macClaimed'], MAC_A);
@@ -111,6 +117,9 @@ describe('?mac= attribution in bootfleet serve: one host cannot write into anoth
     const warnings = bootfleet.events.slice(mark).filter((e) => e.kind === 'http.mac-mismatch');
     // One warning for the pair (B naming A) a minute; each request's own event says it too.
     assert.deepEqual(warnings.map((e) => [e.mac, e.level, e.data?.['claimed'], e.data?.['client'], e.data?.['path']]), [[MAC_B, 'warn', MAC_A, B_IP, '/boot.ipxe']]);
+    const refused = await bootfleet.waitForEvent((e) => e.kind === 'fleet.install-callback' && bootfleet.events.indexOf(e) >= mark, 5000, 'the refused callback');
+    assert.equal(refused.mac, MAC_B, 'a refused callback is the sender\'s event');
+    assert.equal(refused.data?.['machine'], MAC_A);
     // B got A's script: its own timeline says so (the script event follows the request).
     assert.ok(bootfleet.timeline(MAC_B).some((e) => e.kind === 'http.script' && e.data?.['profile'] === 'secret'), 'the script B was served is in B\'s timeline');
     // C: routed, no lease of ours, not in the neighbour table (its router B is): no one's.

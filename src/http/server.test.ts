@@ -419,6 +419,7 @@ describe('a MAC named in the URL is recorded only when checkMacClaim agrees', ()
   const seen: BootEvent[] = [];
   const calls: BootScriptRequest[] = [];
   const checks: [string, string][] = [];
+  const fileCalls: [string, string | null][] = [];
   let checked: HttpBootServer;
   let url: string;
 
@@ -437,6 +438,10 @@ describe('a MAC named in the URL is recorded only when checkMacClaim agrees', ()
       renderBootScript: (req) => {
         calls.push(req);
         return { status: 200, contentType: 'text/plain; charset=utf-8', body: `#!ipxe\necho for ${req.mac ?? 'nobody'}\n` };
+      },
+      machineFile: (req, _ip, eventMac) => {
+        fileCalls.push([req.mac, eventMac]);
+        return { status: 200, contentType: 'text/plain; charset=utf-8', body: 'd-i x\n' };
       },
     });
     await checked.start();
@@ -485,6 +490,19 @@ describe('a MAC named in the URL is recorded only when checkMacClaim agrees', ()
     assert.deepEqual([e.mac, e.level, e.data?.macClaimed, e.data?.macCheck], [undefined, 'info', ROUTED, 'unverified']);
     assert.deepEqual([calls[0]?.mac, calls[0]?.eventMac], [ROUTED, undefined]);
     assert.equal(seen.slice(since).filter((x) => x.kind === 'http.mac-mismatch').length, 0);
+  });
+
+  test('the MAC in a per-machine path is judged the same way', async () => {
+    const since = seen.length;
+    fileCalls.length = 0;
+    for (const mac of [OWN, OTHER, ROUTED]) assert.equal(await (await fetch(`${url}/preseed/${mac.replaceAll(':', '-')}.cfg`)).text(), 'd-i x\n');
+    assert.deepEqual(fileCalls, [[OWN, OWN], [OTHER, OWN], [ROUTED, null]]);
+    const own = await requestOf(`/preseed/${OWN.replaceAll(':', '-')}.cfg`, since);
+    const other = await requestOf(`/preseed/${OTHER.replaceAll(':', '-')}.cfg`, since);
+    const routed = await requestOf(`/preseed/${ROUTED.replaceAll(':', '-')}.cfg`, since);
+    assert.deepEqual([own.mac, own.data?.macCheck], [OWN, undefined]);
+    assert.deepEqual([other.mac, other.data?.macClaimed, other.data?.macCheck], [OWN, OTHER, 'mismatch']);
+    assert.deepEqual([routed.mac, routed.data?.macCheck], [undefined, 'unverified']);
   });
 
   test('no MAC named: macFor, and no check', async () => {

@@ -71,8 +71,10 @@ export interface HttpBootServerOptions {
   /**
    * Called for the per-machine paths of `install-routes.ts` (installer callback, preseed, cloud-init
    * seed), with the methods each allows. Absent: those paths are static files like any other.
+   * `eventMac`: whose timeline the request goes to, as {@link BootScriptRequest.eventMac} (the
+   * MAC in the path is a claim like `?mac=`); null for no machine's.
    */
-  machineFile?: (req: MachineFileRequest, clientIp: string) => BootScriptResponse | Promise<BootScriptResponse>;
+  machineFile?: (req: MachineFileRequest, clientIp: string, eventMac: string | null) => BootScriptResponse | Promise<BootScriptResponse>;
   /** A connection with no traffic for this long is reset. Default 30 000 ms. */
   idleTimeoutMs?: number;
   /** Files up to this size are kept in memory once read. Default 1 MiB (iPXE binaries, scripts). */
@@ -319,7 +321,7 @@ export class HttpBootServer {
     which: MachineFileRequest,
     handler: NonNullable<HttpBootServerOptions['machineFile']>,
   ): Promise<void> {
-    ex.mac = which.mac;
+    this.attribute(ex, which.mac);
     const allowed = methodsFor(which);
     const head = ex.method === 'HEAD';
     // An installer may POST a body (a log, a status); it is not read, only drained.
@@ -328,7 +330,7 @@ export class HttpBootServer {
       res.setHeader('Allow', allowed.join(', '));
       return this.sendText(res, ex, 405, 'method not allowed\n', head);
     }
-    const out = await handler(which, ex.clientIp);
+    const out = await handler(which, ex.clientIp, ex.mac ?? null);
     this.sendGenerated(res, ex, out, head);
   }
 
