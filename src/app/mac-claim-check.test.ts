@@ -55,10 +55,10 @@ test('a stale entry in one source does not make an honest client a spoofer', () 
 });
 
 test('a client that arrived after the last read: the table is read again before judging', () => {
-  const { check, table, clock } = setup([]);
-  assert.deepEqual(check.check(A, '198.18.0.10'), { verdict: 'unknown' });
+  const { check, table, clock } = setup([['198.18.0.20', B]]);
+  assert.deepEqual(check.check(B, '198.18.0.20'), { verdict: 'agrees' });
   clock.t += 1;
-  table.rows = [['198.18.0.10', A]];
+  table.rows = [['198.18.0.20', B], ['198.18.0.10', A]];
   assert.deepEqual(check.check(A, '198.18.0.10'), { verdict: 'agrees' });
   // A copy that names another MAC is believed within its second: a spoofing loop costs no reads.
   const reads = table.reads;
@@ -68,6 +68,21 @@ test('a client that arrived after the last read: the table is read again before 
   table.rows = [['198.18.0.10', B]];
   clock.t += 1001;
   assert.deepEqual(check.check(B, '198.18.0.10'), { verdict: 'agrees' });
+});
+
+test('an address a fresh read lacked (a routed client) is not looked for again for a second: a flood costs a read a second', () => {
+  const { check, table, clock } = setup([['198.18.0.1', B]]);
+  assert.deepEqual(check.check(A, '198.18.9.9'), { verdict: 'unknown' });
+  const reads = table.reads;
+  for (let i = 0; i < 500; i++) {
+    clock.t += 1;
+    assert.deepEqual(check.check(A, '198.18.9.9'), { verdict: 'unknown' });
+    assert.equal(check.macFor('198.18.9.9'), undefined);
+  }
+  assert.equal(table.reads, reads, 'no read for the known-missing address within its second');
+  clock.t += 600;
+  check.check(A, '198.18.9.9');
+  assert.equal(table.reads, reads + 1, 'then looked for again');
 });
 
 test('nothing known of the address (routed client, no lease of ours): unknown; an unreadable table is an empty one', () => {

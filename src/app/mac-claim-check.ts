@@ -16,11 +16,17 @@
  *    again when the copy does not have the address). A client on a directly attached
  *    segment is always in it by the time its request arrives: the kernel needed its MAC to
  *    answer the TCP handshake. This covers proxy mode, where the LAN's DHCP server gave the
- *    address. Reading the file costs ~15 µs (a spawn of `ip neigh` would cost milliseconds).
- *    A copy that names another MAC is believed without a new read, so a host naming others'
- *    MACs in a loop costs no reads; the price is that an address that changed hands less than
- *    a second ago (and not through our DHCP, which updates `MacByIp` at once) may be judged by
- *    its previous owner for that second.
+ *    address. Reading the file costs ~15 µs with a few entries and ~660 µs with 1 000 (the
+ *    kernel formats it; measured in a namespace), where a spawn of `ip neigh` would cost
+ *    milliseconds. So it is read as rarely as will do: a copy that names another MAC is
+ *    believed, so a host naming others' MACs in a loop costs no reads (the price: an address
+ *    that changed hands less than a second ago, not through our DHCP, which updates `MacByIp`
+ *    at once, is judged by its previous owner for that second); and an address a fresh read
+ *    did not have is not looked for again for a second, so a routed host's request flood
+ *    costs a read a second, not one per request. That is safe because a directly attached
+ *    client is in the table before its first request arrives (the kernel learns it from the
+ *    client's ARP request for us, or resolves it to answer), so an address missing at its own
+ *    request's time is a routed one, and stays missing.
  *
  * A claim agrees when any source names the claimed MAC for the address (a stale entry in one
  * source must not turn an honest client into a spoofer). It disagrees when a source knows the
@@ -60,6 +66,8 @@ export class MacClaimCheck {
   private readonly now: () => number;
   private table: ReadonlyMap<string, string> = new Map();
   private readAt = -Infinity;
+  /** Addresses a fresh read did not have, and when: not looked for again for `maxAgeMs`. Bounded. */
+  private readonly missing = new Map<string, number>();
 
   constructor(opts: MacClaimCheckOptions) {
     this.macs = opts.macs;
@@ -72,8 +80,7 @@ export class MacClaimCheck {
   check(claimed: string, clientIp: string): MacClaimVerdict {
     const ours = this.macs.lookup(clientIp);
     if (ours === claimed) return AGREES;
-    // A miss may be the copy's age (a client that arrived since it was read): read again.
-    const neighbour = this.neighbours(false).get(clientIp) ?? this.neighbours(true).get(clientIp);
+    const neighbour = this.neighbour(clientIp);
     if (neighbour === claimed) return AGREES;
     const known = neighbour ?? ours;
     return known === undefined ? UNKNOWN : { verdict: 'mismatch', known };
@@ -81,9 +88,24 @@ export class MacClaimCheck {
 
   /** The MAC known for `clientIp` when a request names none: our replies, then the neighbour table. */
   macFor(clientIp: string): string | undefined {
-    const ours = this.macs.lookup(clientIp);
-    if (ours !== undefined) return ours;
-    return this.neighbours(false).get(clientIp) ?? this.neighbours(true).get(clientIp);
+    return this.macs.lookup(clientIp) ?? this.neighbour(clientIp);
+  }
+
+  /** The table's MAC for `ip`; a miss in the copy may be its age (a client that arrived since it was read): read again, once. */
+  private neighbour(ip: string): string | undefined {
+    const cached = this.neighbours(false).get(ip);
+    if (cached !== undefined) return cached;
+    const now = this.now();
+    const missedAt = this.missing.get(ip);
+    if (missedAt !== undefined && now - missedAt < this.maxAgeMs) return undefined;
+    const fresh = this.neighbours(true).get(ip);
+    if (fresh === undefined) {
+      if (this.missing.size >= 4096) this.missing.clear();
+      this.missing.set(ip, now);
+    } else {
+      this.missing.delete(ip);
+    }
+    return fresh;
   }
 
   private neighbours(fresh: boolean): ReadonlyMap<string, string> {
