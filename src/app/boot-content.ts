@@ -77,10 +77,14 @@ export class BootContent {
    * `http.script` event is emitted again, its warnings (`fleet.install`) only when rendered.
    * A script from the cache comes back as is, not wrapped in a promise, so the HTTP server
    * answers in the same turn (a fleet asking again is the common case).
+   * `eventMac` (default `mac`): whose timeline the events go to, null for no machine's. Another
+   * host asking for this machine's script (the HTTP server's `checkMacClaim`) gets it, but is
+   * no sighting of the machine and writes nothing into its timeline.
    */
-  bootScript(mac: string | null, clientIp: string, serverAddress: string): GeneratedResponse | Promise<GeneratedResponse> {
+  bootScript(mac: string | null, clientIp: string, serverAddress: string, eventMac: string | null = mac): GeneratedResponse | Promise<GeneratedResponse> {
     if (!mac) return { status: 200, contentType: IPXE, body: ipxeFailureScript('unknown', 'no MAC in the request (expected /boot.ipxe?mac=...)') };
-    this.opts.noteSighting?.({ mac, at: this.now(), ip: clientIp, firmware: 'ipxe' });
+    const own = eventMac === mac;
+    if (own) this.opts.noteSighting?.({ mac, at: this.now(), ip: clientIp, firmware: 'ipxe' });
     // Both read before the fleet is: a write that lands while we read makes this render stale.
     const generation = this.opts.fleetGeneration?.();
     const defaultProfile = this.opts.defaultProfile;
@@ -88,19 +92,21 @@ export class BootContent {
     if (key !== null && generation !== undefined) {
       const hit = this.scripts.get(key, generation, defaultProfile);
       if (hit) {
-        this.opts.events.emit(hit.event);
+        this.opts.events.emit(own ? hit.event : { ...hit.event, mac: eventMac ?? undefined });
         return hit.response;
       }
     }
-    return this.renderScript(mac, clientIp, serverAddress, key, generation, defaultProfile);
+    return this.renderScript(mac, clientIp, serverAddress, key, generation, defaultProfile, eventMac);
   }
 
-  private async renderScript(mac: string, clientIp: string, serverAddress: string, key: string | null, generation: number | undefined, defaultProfile: string): Promise<GeneratedResponse> {
-    const found = await this.lookup(mac, clientIp, defaultProfile);
-    if (typeof found === 'string') return this.scriptFailure(mac, found);
+  private async renderScript(mac: string, clientIp: string, serverAddress: string, key: string | null, generation: number | undefined, defaultProfile: string, eventMac: string | null): Promise<GeneratedResponse> {
+    const own = eventMac === mac;
+    // Warnings about the machine's install state are for its own requests only.
+    const found = await this.lookup(mac, clientIp, defaultProfile, own);
+    if (typeof found === 'string') return this.scriptFailure(mac, found, eventMac);
     const ctx = this.context(found, clientIp, serverAddress);
     const r = renderBootScript(found.effective.profile, ctx);
-    if (!r.ok) return this.scriptFailure(mac, r.error);
+    if (!r.ok) return this.scriptFailure(mac, r.error, eventMac);
     const { effective, resolution } = found;
     const event: BootEvent = {
       kind: 'http.script',
@@ -109,7 +115,7 @@ export class BootContent {
       msg: `boot script for profile ${effective.profile.name} (${effective.installing ? effective.why : resolution.why})`,
       data: { profile: effective.profile.name, kind: effective.profile.kind ?? 'linux', by: resolution.by, group: resolution.group, installing: effective.installing },
     };
-    this.opts.events.emit(event);
+    this.opts.events.emit(own ? event : { ...event, mac: eventMac ?? undefined });
     const response = { status: 200, contentType: IPXE, body: r.text };
     if (key !== null && generation !== undefined) this.scripts.set(key, { response, event }, generation, defaultProfile);
     return response;
@@ -141,27 +147,33 @@ export class BootContent {
     return Buffer.from(r.text, 'utf8');
   }
 
-  /** The per-machine HTTP paths: installer callback, preseed, cloud-init seed. */
-  async machineFile(req: MachineFileRequest, clientIp: string, serverAddress: string): Promise<GeneratedResponse> {
-    if (req.kind === 'install-done') return this.installDone(req.mac, req.token);
-    const found = await this.lookup(req.mac, clientIp);
-    if (typeof found === 'string') return this.notServed(req.mac, found);
+  /**
+   * The per-machine HTTP paths: installer callback, preseed, cloud-init seed. `eventMac` (default
+   * the path's MAC): whose timeline the events go to, as for {@link bootScript}; a callback that
+   * completes an install is the machine's own news whoever sent it (the token decided).
+   */
+  async machineFile(req: MachineFileRequest, clientIp: string, serverAddress: string, eventMac: string | null = req.mac): Promise<GeneratedResponse> {
+    if (req.kind === 'install-done') return this.installDone(req.mac, req.token, eventMac);
+    const found = await this.lookup(req.mac, clientIp, this.opts.defaultProfile, eventMac === req.mac);
+    const as = eventMac ?? undefined;
+    if (typeof found === 'string') return this.notServed(as, found);
     const profile = found.effective.profile;
     const ctx = this.context(found, clientIp, serverAddress);
     if (req.kind === 'preseed') {
-      if (profile.kind !== 'debian-installer') return this.notServed(req.mac, `preseed: profile ${profile.name} is not a debian-installer profile`);
+      if (profile.kind !== 'debian-installer') return this.notServed(as, `preseed: profile ${profile.name} is not a debian-installer profile`);
       const r = renderPreseed(profile, ctx);
-      return r.ok ? this.served(req.mac, `preseed for profile ${profile.name}`, TEXT, r.text) : this.notServed(req.mac, r.error, 500);
+      return r.ok ? this.served(as, `preseed for profile ${profile.name}`, TEXT, r.text) : this.notServed(as, r.error, 500);
     }
-    if (profile.kind !== 'cloud-init') return this.notServed(req.mac, `cloud-init ${req.file}: profile ${profile.name} is not a cloud-init profile`);
+    if (profile.kind !== 'cloud-init') return this.notServed(as, `cloud-init ${req.file}: profile ${profile.name} is not a cloud-init profile`);
     const r = renderCloudInit(profile, req.file, ctx);
-    return r.ok ? this.served(req.mac, `cloud-init ${req.file} for profile ${profile.name}`, YAML, r.text) : this.notServed(req.mac, r.error, 500);
+    return r.ok ? this.served(as, `cloud-init ${req.file} for profile ${profile.name}`, YAML, r.text) : this.notServed(as, r.error, 500);
   }
 
   /** `GET|POST /install/<mac>/done?token=…`: 200 `installed`, else 403 and nothing changes. */
-  private async installDone(mac: string, token: string | null): Promise<GeneratedResponse> {
+  private async installDone(mac: string, token: string | null, eventMac: string | null): Promise<GeneratedResponse> {
     const refuse = (why: string): GeneratedResponse => {
-      this.opts.events.emit({ kind: 'fleet.install-callback', level: 'warn', mac, msg: `install callback refused: ${why}` });
+      // A refused callback changed nothing: it is the sender's event, not the machine's.
+      this.opts.events.emit({ kind: 'fleet.install-callback', level: 'warn', mac: eventMac ?? undefined, msg: `install callback refused for ${mac}: ${why}`, data: { machine: mac } });
       return { status: 403, contentType: TEXT, body: 'forbidden\n' };
     };
     if (token === null || !INSTALL_TOKEN_PATTERN.test(token)) return refuse('no token, or not one bootfleet gives out');
@@ -171,7 +183,7 @@ export class BootContent {
     return { status: 200, contentType: TEXT, body: 'installed\n' };
   }
 
-  private async lookup(mac: string, clientIp: string, defaultProfile = this.opts.defaultProfile): Promise<Lookup | string> {
+  private async lookup(mac: string, clientIp: string, defaultProfile = this.opts.defaultProfile, warn = true): Promise<Lookup | string> {
     const { fleet } = this.opts;
     const [machine, groups] = await Promise.all([fleet.getMachine(mac), fleet.listGroups()]);
     const resolution = resolveProfile(machine, { mac, ip: clientIp }, groups, { defaultProfile });
@@ -180,9 +192,9 @@ export class BootContent {
     const installName = machine?.state === 'installing' ? normal.install : undefined;
     const installer: FleetProfile | null = installName ? await fleet.getProfile(installName) : null;
     const effective = effectiveProfile(machine, normal, (n) => (n === installer?.name ? installer : null));
-    if (effective.warning) this.opts.events.emit({ kind: 'fleet.install', level: 'warn', mac, msg: effective.warning });
+    if (effective.warning && warn) this.opts.events.emit({ kind: 'fleet.install', level: 'warn', mac, msg: effective.warning });
     const token = effective.installing ? await fleet.installToken(mac) : null;
-    if (effective.installing && token === null) this.opts.events.emit({ kind: 'fleet.install', level: 'warn', mac, msg: 'installing, but no install token is stored: the installer cannot call back (mark it for install again)' });
+    if (effective.installing && token === null && warn) this.opts.events.emit({ kind: 'fleet.install', level: 'warn', mac, msg: 'installing, but no install token is stored: the installer cannot call back (mark it for install again)' });
     return { mac, machine, resolution, effective, token };
   }
 
@@ -210,18 +222,18 @@ export class BootContent {
     };
   }
 
-  private scriptFailure(mac: string, why: string): GeneratedResponse {
-    this.opts.events.emit({ kind: 'http.script', level: 'error', mac, msg: why });
+  private scriptFailure(mac: string, why: string, eventMac: string | null = mac): GeneratedResponse {
+    this.opts.events.emit({ kind: 'http.script', level: 'error', mac: eventMac ?? undefined, msg: why });
     return { status: 200, contentType: IPXE, body: ipxeFailureScript(mac, why) };
   }
 
-  private served(mac: string, what: string, contentType: string, body: string): GeneratedResponse {
+  private served(mac: string | undefined, what: string, contentType: string, body: string): GeneratedResponse {
     this.opts.events.emit({ kind: 'http.machine-file', level: 'info', mac, msg: what });
     return { status: 200, contentType, body };
   }
 
   /** 404 (or 500 for a template error) with a short text; the log gets the reason. */
-  private notServed(mac: string, why: string, status = 404): GeneratedResponse {
+  private notServed(mac: string | undefined, why: string, status = 404): GeneratedResponse {
     this.opts.events.emit({ kind: 'http.machine-file', level: status >= 500 ? 'error' : 'warn', mac, msg: why });
     return { status, contentType: TEXT, body: status >= 500 ? 'internal error\n' : 'not found\n' };
   }

@@ -25,7 +25,7 @@ import { RaResponder } from '../ndp/ra-responder.js';
 import { BootContent } from './boot-content.js';
 import { CountingFleetStore } from './counting-fleet-store.js';
 import { MacByIp } from './mac-by-ip.js';
-import { neighbourMac } from './neighbour-table.js';
+import { MacClaimCheck, rememberBoundLeases } from './mac-claim-check.js';
 
 export interface BootfleetOptions {
   /** `bootfleet serve --allow-other-dhcp`: full mode starts beside other DHCP servers on every interface. */
@@ -148,8 +148,11 @@ export class Bootfleet {
     });
     for (const w of sync.warnings) this.events.emit({ kind: 'fleet.sync', level: 'warn', msg: w });
     this.sightings = new FleetSightingBatcher({ store: fleet, events: this.events });
-    // Our own replies first; then the kernel's neighbour table (proxy mode, static scripts without ?mac=).
-    const macFor = (ip: string): string | undefined => this.macs.lookup(ip) ?? neighbourMac(ip);
+    // Our own replies (and the store's bound leases) first; then the kernel's neighbour table
+    // (proxy mode, static scripts without ?mac=). The same sources judge a MAC a URL names.
+    rememberBoundLeases(this.macs, await this.store.list(), Date.now());
+    const claims = new MacClaimCheck({ macs: this.macs });
+    const macFor = (ip: string): string | undefined => claims.macFor(ip);
     // URLs in scripts and menus name the address clients were told to use on that segment.
     const serverAddressFor = (bound: string): string => this.interfaces.find((i) => i.address === bound && i.mode !== 'off')?.serverAddress ?? bound;
     const live = this.live;
@@ -196,8 +199,9 @@ export class Bootfleet {
         extraDirs: [config.tftp.ipxeDir],
         events: this.events,
         macFor,
-        renderBootScript: (req) => content.bootScript(req.mac ?? macFor(req.clientIp) ?? null, req.clientIp, serverAddressFor(address)),
-        machineFile: (req, clientIp) => content.machineFile(req, clientIp, serverAddressFor(address)),
+        checkMacClaim: (claimed, ip) => claims.check(claimed, ip),
+        renderBootScript: (req) => content.bootScript(req.mac ?? req.eventMac ?? null, req.clientIp, serverAddressFor(address), req.eventMac ?? null),
+        machineFile: (req, clientIp, eventMac) => content.machineFile(req, clientIp, serverAddressFor(address), eventMac),
       });
       await http.start();
       this.http.push(http);
@@ -208,7 +212,7 @@ export class Bootfleet {
         eventCounts: () => this.events.counts,
         dhcp: () => this.dhcp?.stats ?? null,
         tftp: () => this.tftp.map((t) => t.stats),
-        leases: async () => (this.store ? this.store.list() : []),
+        leaseCounts: async (now) => (this.store ? this.store.countByState(now) : null),
         machinesTracked: () => this.timelines.size,
       });
       this.events.subscribe((e) => metrics.note(e));

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { diagnose, type DoctorEvent } from './diagnose.js';
 
-/** Timelines captured from real VM boots (src/e2e/boot-full.test.ts with BOOTFLEET_SAVE_TIMELINES). */
+/** Timelines captured from real VM boots (src/e2e/*.test.ts with BOOTFLEET_SAVE_TIMELINES). */
 function captured(name: string): { mac: string; events: DoctorEvent[] } {
   return JSON.parse(readFileSync(new URL(`../../test/vectors/timelines/${name}.json`, import.meta.url), 'utf8')) as { mac: string; events: DoctorEvent[] };
 }
@@ -16,8 +16,8 @@ function upTo(events: readonly DoctorEvent[], pred: (e: DoctorEvent) => boolean)
   return events.slice(0, i + 1);
 }
 
-test('real boots that reached the kernel read as OK: full and proxy mode, BIOS iPXE ROM, UEFI PXE and HTTP, PXELINUX, a chained script, the boot after an install', () => {
-  for (const name of ['bios-ok', 'uefi-ok', 'uefi-http-ok', 'proxy-bios-ok', 'proxy-uefi-ok', 'pxelinux-ok', 'chain-ok', 'after-install-ok']) {
+test('real boots that reached the kernel read as OK: full and proxy mode, BIOS iPXE ROM, UEFI PXE and HTTP, PXELINUX, a chained script, the boot after an install, a dnsmasq tutorial (pxe-prompt, static script)', () => {
+  for (const name of ['bios-ok', 'uefi-ok', 'uefi-http-ok', 'proxy-bios-ok', 'proxy-uefi-ok', 'pxelinux-ok', 'chain-ok', 'after-install-ok', 'dnsmasq-bios-ok', 'dnsmasq-uefi-ok']) {
     const { mac, events } = captured(name);
     const d = diagnose(mac, events, later(events));
     assert.equal(d.ok, true, `${name}: ${d.summary}`);
@@ -79,6 +79,74 @@ test('cut short at each link of a real UEFI boot, the doctor names that link', (
   const script = at((e) => e.kind === 'http.request' && e.data?.path === '/boot.ipxe');
   assert.equal(script.stage, 'script');
   assert.match(script.summary, /got its script \(profile beta/);
+});
+
+test('cut short at each link of a real dnsmasq-mode UEFI boot (proxy, pxe-prompt, port 4011, a static script), the doctor names that link', () => {
+  // src/e2e/boot-dnsmasq.test.ts: dnsmasq's tutorial flags; the LAN's router gave the address.
+  const { mac, events } = captured('dnsmasq-uefi-ok');
+  const at = (pred: (e: DoctorEvent) => boolean): ReturnType<typeof diagnose> => {
+    const cut = upTo(events, pred);
+    return diagnose(mac, cut, later(cut));
+  };
+  const full = diagnose(mac, events, later(events));
+  assert.equal(full.steps[0]!.kind, 'dhcp.proxy-offer', 'the attempt starts at the firmware\'s proxy offer');
+  assert.ok(full.steps.some((s) => s.kind === 'dhcp.proxy-ack' && /4011, file ipxe\.efi/.test(s.says)), 'the port-4011 request is a step');
+  assert.ok(full.steps.filter((s) => s.kind === 'dhcp.silent').every((s) => s.ok), 'silence toward the LAN\'s server is routine');
+
+  const offered = at((e) => e.kind === 'dhcp.proxy-offer');
+  assert.equal(offered.stage, 'dhcp');
+  assert.match(offered.summary, /proxy reply named ipxe\.efi, but it never asked bootfleet for the file/);
+  assert.match(offered.hint!, /LAN's DHCP server/);
+  assert.doesNotMatch(offered.summary, /got address/, 'the address is not bootfleet\'s to see');
+
+  const port4011 = at((e) => e.kind === 'dhcp.proxy-ack');
+  assert.match(port4011.summary, /proxy reply named ipxe\.efi, but it never asked/);
+
+  const asked = at((e) => e.kind === 'tftp.request');
+  assert.equal(asked.ok, false);
+  assert.match(asked.summary, /asked for ipxe\.efi over TFTP, but the transfer never completed/);
+  assert.match(asked.hint!, /transfer ports/);
+  assert.match(at((e) => e.kind === 'tftp.abort').summary, /transfer never completed/, 'EDK2 ending its size probe is not a fetch');
+
+  const loader = at((e) => e.kind === 'tftp.done');
+  assert.equal(loader.stage, 'boot-file');
+  assert.match(loader.summary, /fetched ipxe\.efi but iPXE never asked for an address/);
+
+  const ipxe = at((e) => e.kind === 'dhcp.proxy-offer' && e.data?.firmware === 'ipxe');
+  assert.equal(ipxe.stage, 'ipxe');
+  assert.match(ipxe.summary, /iPXE has an address but never asked for its boot script/);
+
+  // A static script (no http.script event: bootfleet did not render it) is still the script link.
+  const script = at((e) => e.kind === 'http.request' && e.data?.path === '/menu.ipxe');
+  assert.equal(script.stage, 'script');
+  assert.match(script.summary, /iPXE fetched its script \/menu\.ipxe but fetched nothing after it/);
+
+  const kernel = at((e) => e.kind === 'http.request' && e.data?.path === '/vmlinuz');
+  assert.equal(kernel.ok, true);
+  assert.equal(kernel.stage, 'kernel');
+});
+
+test('cut short at each link of a real dnsmasq-mode BIOS boot (iPXE ROM: option 175 → static script)', () => {
+  const { mac, events } = captured('dnsmasq-bios-ok');
+  const at = (pred: (e: DoctorEvent) => boolean): ReturnType<typeof diagnose> => {
+    const cut = upTo(events, pred);
+    return diagnose(mac, cut, later(cut));
+  };
+  const offered = at((e) => e.kind === 'dhcp.proxy-offer');
+  assert.equal(offered.stage, 'ipxe', 'an iPXE ROM\'s own DHCP is iPXE\'s');
+  assert.match(offered.summary, /iPXE has an address but never asked for its boot script/);
+  const script = at((e) => e.kind === 'http.request' && e.data?.path === '/menu.ipxe');
+  assert.match(script.summary, /iPXE fetched its script \/menu\.ipxe but fetched nothing after it/);
+  assert.equal(at((e) => e.kind === 'http.request' && e.data?.path === '/vmlinuz').ok, true);
+});
+
+test('PXELINUX over TFTP, cut while a transfer runs: that transfer is named, not the config before it', () => {
+  const { mac, events } = captured('pxelinux-ok');
+  const cut = upTo(events, (e) => e.kind === 'tftp.request' && e.data?.file === 'vmlinuz');
+  const d = diagnose(mac, cut, later(cut));
+  assert.match(d.summary, /asked for vmlinuz over TFTP, but the transfer never completed/);
+  const refused = [...cut, { ...cut.at(-1)!, kind: 'tftp.error', level: 'warn', msg: 'TFTP request refused: File not found', data: { file: 'vmlinuz', code: 1, reason: 'not-found' } }];
+  assert.match(diagnose(mac, refused, later(refused)).summary, /TFTP of vmlinuz failed/, 'a refusal ends the transfer: the refusal is the verdict');
 });
 
 test('recent silence is reported as possibly still booting', () => {

@@ -77,6 +77,8 @@ function read(mac: string, attempt: readonly DoctorEvent[]): { facts: BootFacts;
     pxelinux: null,
     ipxeAddress: false,
     script: null,
+    scriptFile: null,
+    tftpPending: null,
     payload: new Set(),
     osDhcp: false,
     installed: false,
@@ -175,6 +177,7 @@ function read(mac: string, attempt: readonly DoctorEvent[]): { facts: BootFacts;
         break;
       case 'tftp.request':
         f.bootFile ??= str(d.file);
+        f.tftpPending = str(d.file);
         step(e, true, `TFTP read ${str(d.file) ?? '?'}${str(d.options) ? ` (${String(d.options)})` : ''}`);
         break;
       case 'tftp.pxelinux':
@@ -189,6 +192,7 @@ function read(mac: string, attempt: readonly DoctorEvent[]): { facts: BootFacts;
         const path = str(d.file) ?? str(d.path) ?? '?';
         const status = num(d.status);
         const failed = e.kind === 'http.request' && (status === null || status < 200 || status >= 400 || d.aborted === true);
+        if (e.kind === 'tftp.done') f.tftpPending = null;
         step(e, !failed, e.kind === 'tftp.done' ? `TFTP sent ${path} (${num(d.bytes) ?? '?'} bytes in ${num(d.ms) ?? '?'} ms)` : e.msg);
         if (failed) {
           fail({
@@ -210,6 +214,7 @@ function read(mac: string, attempt: readonly DoctorEvent[]): { facts: BootFacts;
           f.pxelinux ??= path;
           f.stage = later(f.stage, 'boot-file');
         } else if (role === 'script') {
+          f.scriptFile ??= path;
           f.stage = later(f.stage, 'script');
         } else {
           f.payload.add(path);
@@ -219,6 +224,7 @@ function read(mac: string, attempt: readonly DoctorEvent[]): { facts: BootFacts;
       }
       case 'tftp.error': {
         const file = str(d.file);
+        f.tftpPending = null;
         step(e, false, `${e.msg}${file !== null ? ` (${file})` : ''}`);
         fail({ summary: `TFTP ${file !== null ? `of ${file} ` : ''}failed: ${e.msg}`, hint: tftpHint(mac, e.msg + (str(d.reason) ?? '')) });
         break;

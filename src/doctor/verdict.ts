@@ -25,6 +25,13 @@ export interface BootFacts {
   ipxeAddress: boolean;
   /** The boot script, or the PXELINUX config made for a profile. */
   script: { profile: string; kind: string } | null;
+  /**
+   * A script fetched as a file (`*.ipxe`): a static one (a dnsmasq `dhcp-boot` URL, a menu) has
+   * no `http.script` event of its own.
+   */
+  scriptFile: string | null;
+  /** The last file asked for over TFTP whose transfer has not completed (null once one has). */
+  tftpPending: string | null;
   /** Files past loaders and scripts: kernel, initrd, ISO reads, … once each. */
   payload: Set<string>;
   /** The booted system ran its own DHCP afterwards. */
@@ -48,6 +55,13 @@ export function verdictOf(mac: string, f: BootFacts): Verdict {
     return done(`booted as far as bootfleet can see: fetched ${[...f.payload].join(', ')}${after}; what the kernel does next is not visible from here`);
   }
   if (f.problem !== null) return stuck(f.problem.summary, f.problem.hint);
+  // The last link started and did not end: whatever came before it (a script, a loader) worked.
+  if (f.tftpPending !== null) {
+    return stuck(
+      `asked for ${f.tftpPending} over TFTP, but the transfer never completed`,
+      'a TFTP transfer runs on a second UDP port: a firewall that lets port 69 through but not the transfer ports stops it here, as does a block size above the path MTU (set tftp.maxBlksize: 1468); EDK2 ends its first try itself after learning the size (tftp.abort), and should ask again at once',
+    );
+  }
   if (f.script !== null) {
     const { profile, kind } = f.script;
     // These kinds hand the machine to something bootfleet does not serve: silence after the script is expected.
@@ -63,6 +77,12 @@ export function verdictOf(mac: string, f: BootFacts): Verdict {
     return stuck(
       `iPXE got its script (profile ${profile}, kind ${kind}) but fetched nothing after it`,
       'the URLs in the script are not reachable from the machine, or the profile boots something bootfleet does not serve: `curl` the script for this MAC and try its URLs',
+    );
+  }
+  if (f.scriptFile !== null) {
+    return stuck(
+      `iPXE fetched its script ${f.scriptFile} but fetched nothing after it`,
+      'the URLs in the script are not reachable from the machine, or it boots something bootfleet does not serve: `curl` the script and try its URLs',
     );
   }
   if (f.menuLocal) return done('chose local boot from the PXE menu');

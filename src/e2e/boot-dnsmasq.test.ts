@@ -23,6 +23,8 @@ import { addClientNs, bootLab, type Lab } from '../lab/topology.js';
 import { startDnsmasq, type Dnsmasq } from '../lab/dnsmasq.js';
 import { startVm } from '../lab/qemu.js';
 import { stageHttpRoot } from '../harness/lab-assets.js';
+import { doctorOn } from '../harness/doctor-check.js';
+import type { EventRecord } from '../events/boot-event.js';
 
 const skip = canUseNetns() ? false : 'needs root to create network namespaces';
 const BOOT_TIMEOUT = 150_000;
@@ -51,11 +53,8 @@ function tutorialArgs(tftpRoot: string, leaseFile: string): string[] {
   ];
 }
 
-interface LoggedEvent {
-  kind: string;
-  mac?: string;
-  data?: Record<string, unknown>;
-}
+/** One JSON line of bootfleet's event log. */
+type LoggedEvent = EventRecord;
 
 /** `bootfleet dnsmasq …` in a namespace, its output and JSON events collected. */
 class BootfleetDnsmasq {
@@ -163,6 +162,10 @@ describe('end to end: bootfleet runs a tutorial dnsmasq command line (proxyDHCP 
     assertProxyOnly(macBios);
     const offer = server.timeline(macBios).find((e) => e.kind === 'dhcp.proxy-offer');
     assert.equal(offer?.data?.file, 'http://198.18.0.2:8080/menu.ipxe');
+    // The static script and the files it names carry no ?mac=: the neighbour table names the machine.
+    const d = doctorOn(macBios, server.timeline(macBios), 'dnsmasq-bios-ok');
+    assert.equal(d.ok, true, d.summary);
+    assert.equal(d.stage, 'kernel', d.summary);
   });
 
   test('UEFI (OVMF PXE): client-arch 7 → port 4011 → ipxe.efi over dnsmasq-style TFTP → HTTP script → kernel', { timeout: BOOT_TIMEOUT + 10_000 }, async () => {
@@ -178,5 +181,8 @@ describe('end to end: bootfleet runs a tutorial dnsmasq command line (proxyDHCP 
     assert.ok(timeline.some((e) => e.kind === 'dhcp.proxy-ack' && e.data?.port === 4011 && e.data?.file === 'ipxe.efi'), 'EDK2 asked on port 4011 and got ipxe.efi');
     assert.ok(timeline.some((e) => e.kind === 'tftp.done' && String(e.data?.file).includes('ipxe.efi')), 'ipxe.efi went over TFTP');
     assert.ok(timeline.some((e) => e.kind === 'dnsmasq.tags'), 'log-dhcp: the tags of each request are logged');
+    const d = doctorOn(macUefi, timeline, 'dnsmasq-uefi-ok');
+    assert.equal(d.ok, true, d.summary);
+    assert.equal(d.stage, 'kernel', d.summary);
   });
 });

@@ -411,3 +411,107 @@ test('port 0 binds a real port, and start() fails cleanly when the port is taken
   await assert.rejects(second.start(), /EADDRINUSE/);
   await second.stop();
 });
+
+describe('a MAC named in the URL is recorded only when checkMacClaim agrees', () => {
+  const OWN = '52:54:00:cc:00:01';
+  const OTHER = '52:54:00:cc:00:02';
+  const ROUTED = '52:54:00:cc:00:03';
+  const seen: BootEvent[] = [];
+  const calls: BootScriptRequest[] = [];
+  const checks: [string, string][] = [];
+  const fileCalls: [string, string | null][] = [];
+  let checked: HttpBootServer;
+  let url: string;
+
+  before(async () => {
+    checked = new HttpBootServer({
+      address: '127.0.0.1',
+      port: 0,
+      root,
+      events: { emit: (e) => seen.push(e) },
+      macFor: () => OWN,
+      // As the app's check would judge them: this client is OWN; OTHER belongs to someone else; ROUTED is unknown.
+      checkMacClaim: (claimed, ip) => {
+        checks.push([claimed, ip]);
+        return claimed === OWN ? { verdict: 'agrees' } : claimed === OTHER ? { verdict: 'mismatch', known: OWN } : { verdict: 'unknown' };
+      },
+      renderBootScript: (req) => {
+        calls.push(req);
+        return { status: 200, contentType: 'text/plain; charset=utf-8', body: `#!ipxe\necho for ${req.mac ?? 'nobody'}\n` };
+      },
+      machineFile: (req, _ip, eventMac) => {
+        fileCalls.push([req.mac, eventMac]);
+        return { status: 200, contentType: 'text/plain; charset=utf-8', body: 'd-i x\n' };
+      },
+    });
+    await checked.start();
+    url = `http://127.0.0.1:${checked.port}`;
+  });
+  after(() => checked.stop());
+
+  async function requestOf(p: string, since: number): Promise<BootEvent> {
+    for (let i = 0; i < 200; i++) {
+      const e = seen.slice(since).find((x) => x.kind === 'http.request' && x.data?.path === p);
+      if (e) return e;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    throw new Error(`no http.request for ${p}`);
+  }
+
+  test('agrees: the named MAC, as before', async () => {
+    const since = seen.length;
+    calls.length = 0;
+    assert.equal(await (await fetch(`${url}/boot.ipxe?mac=${OWN}`)).text(), `#!ipxe\necho for ${OWN}\n`);
+    const e = await requestOf('/boot.ipxe', since);
+    assert.deepEqual([e.mac, e.level, e.data?.macClaimed, e.data?.macCheck], [OWN, 'info', undefined, undefined]);
+    assert.deepEqual([calls[0]?.mac, calls[0]?.eventMac], [OWN, OWN]);
+    assert.deepEqual(checks.at(-1), [OWN, '127.0.0.1']);
+  });
+
+  test('mismatch: served the named machine\'s script, recorded as the sender\'s with a warning', async () => {
+    const since = seen.length;
+    calls.length = 0;
+    assert.equal(await (await fetch(`${url}/boot.ipxe?mac=${OTHER}`)).text(), `#!ipxe\necho for ${OTHER}\n`);
+    await (await fetch(`${url}/small.bin?mac=${OTHER.replaceAll(':', '-')}`)).arrayBuffer();
+    const script = await requestOf('/boot.ipxe', since);
+    const file = await requestOf('/small.bin', since);
+    for (const e of [script, file]) assert.deepEqual([e.mac, e.level, e.data?.macClaimed, e.data?.macCheck, e.data?.status], [OWN, 'warn', OTHER, 'mismatch', 200]);
+    assert.deepEqual([calls[0]?.mac, calls[0]?.eventMac], [OTHER, OWN], 'the renderer serves OTHER, records as OWN');
+    const warnings = seen.slice(since).filter((e) => e.kind === 'http.mac-mismatch');
+    assert.deepEqual(warnings.map((e) => [e.mac, e.level, e.data?.claimed, e.data?.path]), [[OWN, 'warn', OTHER, '/boot.ipxe']], 'one warning a minute for this sender and MAC');
+    assert.ok(!seen.slice(since).some((e) => e.mac === OTHER), 'nothing in OTHER\'s timeline');
+  });
+
+  test('unknown: served, recorded as no machine\'s (macFor is not asked either)', async () => {
+    const since = seen.length;
+    calls.length = 0;
+    await (await fetch(`${url}/boot.ipxe?mac=${ROUTED}`)).text();
+    const e = await requestOf('/boot.ipxe', since);
+    assert.deepEqual([e.mac, e.level, e.data?.macClaimed, e.data?.macCheck], [undefined, 'info', ROUTED, 'unverified']);
+    assert.deepEqual([calls[0]?.mac, calls[0]?.eventMac], [ROUTED, undefined]);
+    assert.equal(seen.slice(since).filter((x) => x.kind === 'http.mac-mismatch').length, 0);
+  });
+
+  test('the MAC in a per-machine path is judged the same way', async () => {
+    const since = seen.length;
+    fileCalls.length = 0;
+    for (const mac of [OWN, OTHER, ROUTED]) assert.equal(await (await fetch(`${url}/preseed/${mac.replaceAll(':', '-')}.cfg`)).text(), 'd-i x\n');
+    assert.deepEqual(fileCalls, [[OWN, OWN], [OTHER, OWN], [ROUTED, null]]);
+    const own = await requestOf(`/preseed/${OWN.replaceAll(':', '-')}.cfg`, since);
+    const other = await requestOf(`/preseed/${OTHER.replaceAll(':', '-')}.cfg`, since);
+    const routed = await requestOf(`/preseed/${ROUTED.replaceAll(':', '-')}.cfg`, since);
+    assert.deepEqual([own.mac, own.data?.macCheck], [OWN, undefined]);
+    assert.deepEqual([other.mac, other.data?.macClaimed, other.data?.macCheck], [OWN, OTHER, 'mismatch']);
+    assert.deepEqual([routed.mac, routed.data?.macCheck], [undefined, 'unverified']);
+  });
+
+  test('no MAC named: macFor, and no check', async () => {
+    const since = seen.length;
+    const before = checks.length;
+    calls.length = 0;
+    await (await fetch(`${url}/boot.ipxe`)).text();
+    assert.equal((await requestOf('/boot.ipxe', since)).mac, OWN);
+    assert.deepEqual([calls[0]?.mac, calls[0]?.eventMac], [null, OWN]);
+    assert.equal(checks.length, before);
+  });
+});

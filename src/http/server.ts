@@ -10,17 +10,32 @@ import { parseByteRange, type ByteRange } from './byte-range.js';
 import { contentTypeFor } from './content-type.js';
 import { methodsFor, parseMachineFilePath, type MachineFileRequest } from './install-routes.js';
 import { macParam, normalizeMac, parseRequestPath } from './request-path.js';
+import { RepeatFilter } from './repeat-filter.js';
 import { SmallFileCache } from './small-file-cache.js';
 import { ZeroCopySender } from './zero-copy-sender.js';
 
 /** What the app's boot-script renderer is told about a `GET /boot.ipxe`. */
 export interface BootScriptRequest {
-  /** `?mac=` lower-cased and colon-separated, or null when absent or not a MAC. */
+  /** `?mac=` lower-cased and colon-separated, or null when absent or not a MAC. What to serve. */
   mac: string | null;
+  /**
+   * The MAC this request is recorded under (its events, sightings): `mac` when
+   * {@link HttpBootServerOptions.checkMacClaim} agrees (or there is no check), the sender's
+   * own when it named another, undefined when nothing is known of the sender; without
+   * `?mac=`, `macFor(clientIp)`.
+   */
+  eventMac: string | undefined;
   clientIp: string;
   /** The whole query, parsed on first read (a fleet's scripts are asked for by MAC alone). */
   readonly query: URLSearchParams;
 }
+
+/**
+ * What the app knows of a MAC named in a request, for the sender's address: `agrees` (it is
+ * the sender's), `mismatch` (the sender is known as `known`), `unknown` (nothing is known of
+ * the address). See `app/mac-claim-check.ts`.
+ */
+export type MacClaimVerdict = { verdict: 'agrees' } | { verdict: 'mismatch'; known: string } | { verdict: 'unknown' };
 
 export interface BootScriptResponse {
   status: number;
@@ -44,13 +59,22 @@ export interface HttpBootServerOptions {
   events: EventSink;
   /** So events carry the MAC when the URL has none (from DHCP leases). */
   macFor?: (clientIp: string) => string | undefined;
+  /**
+   * Judges a MAC named in the URL (`?mac=` on `/boot.ipxe` and files) against the sender's
+   * address before the request is recorded under it: any host may name any MAC, and must not
+   * write into another machine's timeline that way. The request is served the same whatever
+   * the verdict. Absent: the named MAC is believed (a server with nothing to check against).
+   */
+  checkMacClaim?: (claimed: string, clientIp: string) => MacClaimVerdict;
   /** Called for GET and HEAD /boot.ipxe. A throw becomes a 500 and an `http.error` event. */
   renderBootScript: (req: BootScriptRequest) => BootScriptResponse | Promise<BootScriptResponse>;
   /**
    * Called for the per-machine paths of `install-routes.ts` (installer callback, preseed, cloud-init
    * seed), with the methods each allows. Absent: those paths are static files like any other.
+   * `eventMac`: whose timeline the request goes to, as {@link BootScriptRequest.eventMac} (the
+   * MAC in the path is a claim like `?mac=`); null for no machine's.
    */
-  machineFile?: (req: MachineFileRequest, clientIp: string) => BootScriptResponse | Promise<BootScriptResponse>;
+  machineFile?: (req: MachineFileRequest, clientIp: string, eventMac: string | null) => BootScriptResponse | Promise<BootScriptResponse>;
   /** A connection with no traffic for this long is reset. Default 30 000 ms. */
   idleTimeoutMs?: number;
   /** Files up to this size are kept in memory once read. Default 1 MiB (iPXE binaries, scripts). */
@@ -74,7 +98,11 @@ interface Exchange {
   path: string;
   clientIp: string;
   agent: string | undefined;
+  /** The MAC the request is recorded under. */
   mac: string | undefined;
+  /** A MAC the URL named that was not believed (see `checkMacClaim`), and why. */
+  macClaimed: string | undefined;
+  macCheck: 'mismatch' | 'unverified' | undefined;
   range: string | undefined;
   /** Body bytes the response carries when it completes. */
   bodyBytes: number;
@@ -120,6 +148,8 @@ export class HttpBootServer {
   private readonly events: EventSink;
   private readonly idleMs: number;
   private readonly zeroCopy: ZeroCopySender | null;
+  /** One `http.mac-mismatch` per sender and named MAC a minute. */
+  private readonly mismatchWarned = new RepeatFilter();
   /** `root` confines its symlinks; extra directories are package-owned (see extraDirs). */
   private roots: { dir: string; linksMayLeave: boolean }[] = [];
   private boundPort: number;
@@ -194,6 +224,8 @@ export class HttpBootServer {
       clientIp: clientAddress(req.socket),
       agent: req.headers['user-agent'],
       mac: undefined,
+      macClaimed: undefined,
+      macCheck: undefined,
       range: req.headers.range,
       bodyBytes: 0,
       stream: null,
@@ -225,17 +257,51 @@ export class HttpBootServer {
       return this.sendText(res, ex, 405, 'method not allowed\n', false);
     }
     if (!ex.path.startsWith('/')) return this.sendText(res, ex, 400, 'bad request\n', head);
-    ex.mac = (rawQuery ? normalizeMac(new URLSearchParams(rawQuery).get('mac')) : null) ?? this.macFor(ex.clientIp);
+    this.attribute(ex, rawQuery ? normalizeMac(new URLSearchParams(rawQuery).get('mac')) : null);
     return this.staticFile(req, res, ex, head);
   }
 
   private bootScript(res: ServerResponse, ex: Exchange, rawQuery: string, head: boolean): Promise<void> | void {
     const mac = normalizeMac(macParam(rawQuery));
-    ex.mac = mac ?? this.macFor(ex.clientIp);
-    const out = this.opts.renderBootScript(new ScriptRequest(mac, ex.clientIp, rawQuery));
+    this.attribute(ex, mac);
+    const out = this.opts.renderBootScript(new ScriptRequest(mac, ex.mac, ex.clientIp, rawQuery));
     // A script answered from the app's cache may come back as is: no promise, no extra turn.
     if (!(out instanceof Promise)) return this.sendGenerated(res, ex, out, head);
     return out.then((o) => this.sendGenerated(res, ex, o, head));
+  }
+
+  /**
+   * Which MAC the request is recorded under: one named in the URL only when the app's check
+   * agrees it is the sender's. A MAC named by another host is kept as `macClaimed` (and
+   * reported as `http.mac-mismatch`, once a minute per pair), and the request goes to the
+   * sender's own timeline.
+   */
+  private attribute(ex: Exchange, claimed: string | null): void {
+    const check = this.opts.checkMacClaim;
+    if (claimed === null) {
+      ex.mac = this.macFor(ex.clientIp);
+      return;
+    }
+    const v = check ? check(claimed, ex.clientIp) : null;
+    if (v === null || v.verdict === 'agrees') {
+      ex.mac = claimed;
+      return;
+    }
+    ex.macClaimed = claimed;
+    if (v.verdict === 'unknown') {
+      ex.macCheck = 'unverified';
+      return;
+    }
+    ex.macCheck = 'mismatch';
+    ex.mac = v.known;
+    if (!this.mismatchWarned.first(`${ex.clientIp} ${claimed}`)) return;
+    this.events.emit({
+      kind: 'http.mac-mismatch',
+      level: 'warn',
+      mac: v.known,
+      msg: `${ex.method} ${ex.path} names MAC ${claimed}, but ${ex.clientIp} is ${v.known}: recorded as ${v.known}'s (once a minute for this pair; each request's event has macClaimed)`,
+      data: { claimed, client: ex.clientIp, path: ex.path },
+    });
   }
 
   /** A body made by the app: never cached by the client, since it follows the fleet. */
@@ -255,7 +321,7 @@ export class HttpBootServer {
     which: MachineFileRequest,
     handler: NonNullable<HttpBootServerOptions['machineFile']>,
   ): Promise<void> {
-    ex.mac = which.mac;
+    this.attribute(ex, which.mac);
     const allowed = methodsFor(which);
     const head = ex.method === 'HEAD';
     // An installer may POST a body (a log, a status); it is not read, only drained.
@@ -264,7 +330,7 @@ export class HttpBootServer {
       res.setHeader('Allow', allowed.join(', '));
       return this.sendText(res, ex, 405, 'method not allowed\n', head);
     }
-    const out = await handler(which, ex.clientIp);
+    const out = await handler(which, ex.clientIp, ex.mac ?? null);
     this.sendGenerated(res, ex, out, head);
   }
 
@@ -465,11 +531,12 @@ export class HttpBootServer {
     const aborted = !res.writableFinished;
     // Bytes of an aborted transfer are those read from the file: an upper bound on what left.
     const bytes = aborted ? Math.min(ex.zeroCopySent ?? ex.stream?.bytesRead ?? 0, ex.bodyBytes) : ex.bodyBytes;
-    const level: EventLevel = status >= 500 ? 'error' : status === 400 || status === 403 || ex.note !== undefined ? 'warn' : 'info';
+    const level: EventLevel = status >= 500 ? 'error' : status === 400 || status === 403 || ex.note !== undefined || ex.macCheck === 'mismatch' ? 'warn' : 'info';
     this.events.emit({
       kind: 'http.request',
       level,
-      mac: ex.mac ?? this.macFor(ex.clientIp),
+      // A claim judged already says whose request this is (none, when unverified).
+      mac: ex.macCheck !== undefined ? ex.mac : (ex.mac ?? this.macFor(ex.clientIp)),
       msg: `${ex.method} ${ex.path} ${status}${aborted ? ' (client hung up)' : ''}`,
       data: {
         method: ex.method,
@@ -483,6 +550,8 @@ export class HttpBootServer {
         aborted: aborted || undefined,
         via: ex.via,
         note: ex.note,
+        macClaimed: ex.macClaimed,
+        macCheck: ex.macCheck,
       },
     });
   }
@@ -508,6 +577,7 @@ class ScriptRequest implements BootScriptRequest {
 
   constructor(
     readonly mac: string | null,
+    readonly eventMac: string | undefined,
     readonly clientIp: string,
     private readonly rawQuery: string,
   ) {}

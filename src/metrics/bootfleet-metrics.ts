@@ -9,7 +9,7 @@ import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import type { BootEvent } from '../events/boot-event.js';
 import type { DhcpServerStats } from '../dhcp/server.js';
 import type { TftpStats } from '../tftp/server.js';
-import type { Lease } from '../store/lease-store.js';
+import { LEASE_STATES, type LeaseCounts } from '../store/lease-store.js';
 import type { MetricFamily } from './prometheus-text.js';
 
 export interface MetricSources {
@@ -17,7 +17,8 @@ export interface MetricSources {
   eventCounts: () => ReadonlyMap<string, number>;
   dhcp: () => DhcpServerStats | null;
   tftp: () => readonly TftpStats[];
-  leases: () => Promise<readonly Pick<Lease, 'state' | 'expiresAt'>[]>;
+  /** Lease rows by state at `now` (`LeaseStore.countByState`), or null while no store is open. */
+  leaseCounts: (now: number) => Promise<LeaseCounts | null>;
   /** Machines with a live timeline. */
   machinesTracked: () => number;
   now?: () => number;
@@ -82,17 +83,13 @@ export class BootfleetMetrics {
       type: 'counter',
       samples: [...this.dhcpDrops].map(([code, value]) => ({ labels: { code }, value })),
     });
-    const byState = new Map<string, number>();
-    for (const l of await s.leases()) {
-      // A row past its time is free again, whatever its state column says.
-      const state = l.expiresAt > now ? l.state : 'expired';
-      byState.set(state, (byState.get(state) ?? 0) + 1);
-    }
+    // Counted by the store (its in-process copy, or one GROUP BY): a scrape never copies the table.
+    const leases = await s.leaseCounts(now);
     out.push({
       name: 'bootfleet_dhcp_leases',
-      help: 'Rows in the lease store by state (expired: past their time, free to reuse).',
+      help: 'Rows in the lease store by state (expired: an offer, lease or decline past its time, free to reuse).',
       type: 'gauge',
-      samples: [...byState].map(([state, value]) => ({ labels: { state }, value })),
+      samples: leases === null ? [] : LEASE_STATES.map((state) => ({ labels: { state }, value: leases[state] })),
     });
 
     const tftp = s.tftp();

@@ -15,7 +15,7 @@
  * moves those whose time has passed into a small `lapsed` array as queries' clocks pass them
  * (a min-heap by expiry finds them), so both sets stay exact for any `now`.
  */
-import type { Lease } from './lease-store.js';
+import { zeroLeaseCounts, type Lease, type LeaseCounts } from './lease-store.js';
 
 /** What the DHCP pool reads: a consistent view of the table at one moment. */
 export interface LeaseView {
@@ -106,6 +106,13 @@ export class LeaseIndex implements LeaseView {
 
   get size(): number {
     return this.byAddress.size;
+  }
+
+  /** Rows by state at `now`, a held row past its time as `expired` (`LeaseStore.countByState`). O(n), no copy. */
+  countByState(now: number): LeaseCounts {
+    const counts = zeroLeaseCounts();
+    for (const row of this.byAddress.values()) counts[heldState(row) && row.expiresAt <= now ? 'expired' : row.state]++;
+    return counts;
   }
 
   /** Every row, ordered by address number (for `LeaseStore.list()`; O(n log n), not on the DHCP path). */

@@ -18,6 +18,17 @@ import type { LeaseView } from './lease-index.js';
 
 export type LeaseState = 'offered' | 'bound' | 'released' | 'expired' | 'declined';
 
+/** Every state, in a fixed order (metric labels, counts). */
+export const LEASE_STATES: readonly LeaseState[] = ['offered', 'bound', 'released', 'expired', 'declined'];
+
+/** Rows per state as `countByState` reads them; every state is present (0 when none). */
+export type LeaseCounts = Record<LeaseState, number>;
+
+/** All states at 0, to count into. */
+export function zeroLeaseCounts(): LeaseCounts {
+  return { offered: 0, bound: 0, released: 0, expired: 0, declined: 0 };
+}
+
 export interface Lease {
   /** Dotted-quad IPv4 address; the key. */
   address: string;
@@ -70,6 +81,13 @@ export interface LeaseStore {
   getByAddress(address: string): Promise<Lease | null>;
   /** Every row, ordered by address. */
   list(): Promise<Lease[]>;
+  /**
+   * Rows by state at `now`, for `/metrics`: an `offered`, `bound` or `declined` row whose
+   * `expiresAt` is not after `now` counts as `expired` (it is free again; the sweep that
+   * rewrites it has not run yet), so the counts do not jump when it does.
+   * Without copying the table: SQLite counts its in-process copy, PostgreSQL runs one GROUP BY.
+   */
+  countByState(now: number): Promise<LeaseCounts>;
   /**
    * The table as the DHCP pool reads it (`lease-index.ts`): lookups and the lowest free
    * address without a scan. Valid until the caller next awaits; a store with an in-process

@@ -22,7 +22,7 @@
  * DHCP server sends an ACK only after that. Reads go to the database each time (no copy in
  * process: other servers write too).
  */
-import { isHeld, type ClaimRequest, type ClaimResult, type Lease, type LeaseState, type LeaseStore } from './lease-store.js';
+import { isHeld, zeroLeaseCounts, type ClaimRequest, type ClaimResult, type Lease, type LeaseCounts, type LeaseState, type LeaseStore } from './lease-store.js';
 import { LeaseIndex, type LeaseView } from './lease-index.js';
 import { currentPgVersion, inTransaction, migratePg, openPgPool, type PgClient, type PgPool, type PgPoolOptions } from './pg-connection.js';
 import { pgLeaseMigrations } from './pg-migrations.js';
@@ -69,6 +69,23 @@ export class PgLeaseStore implements LeaseStore {
   async list(): Promise<Lease[]> {
     const r = await this.pool.query({ name: 'lease-list', text: `SELECT ${COLUMNS} FROM leases ORDER BY leases.address` });
     return r.rows.map(toLease);
+  }
+
+  /** One GROUP BY in the database: a scrape never ships the rows. */
+  async countByState(now: number): Promise<LeaseCounts> {
+    const r = await this.pool.query({
+      name: 'lease-count-by-state',
+      text: `SELECT CASE WHEN state IN ('offered', 'bound', 'declined') AND expires_at <= $1 THEN 'expired' ELSE state END AS state,
+                    count(*)::integer AS n
+               FROM leases GROUP BY 1`,
+      values: [now],
+    });
+    const counts = zeroLeaseCounts();
+    for (const row of r.rows as { state: unknown; n: unknown }[]) {
+      const state = STATES.find((s) => s === row.state);
+      if (state !== undefined) counts[state] += Number(row.n);
+    }
+    return counts;
   }
 
   /** Built from `list()` each time: other servers write too, so there is no copy to keep. */

@@ -39,7 +39,7 @@
  */
 import { join } from 'node:path';
 import { openSqlite, type SqliteDb } from './sqlite-open.js';
-import { isHeld, type ClaimRequest, type ClaimResult, type Lease, type LeaseStore } from './lease-store.js';
+import { isHeld, type ClaimRequest, type ClaimResult, type Lease, type LeaseCounts, type LeaseStore } from './lease-store.js';
 import { LeaseIndex, type LeaseView } from './lease-index.js';
 import { migrations } from './sqlite-migrations.js';
 import { COLUMNS, isRecord, StatementCache, toLease } from './sqlite-lease-rows.js';
@@ -122,6 +122,10 @@ export class SqliteLeaseStore implements LeaseStore {
 
   async list(): Promise<Lease[]> {
     return this.table().list();
+  }
+
+  async countByState(now: number): Promise<LeaseCounts> {
+    return this.table().countByState(now);
   }
 
   /**
