@@ -13,8 +13,8 @@ import type { Target } from './target.js';
 
 const MiB = 2 ** 20;
 export const HTTP_PORT = 8080;
-/** The machine whose script is fetched: any MAC gets the default profile. */
-const SCRIPT_PATH = '/boot.ipxe?mac=52:54:00:be:0c:01';
+/** The machine whose script is fetched (the client side's own MAC): any MAC gets the default profile. */
+export const SCRIPT_PATH = `/boot.ipxe?mac=${LANE.clientMac}`;
 
 function url(p: string): string {
   return `http://${LANE.serverAddr}:${HTTP_PORT}${p}`;

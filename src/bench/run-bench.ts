@@ -11,8 +11,8 @@ import { canUseNetns } from '../lab/netns.js';
 import { FULL_PLAN, makeTestFile, SMOKE_PLAN, type BenchContext, type BenchPlan, type DhcpCaseSpec } from './context.js';
 import { preloadBootfleet, preloadLeases, writeDnsmasqLeases, writeKeaLeases } from './preload.js';
 import { dhcpCases, perfdhcpRun, type DhcpContender } from './dhcp-bench.js';
-import { httpFileCase, httpScriptCase } from './http-bench.js';
-import { createLane, type Lane } from './lane.js';
+import { HTTP_PORT, SCRIPT_PATH, httpFileCase, httpScriptCase } from './http-bench.js';
+import { createLane, LANE, type Lane } from './lane.js';
 import { machineInfo } from './machine-info.js';
 import { describeProfile, profileBootfleet } from './profile-bootfleet.js';
 import type { BenchReport } from './report.js';
@@ -285,7 +285,7 @@ async function profileRuns(ctx: BenchContext, groups: BenchGroup[], cases: CaseR
     });
     out.push(describeProfile(file));
     const p = await profileBootfleet(ctx, lane, 'HTTP wrk /boot.ipxe', 0, async () => {
-      await runIn(lane.client, 'wrk', ['-t1', '-c32', `-d${ctx.plan.wrkSeconds}s`, 'http://198.18.0.2:8080/boot.ipxe?mac=52:54:00:be:0c:01'], { timeoutMs: 60_000 });
+      await runIn(lane.client, 'wrk', ['-t1', '-c32', `-d${ctx.plan.wrkSeconds}s`, `http://${LANE.serverAddr}:${HTTP_PORT}${SCRIPT_PATH}`], { timeoutMs: 60_000 });
     });
     out.push(describeProfile(p));
   }
