@@ -45,7 +45,7 @@ const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
 
 const DROP_MEANING: Record<string, string> = {
   DHCP_NO_SUBNET: 'its request came from a segment (or relay giaddr) that no configured subnet covers: add the subnet, or check the relay',
-  DHCP_BUSY: 'the server was overloaded (256 requests queued) and dropped it; the firmware retries',
+  DHCP_BUSY: 'the server was overloaded (2048 requests in flight) and dropped it; the firmware retries',
   DHCP_STALE: 'the request waited more than 3 s in the queue under load and was dropped; the firmware retries',
   DHCP_STORE_FAILED: 'the lease store failed (see store.error in the log)',
   DHCP_PROXY_UNSAFE: 'the proxy reply failed its safety check (a bug: please report the log line)',
