@@ -36,6 +36,15 @@ test('npm run bench -- --smoke: harness works, every check passes, nothing left 
       // DHCP: bootfleet's figure may be 0 (lossy) without being wrong; it still had to ACK (checked as a problem).
       if (c.group !== 'dhcp') assert.ok(samplesOf(c, SUBJECT).length > 0, `${c.group} ${c.name}: no bootfleet sample\n${lines.join('\n')}`);
     }
+    // Each DHCP server's cost per exchange was read from /proc at its clean rate.
+    let cpuRead = 0;
+    for (const c of report.cases.filter((x) => x.group === 'dhcp')) {
+      for (const m of c.measurements.filter((x) => x.details?.['clean at'] !== undefined)) {
+        cpuRead++;
+        assert.match(String(m.details?.['server CPU µs per DORA (user + system, all threads)']), /^\d+ \(\d+ \+ \d+\)$/, `${m.server} ${c.name}`);
+      }
+    }
+    assert.ok(cpuRead > 0, `no DHCP server had a clean rate\n${lines.join('\n')}`);
     // The boot storm ran: every simulated machine of bootfleet's storm finished (a shortfall is also a problem above).
     const storm = report.cases.find((c) => c.group === 'storm' && c.floor !== undefined);
     assert.ok(storm, `no storm case\n${lines.join('\n')}`);

@@ -15,6 +15,7 @@ import { startAckCapture, type CapturedAcks } from './ack-capture.js';
 import { rotation, type CaseResult } from './results.js';
 import type { BenchContext, DhcpCaseSpec } from './context.js';
 import { preloadLeases } from './preload.js';
+import { cpuBetween, processCpu, type CpuTime } from './process-cpu.js';
 import type { RunningServer } from './servers/running-server.js';
 
 /** Exchanges lost at or above this share make a rate unclean. */
@@ -44,6 +45,20 @@ interface Step {
   undecodable: number;
   /** Replies the capture lost (tcpdump's count): the duplicate check saw fewer ACKs than were sent. */
   captureDropped: number;
+  /** The server's CPU (all threads) during the run, when it could be read. */
+  serverCpu?: CpuTime;
+}
+
+/**
+ * What one exchange cost the server in CPU at its best clean rate: the figure that says
+ * whether it would go faster with the CPU perfdhcp takes, and where its time goes.
+ */
+function cpuPerDora(step: Step): Record<string, string> {
+  const done = step.result?.requestAck.received ?? 0;
+  if (step.serverCpu === undefined || done === 0) return {};
+  const us = (s: number) => Math.round((s * 1e6) / done);
+  const { userSeconds: u, systemSeconds: k } = step.serverCpu;
+  return { 'server CPU µs per DORA (user + system, all threads)': `${us(u + k)} (${us(u)} + ${us(k)})` };
 }
 
 /** One perfdhcp run at `rate` for `seconds`. */
@@ -98,7 +113,11 @@ export async function dhcpCases(ctx: BenchContext, contenders: DhcpContender[]):
           ctx.checkDeadline();
           let step: Step | null = null;
           for (let attempt = 0; attempt < ATTEMPTS && !step?.clean; attempt++) {
+            const pid = running.get(x.name)!.pid;
+            const cpuBefore = processCpu(pid);
             step = await perfdhcpRun(x.lane, clients, rate, ctx.plan.dhcpSeconds, ctx.shmDir);
+            const cpuAfter = processCpu(pid);
+            if (cpuBefore && cpuAfter) step.serverCpu = cpuBetween(cpuBefore, cpuAfter);
             acked.set(x.name, (acked.get(x.name) ?? 0) + (step.result?.requestAck.received ?? 0));
             const ledger = ledgers.get(x.name)!;
             const dupsBefore = ledger.duplicates.length;
@@ -140,6 +159,7 @@ export async function dhcpCases(ctx: BenchContext, contenders: DhcpContender[]):
           'max DO ms': b.result.discoverOffer.maxMs,
           'max RA ms': b.result.requestAck.maxMs,
           'ramp ended by': active.has(x.name) ? 'top rate reached' : 'loss at next rate',
+          ...cpuPerDora(b),
         };
       }
       for (const x of contenders) {
