@@ -119,6 +119,42 @@ describe('boot once over HTTP', () => {
     assert.ok(events.some((e) => e.kind === 'fleet.installed' && e.mac === M));
   });
 
+  test('the install token goes only to the machine itself or an unknown sender, never to a host known as another machine', async () => {
+    assert.equal((await adminCall('POST', `/machines/${M}/install`)).status, 200);
+    const preseed = async (eventMac: string | null): Promise<string> => {
+      const r = await content.machineFile({ kind: 'preseed', mac: M }, '198.18.0.50', '198.18.0.2', eventMac);
+      assert.equal(r.status, 200);
+      return r.body;
+    };
+    const tokenIn = (text: string) => /done\?token=([A-Za-z0-9_-]{43})/.exec(text)?.[1];
+    const own = tokenIn(await preseed(M));
+    assert.ok(own, 'the machine gets its token');
+    assert.equal(tokenIn(await preseed(null)), own, 'a sender nothing is known of (routed) gets it too');
+    const other = await preseed('52:54:00:00:0b:77');
+    assert.equal(tokenIn(other), undefined, 'a host known as another machine gets the preseed without the token');
+    assert.doesNotMatch(other, new RegExp(own));
+    // A script template may carry the callback too; the cache must not hand a tokenless one to the machine.
+    const X = '52:54:00:00:0b:05';
+    const put = await fetch(`${api.url}/api/v1/profiles/tokscript`, {
+      method: 'PUT',
+      headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ kernel: 'vmlinuz', cmdline: 'cb={{ installDoneUrl }}' }),
+    });
+    assert.equal(put.status, 201);
+    assert.equal((await fetch(`${api.url}/api/v1/profiles/webx`, {
+      method: 'PUT',
+      headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ kernel: 'vmlinuz', install: 'tokscript' }),
+    })).status, 201);
+    assert.equal((await adminCall('PATCH', `/machines/${X}`, { profile: 'webx' })).status, 201, 'created');
+    assert.equal((await adminCall('POST', `/machines/${X}/install`)).status, 200);
+    const script = async (eventMac: string | null) => (await content.bootScript(X, '198.18.0.60', '198.18.0.2', eventMac)).body;
+    assert.equal(tokenIn(await script('52:54:00:00:0b:77')), undefined, 'spoofed: no token');
+    assert.ok(tokenIn(await script(X)), 'then the machine itself from that address: with its token (the tokenless render was not cached)');
+    assert.equal(tokenIn(await script('52:54:00:00:0b:77')), undefined, 'and the cached render with the token is not handed to the other host');
+    assert.equal(await state(M), 'installing');
+  });
+
   test('marking again gives a new token; PATCH state installing works like POST install', async () => {
     assert.equal((await adminCall('PATCH', `/machines/${M}`, { state: 'installing', labels: { round: '2' } })).status, 200);
     const first = /token=([A-Za-z0-9_-]{43})/.exec((await get(`/preseed/${M_DASHES}.cfg`)).text)?.[1];

@@ -62,6 +62,17 @@ interface Lookup {
   token: string | null;
 }
 
+/**
+ * Whether a request for `mac`'s script or installer files may get its install token: not when
+ * the HTTP server knows the sender to be another machine (`eventMac` is then that machine's),
+ * since the token is what lets a caller mark `mac` installed. A sender nothing is known of
+ * (`eventMac` null: routed, or no check) still gets it — that is the machine in the common
+ * routed case, and refusing it would break installs.
+ */
+function mayHoldToken(mac: string, eventMac: string | null): boolean {
+  return eventMac === null || eventMac === mac;
+}
+
 export class BootContent {
   private readonly now: () => number;
   private readonly scripts: BootScriptCache;
@@ -91,7 +102,7 @@ export class BootContent {
     const key = generation === undefined ? null : BootScriptCache.key(mac, clientIp, serverAddress);
     if (key !== null && generation !== undefined) {
       const hit = this.scripts.get(key, generation, defaultProfile);
-      if (hit) {
+      if (hit && (hit.carriesToken === false || mayHoldToken(mac, eventMac))) {
         this.opts.events.emit(own ? hit.event : { ...hit.event, mac: eventMac ?? undefined });
         return hit.response;
       }
@@ -104,7 +115,8 @@ export class BootContent {
     // Warnings about the machine's install state are for its own requests only.
     const found = await this.lookup(mac, clientIp, defaultProfile, own);
     if (typeof found === 'string') return this.scriptFailure(mac, found, eventMac);
-    const ctx = this.context(found, clientIp, serverAddress);
+    const withToken = mayHoldToken(mac, eventMac);
+    const ctx = this.context(found, clientIp, serverAddress, withToken);
     const r = renderBootScript(found.effective.profile, ctx);
     if (!r.ok) return this.scriptFailure(mac, r.error, eventMac);
     const { effective, resolution } = found;
@@ -117,7 +129,10 @@ export class BootContent {
     };
     this.opts.events.emit(own ? event : { ...event, mac: eventMac ?? undefined });
     const response = { status: 200, contentType: IPXE, body: r.text };
-    if (key !== null && generation !== undefined) this.scripts.set(key, { response, event }, generation, defaultProfile);
+    const carriesToken = withToken && found.token !== null;
+    // A script without the token that the machine would have got is not kept: should this
+    // address become the machine's, it must not be answered with it.
+    if (key !== null && generation !== undefined && (withToken || found.token === null)) this.scripts.set(key, { response, event, carriesToken }, generation, defaultProfile);
     return response;
   }
 
@@ -158,7 +173,7 @@ export class BootContent {
     const as = eventMac ?? undefined;
     if (typeof found === 'string') return this.notServed(as, found);
     const profile = found.effective.profile;
-    const ctx = this.context(found, clientIp, serverAddress);
+    const ctx = this.context(found, clientIp, serverAddress, mayHoldToken(req.mac, eventMac));
     if (req.kind === 'preseed') {
       if (profile.kind !== 'debian-installer') return this.notServed(as, `preseed: profile ${profile.name} is not a debian-installer profile`);
       const r = renderPreseed(profile, ctx);
@@ -198,7 +213,8 @@ export class BootContent {
     return { mac, machine, resolution, effective, token };
   }
 
-  private context(found: Lookup, clientIp: string, serverAddress: string): RenderContext {
+  /** `withToken` false: rendered without the install token (`installToken` empty in templates). */
+  private context(found: Lookup, clientIp: string, serverAddress: string, withToken = true): RenderContext {
     const { mac, machine, effective, token } = found;
     const { httpPort, tftpPort } = this.opts;
     return {
@@ -217,7 +233,7 @@ export class BootContent {
         profile: effective.profile.name,
         serverAddress,
         httpPort,
-        installToken: token,
+        installToken: withToken ? token : null,
       }),
     };
   }

@@ -165,7 +165,7 @@ describe('boot script cache over HTTP', () => {
 });
 
 describe('BootScriptCache', () => {
-  const script = (body: string) => ({ response: { status: 200, contentType: 'text/plain', body }, event: { kind: 'http.script', level: 'info' as const, msg: body } });
+  const script = (body: string) => ({ response: { status: 200, contentType: 'text/plain', body }, event: { kind: 'http.script', level: 'info' as const, msg: body }, carriesToken: false });
 
   test('an entry counts only for its generation, default profile and age', () => {
     let now = 0;

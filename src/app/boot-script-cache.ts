@@ -16,6 +16,8 @@ export interface CachedBootScript {
   response: { status: number; contentType: string; body: string };
   /** The `http.script` event the render emitted, emitted again for each answer from the cache. */
   event: BootEvent;
+  /** It holds the machine's install token (only ever given to the machine itself, `boot-content.ts`). */
+  carriesToken: boolean;
 }
 
 interface Entry {
