@@ -53,7 +53,11 @@ export class UdpEndpoint {
     }
     const ep = new UdpEndpoint(opts.device, socket.address().port);
     ep.socket = socket;
-    ep.outbox = new UdpOutbox(socketFd(socket));
+    ep.outbox = new UdpOutbox(socketFd(socket), {
+      // A full send buffer: libuv's queue waits for it to drain, in order.
+      overflow: (data, port, address, done) => socket.send(data, port, address, (err) => done?.(err ?? null)),
+      onCallbackError: (err) => onError(err instanceof Error ? err : new Error(String(err))),
+    });
     socket.on('message', onDatagram);
     socket.on('error', onError);
     return ep;

@@ -26,7 +26,7 @@ test('datagrams queued in one turn leave together at its end, each to its own pe
   const a = await bound();
   const b = await bound();
   try {
-    const outbox = new UdpOutbox(socketFd(sender), 8, 600);
+    const outbox = new UdpOutbox(socketFd(sender), { capacity: 8, slotBytes: 600 });
     const toA = collect(a, 10);
     const toB = collect(b, 1);
     const results: (Error | null)[] = [];
@@ -51,7 +51,7 @@ test('datagrams queued in one turn leave together at its end, each to its own pe
 test('what does not fit a slot or has no dotted-quad address is refused, for the caller to send otherwise', async () => {
   const sender = await bound();
   try {
-    const outbox = new UdpOutbox(socketFd(sender), 4, 100);
+    const outbox = new UdpOutbox(socketFd(sender), { capacity: 4, slotBytes: 100 });
     assert.equal(outbox.queue(Buffer.alloc(101), 67, '127.0.0.1', null), false);
     assert.equal(outbox.queue(Buffer.alloc(10), 67, 'localhost', null), false);
     assert.equal(outbox.queue(Buffer.alloc(10), 70000, '127.0.0.1', null), false);
@@ -65,7 +65,7 @@ test('a datagram the kernel refuses is reported to its own callback; the others 
   const sender = await bound();
   const peer = await bound();
   try {
-    const outbox = new UdpOutbox(socketFd(sender), 8, 100);
+    const outbox = new UdpOutbox(socketFd(sender), { capacity: 8, slotBytes: 100 });
     const arrived = collect(peer, 2);
     const results: string[] = [];
     const note = (what: string) => (err: Error | null) => results.push(`${what}: ${err === null ? 'sent' : err.message}`);
@@ -92,4 +92,91 @@ test('ipv4Number reads dotted quads and nothing else', () => {
     fc.property(fc.ipV4(), (ip) => ipv4Number(ip) === ip.split('.').reduce((v, p) => v * 256 + Number(p), 0)),
   );
   fc.assert(fc.property(fc.string(), (s) => { const n = ipv4Number(s); return n === -1 || (n >= 0 && n <= 0xffffffff); }));
+});
+
+test('a callback that queues again gets its own result later; the batch it ran in is not disturbed', async () => {
+  const sender = await bound();
+  const peer = await bound();
+  try {
+    const outbox = new UdpOutbox(socketFd(sender), { capacity: 4, slotBytes: 100 });
+    const arrived = collect(peer, 6);
+    const log: string[] = [];
+    const port = peer.address().port;
+    const again = (name: string) => (err: Error | null) => log.push(`${name}:${err === null ? 'sent' : 'failed'}`);
+    for (const name of ['old0', 'old1', 'old2']) {
+      outbox.queue(Buffer.from(name), port, '127.0.0.1', (err) => {
+        again(name)(err);
+        // Each callback queues two more: more than the slots handled so far.
+        if (name === 'old0') for (const n of ['new0', 'new1', 'new2']) outbox.queue(Buffer.from(n), port, '127.0.0.1', again(n));
+      });
+    }
+    outbox.flush();
+    assert.deepEqual(log, ['old0:sent', 'old1:sent', 'old2:sent'], 'each old callback once, with its own result');
+    assert.equal(outbox.pending, 3, 'the new datagrams wait for their own flush');
+    outbox.flush();
+    assert.deepEqual(log.slice(3), ['new0:sent', 'new1:sent', 'new2:sent']);
+    assert.deepEqual((await arrived).map((g) => g.data.toString()), ['old0', 'old1', 'old2', 'new0', 'new1', 'new2']);
+  } finally {
+    sender.close();
+    peer.close();
+  }
+});
+
+test('a callback that throws is reported; the other callbacks still run', async () => {
+  const sender = await bound();
+  const peer = await bound();
+  try {
+    const thrown: unknown[] = [];
+    const outbox = new UdpOutbox(socketFd(sender), { capacity: 4, slotBytes: 100, onCallbackError: (err) => thrown.push(err) });
+    const ran: string[] = [];
+    outbox.queue(Buffer.from('a'), peer.address().port, '127.0.0.1', () => {
+      throw new Error('listener bug');
+    });
+    outbox.queue(Buffer.from('b'), peer.address().port, '127.0.0.1', () => ran.push('b'));
+    outbox.flush();
+    assert.deepEqual(ran, ['b']);
+    assert.match(String(thrown[0]), /listener bug/);
+  } finally {
+    sender.close();
+    peer.close();
+  }
+});
+
+test('a full send buffer (EAGAIN) hands the rest over in order, bytes and peer intact, instead of losing it', async () => {
+  const sender = await bound();
+  try {
+    const handed: string[] = [];
+    let calls = 0;
+    const outbox = new UdpOutbox(socketFd(sender), {
+      capacity: 8,
+      slotBytes: 100,
+      // The kernel takes three, then says its buffer is full.
+      sendmmsg: () => (calls++ === 0 ? 3 : -11),
+      overflow: (data, port, address, done) => {
+        handed.push(`${data.toString()}→${address}:${port}`);
+        done?.(null);
+      },
+    });
+    const results: string[] = [];
+    for (let i = 0; i < 6; i++) outbox.queue(Buffer.from(`d${i}`), 6700 + i, `198.18.0.${10 + i}`, (err) => results.push(`d${i}:${err === null ? 'ok' : err.message}`));
+    outbox.flush();
+    assert.deepEqual(handed, ['d3→198.18.0.13:6703', 'd4→198.18.0.14:6704', 'd5→198.18.0.15:6705']);
+    assert.deepEqual(results.sort(), ['d0:ok', 'd1:ok', 'd2:ok', 'd3:ok', 'd4:ok', 'd5:ok']);
+    assert.equal(calls, 2);
+  } finally {
+    sender.close();
+  }
+});
+
+test('without an overflow, EAGAIN fails each remaining datagram on its own callback', async () => {
+  const sender = await bound();
+  try {
+    const outbox = new UdpOutbox(socketFd(sender), { capacity: 8, slotBytes: 100, sendmmsg: () => -11 });
+    const results: string[] = [];
+    for (let i = 0; i < 2; i++) outbox.queue(Buffer.from(`d${i}`), 67, '198.18.0.1', (err) => results.push(err?.message ?? 'ok'));
+    outbox.flush();
+    assert.deepEqual(results, ['sendmmsg: EAGAIN', 'sendmmsg: EAGAIN']);
+  } finally {
+    sender.close();
+  }
 });

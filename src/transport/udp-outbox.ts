@@ -17,7 +17,6 @@ import { SOCKADDR_IN_BYTES, UDP4 } from './udp4-libc.js';
 const MMSGHDR_BYTES = 64;
 const IOVEC_BYTES = 16;
 const TWO32 = 2 ** 32;
-const ENOBUFS = 105;
 
 /** Called once the kernel took the datagram (null) or refused it. */
 export type SentCallback = (err: Error | null) => void;
@@ -47,6 +46,19 @@ export function ipv4Number(address: string): number {
   return value * 256 + part;
 }
 
+export interface UdpOutboxOptions {
+  /** Datagrams per system call (default 64); a full outbox is sent at once. */
+  capacity?: number;
+  /** Largest datagram taken (default 1 500 bytes); larger ones are refused by {@link UdpOutbox.queue}. */
+  slotBytes?: number;
+  /** Sends what a full send buffer refused another way, in order (default none: those fail). */
+  overflow?: (data: Buffer, port: number, address: string, done: SentCallback | null) => void;
+  /** Gets what a callback threw (default: rethrown on a later turn, as any uncaught error). */
+  onCallbackError?: (err: unknown) => void;
+  /** sendmmsg(2) returning the count sent or -errno; for tests. Default: libc's. */
+  sendmmsg?: (fd: number, msgs: number, count: number) => number;
+}
+
 export class UdpOutbox {
   private readonly arena: Buffer;
   private readonly msgsAddr: number;
@@ -55,19 +67,40 @@ export class UdpOutbox {
   private readonly iovsAt: number;
   private readonly msgsAt: number;
   private readonly callbacks: (SentCallback | null)[];
+  /** The callbacks of the batch being flushed (so `callbacks` is free for new datagrams). */
+  private readonly settling: (SentCallback | null)[];
   private count = 0;
   private scheduled: NodeJS.Immediate | null = null;
-  private readonly sendmmsgAt = libc().sendmmsgAt;
+
+  readonly capacity: number;
+  readonly slotBytes: number;
+  private readonly overflow: ((data: Buffer, port: number, address: string, done: SentCallback | null) => void) | null;
+  private readonly onCallbackError: (err: unknown) => void;
+  private readonly send: (fd: number, msgs: number, count: number) => number;
 
   /**
-   * `capacity` datagrams of up to `slotBytes` each per system call; a full outbox is sent at
-   * once. `fd` is a bound, non-blocking UDP socket the caller keeps open while this is used.
+   * `fd` is a bound, non-blocking UDP socket the caller keeps open while this is used.
    */
   constructor(
     private readonly fd: number,
-    readonly capacity = 64,
-    readonly slotBytes = 1500,
+    opts: UdpOutboxOptions = {},
   ) {
+    const capacity = (this.capacity = opts.capacity ?? 64);
+    const slotBytes = (this.slotBytes = opts.slotBytes ?? 1500);
+    this.overflow = opts.overflow ?? null;
+    this.onCallbackError =
+      opts.onCallbackError ??
+      ((err) =>
+        queueMicrotask(() => {
+          throw err;
+        }));
+    const sendmmsgAt = libc().sendmmsgAt;
+    this.send =
+      opts.sendmmsg ??
+      ((fd, msgs, count) => {
+        const r = sendmmsgAt(fd, msgs, count, 0);
+        return r >= 0 ? r : -errno();
+      });
     this.dataAt = SOCKADDR_IN_BYTES * capacity;
     this.iovsAt = this.dataAt + slotBytes * capacity;
     this.msgsAt = this.iovsAt + IOVEC_BYTES * capacity;
@@ -75,6 +108,7 @@ export class UdpOutbox {
     const base = addressOf(this.arena);
     this.msgsAddr = base + this.msgsAt;
     this.callbacks = new Array<SentCallback | null>(capacity).fill(null);
+    this.settling = new Array<SentCallback | null>(capacity).fill(null);
     for (let i = 0; i < capacity; i++) {
       const name = this.namesAt + SOCKADDR_IN_BYTES * i;
       this.arena.writeUInt16LE(UDP4.AF_INET, name);
@@ -108,9 +142,10 @@ export class UdpOutbox {
   }
 
   /**
-   * Sends everything queued now. A datagram the kernel refuses (ENOBUFS, a route gone) is
-   * reported to its callback and skipped: to its peer it is a lost datagram, which DHCP's
-   * retransmission covers.
+   * Sends everything queued now. When the socket's send buffer is full (EAGAIN) the rest goes to
+   * `overflow` in order (libuv's queue, which waits for the socket to drain) instead of being
+   * lost. A datagram the kernel refuses outright (no route, EACCES) is reported to its callback
+   * and skipped: to its peer it is a lost datagram, which DHCP's retransmission covers.
    */
   flush(): void {
     if (this.scheduled !== null) {
@@ -119,27 +154,49 @@ export class UdpOutbox {
     }
     const n = this.count;
     this.count = 0;
-    // Callbacks run after every datagram has left: one that queues again then writes slots
-    // no longer needed.
+    // Every slot is free before any callback runs: one that queues again starts a new batch.
+    for (let i = 0; i < n; i++) {
+      this.settling[i] = this.callbacks[i] ?? null;
+      this.callbacks[i] = null;
+    }
     let failed: Map<number, Error> | null = null;
     let at = 0;
     while (at < n) {
-      const r = this.sendmmsgAt(this.fd, this.msgsAddr + MMSGHDR_BYTES * at, n - at, 0);
+      const r = this.send(this.fd, this.msgsAddr + MMSGHDR_BYTES * at, n - at);
       if (r > 0) {
         at += r;
         continue;
       }
-      const e = errno();
+      const e = -r;
       if (e === UDP4.EINTR) continue;
-      const code = e === UDP4.EAGAIN ? 'EAGAIN (socket send buffer full)' : e === ENOBUFS ? 'ENOBUFS' : errnoName(e);
-      (failed ??= new Map()).set(at, Object.assign(new Error(`sendmmsg: ${code}`), { code: errnoName(e) }));
+      if (e === UDP4.EAGAIN && this.overflow !== null) {
+        for (let i = at; i < n; i++) this.handOver(i, this.settling[i] ?? null);
+        for (let i = at; i < n; i++) this.settling[i] = null;
+        break;
+      }
+      (failed ??= new Map()).set(at, Object.assign(new Error(`sendmmsg: ${errnoName(e)}`), { code: errnoName(e) }));
       at++;
     }
     for (let i = 0; i < n; i++) {
-      const done = this.callbacks[i];
-      this.callbacks[i] = null;
-      done?.(failed?.get(i) ?? null);
+      const done = this.settling[i];
+      if (done === null || done === undefined) continue;
+      this.settling[i] = null;
+      try {
+        done(failed?.get(i) ?? null);
+      } catch (err) {
+        // A callback's failure is its own; the other datagrams' callbacks still run.
+        this.onCallbackError(err);
+      }
     }
+  }
+
+  /** A copy of slot `i` to {@link overflow}, which reports to `done` itself. */
+  private handOver(i: number, done: SentCallback | null): void {
+    const name = this.namesAt + SOCKADDR_IN_BYTES * i;
+    const a = this.arena;
+    const length = Number(a.readBigUInt64LE(this.iovsAt + IOVEC_BYTES * i + 8));
+    const start = this.dataAt + this.slotBytes * i;
+    this.overflow?.(Buffer.from(a.subarray(start, start + length)), a.readUInt16BE(name + 2), `${a[name + 4]}.${a[name + 5]}.${a[name + 6]}.${a[name + 7]}`, done);
   }
 
   /** Datagrams waiting for the end of the turn. */
