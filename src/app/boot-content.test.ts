@@ -152,6 +152,21 @@ describe('boot once over HTTP', () => {
     assert.equal(tokenIn(await script('52:54:00:00:0b:77')), undefined, 'spoofed: no token');
     assert.ok(tokenIn(await script(X)), 'then the machine itself from that address: with its token (the tokenless render was not cached)');
     assert.equal(tokenIn(await script('52:54:00:00:0b:77')), undefined, 'and the cached render with the token is not handed to the other host');
+    const withheld = events.filter((e) => e.kind === 'fleet.install' && e.mac === X && /withheld from 198\.18\.0\.60/.test(e.msg));
+    assert.equal(withheld.length, 1, 'the machine\'s timeline says the token was withheld, once a minute per sender');
+
+    // Over TFTP, pxelinux.cfg/01-<mac> names any machine: the token follows who asks there too.
+    const Y = '52:54:00:00:0b:06';
+    const putProfile = async (name: string, spec: unknown) =>
+      (await fetch(`${api.url}/api/v1/profiles/${name}`, { method: 'PUT', headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' }, body: JSON.stringify(spec) })).status;
+    assert.equal(await putProfile('pxetok', { kind: 'pxelinux', entries: [{ label: 'inst', kernel: 'vmlinuz', append: 'cb={{ installDoneUrl }}' }] }), 201);
+    assert.equal(await putProfile('weby', { kernel: 'vmlinuz', install: 'pxetok' }), 201);
+    assert.equal((await adminCall('PATCH', `/machines/${Y}`, { profile: 'weby' })).status, 201);
+    assert.equal((await adminCall('POST', `/machines/${Y}/install`)).status, 200);
+    const cfg = async (ip: string) => (await content.pxelinuxConfig(`pxelinux.cfg/01-${Y.replaceAll(':', '-')}`, ip, '198.18.0.2'))?.toString() ?? '';
+    assert.equal(tokenIn(await cfg('198.18.0.103')), undefined, 'a host known as another machine (MENU) gets no token over TFTP');
+    assert.ok(tokenIn(await cfg('198.18.0.200')), 'an unknown sender (the machine, as far as anyone can tell) gets it');
+    assert.ok(events.some((e) => e.kind === 'tftp.pxelinux' && e.mac === MENU && e.data?.['machine'] === Y), 'the TFTP event is the asker\'s');
     assert.equal(await state(M), 'installing');
   });
 

@@ -18,6 +18,7 @@ import { renderPxelinuxConfig } from '../boot/render-pxelinux.js';
 import { httpBaseOf, templateVars } from '../boot/templates/template-vars.js';
 import type { MachineFileRequest } from '../http/install-routes.js';
 import { normalizeMac } from '../http/request-path.js';
+import { RepeatFilter } from '../http/repeat-filter.js';
 import type { FleetStore } from '../store/fleet-store.js';
 import { BootScriptCache, type BootScriptCacheOptions } from './boot-script-cache.js';
 
@@ -76,6 +77,8 @@ function mayHoldToken(mac: string, eventMac: string | null): boolean {
 export class BootContent {
   private readonly now: () => number;
   private readonly scripts: BootScriptCache;
+  /** One `fleet.install` warning a minute per machine and sender an install token is withheld from. */
+  private readonly withheld = new RepeatFilter();
 
   constructor(private readonly opts: BootContentOptions) {
     this.now = opts.now ?? Date.now;
@@ -115,7 +118,7 @@ export class BootContent {
     // Warnings about the machine's install state are for its own requests only.
     const found = await this.lookup(mac, clientIp, defaultProfile, own);
     if (typeof found === 'string') return this.scriptFailure(mac, found, eventMac);
-    const withToken = mayHoldToken(mac, eventMac);
+    const withToken = this.tokenFor(found, eventMac, clientIp);
     const ctx = this.context(found, clientIp, serverAddress, withToken);
     const r = renderBootScript(found.effective.profile, ctx);
     if (!r.ok) return this.scriptFailure(mac, r.error, eventMac);
@@ -144,21 +147,25 @@ export class BootContent {
   async pxelinuxConfig(name: string, clientIp: string, serverAddress: string): Promise<Buffer | null> {
     const m = /^pxelinux\.cfg\/(?:01-((?:[0-9a-f]{2}-){5}[0-9a-f]{2})|(default))$/i.exec(name);
     if (!m) return null;
-    const mac = m[1] ? normalizeMac(m[1]) : (this.opts.macFor?.(clientIp) ?? null);
+    const requester = this.opts.macFor?.(clientIp) ?? null;
+    const mac = m[1] ? normalizeMac(m[1]) : requester;
     if (!mac) return null;
-    const found = await this.lookup(mac, clientIp);
+    // 01-<mac> names any machine: as over HTTP, the events and the token follow who asks.
+    const eventMac = requester ?? mac;
+    const as = eventMac;
+    const found = await this.lookup(mac, clientIp, this.opts.defaultProfile, eventMac === mac);
     if (typeof found === 'string') {
-      this.opts.events.emit({ kind: 'tftp.pxelinux', level: 'warn', mac, msg: found });
+      this.opts.events.emit({ kind: 'tftp.pxelinux', level: 'warn', mac: as, msg: found });
       return null;
     }
     const profile = found.effective.profile;
     if (profile.kind !== 'pxelinux') return null;
-    const r = renderPxelinuxConfig(profile, this.context(found, clientIp, serverAddress));
+    const r = renderPxelinuxConfig(profile, this.context(found, clientIp, serverAddress, this.tokenFor(found, requester, clientIp)));
     if (!r.ok) {
-      this.opts.events.emit({ kind: 'tftp.pxelinux', level: 'error', mac, msg: r.error });
+      this.opts.events.emit({ kind: 'tftp.pxelinux', level: 'error', mac: as, msg: r.error });
       return null;
     }
-    this.opts.events.emit({ kind: 'tftp.pxelinux', level: 'info', mac, msg: `PXELINUX config ${name} for profile ${profile.name}`, data: { file: name, profile: profile.name } });
+    this.opts.events.emit({ kind: 'tftp.pxelinux', level: 'info', mac: as, msg: `PXELINUX config ${name} for profile ${profile.name}`, data: { file: name, profile: profile.name, ...(as !== mac ? { machine: mac } : {}) } });
     return Buffer.from(r.text, 'utf8');
   }
 
@@ -173,7 +180,7 @@ export class BootContent {
     const as = eventMac ?? undefined;
     if (typeof found === 'string') return this.notServed(as, found);
     const profile = found.effective.profile;
-    const ctx = this.context(found, clientIp, serverAddress, mayHoldToken(req.mac, eventMac));
+    const ctx = this.context(found, clientIp, serverAddress, this.tokenFor(found, eventMac, clientIp));
     if (req.kind === 'preseed') {
       if (profile.kind !== 'debian-installer') return this.notServed(as, `preseed: profile ${profile.name} is not a debian-installer profile`);
       const r = renderPreseed(profile, ctx);
@@ -211,6 +218,26 @@ export class BootContent {
     const token = effective.installing ? await fleet.installToken(mac) : null;
     if (effective.installing && token === null && warn) this.opts.events.emit({ kind: 'fleet.install', level: 'warn', mac, msg: 'installing, but no install token is stored: the installer cannot call back (mark it for install again)' });
     return { mac, machine, resolution, effective, token };
+  }
+
+  /**
+   * Whether this render may carry the machine's install token ({@link mayHoldToken}). When it may
+   * not and there is one, the machine's timeline says so (once a minute per sender): an installer
+   * fetching its files through another NIC of the same machine is refused the callback too, and
+   * the operator must see why that install never reports done.
+   */
+  private tokenFor(found: Lookup, requester: string | null, clientIp: string): boolean {
+    if (mayHoldToken(found.mac, requester)) return true;
+    if (found.token !== null && this.withheld.first(`${found.mac} ${clientIp}`)) {
+      this.opts.events.emit({
+        kind: 'fleet.install',
+        level: 'warn',
+        mac: found.mac,
+        msg: `install token withheld from ${clientIp}: that address is known as ${requester ?? '?'}, not this machine (another host asking, or this machine's installer on another NIC)`,
+        data: { clientIp, knownAs: requester ?? undefined },
+      });
+    }
+    return false;
   }
 
   /** `withToken` false: rendered without the install token (`installToken` empty in templates). */
