@@ -57,7 +57,7 @@ test('a stale entry in one source does not make an honest client a spoofer', () 
 test('a client that arrived after the last read: the table is read again before judging', () => {
   const { check, table, clock } = setup([['198.18.0.20', B]]);
   assert.deepEqual(check.check(B, '198.18.0.20'), { verdict: 'agrees' });
-  clock.t += 1;
+  clock.t += 25;
   table.rows = [['198.18.0.20', B], ['198.18.0.10', A]];
   assert.deepEqual(check.check(A, '198.18.0.10'), { verdict: 'agrees' });
   // A copy that names another MAC is believed within its second: a spoofing loop costs no reads.
@@ -68,6 +68,31 @@ test('a client that arrived after the last read: the table is read again before 
   table.rows = [['198.18.0.10', B]];
   clock.t += 1001;
   assert.deepEqual(check.check(B, '198.18.0.10'), { verdict: 'agrees' });
+});
+
+test('a copy naming another MAC is read again before a machine is judged a spoofer: an address that just changed hands', () => {
+  const { check, table, clock } = setup([['198.18.0.10', A]]);
+  assert.deepEqual(check.check(A, '198.18.0.10'), { verdict: 'agrees' });
+  // B took the address (proxy mode: not through our DHCP) right after that read.
+  table.rows = [['198.18.0.10', B]];
+  clock.t += 30;
+  assert.deepEqual(check.check(B, '198.18.0.10'), { verdict: 'agrees' }, 'B is the address\'s owner now: not a spoofer');
+  // A spoofer's loop costs one read per address a second, not one per request.
+  const reads = table.reads;
+  for (let i = 0; i < 200; i++) {
+    clock.t += 5;
+    assert.deepEqual(check.check(A, '198.18.0.10'), { verdict: 'mismatch', known: B });
+  }
+  assert.ok(table.reads - reads <= 2, `${table.reads - reads} reads for 200 spoofed requests over a second`);
+});
+
+test('fresh reads are at least 20 ms apart, whatever the addresses asked about', () => {
+  const { check, table, clock } = setup([['198.18.0.1', B]]);
+  for (let i = 0; i < 1000; i++) {
+    clock.t += 1;
+    check.macFor(`198.18.${i >> 8}.${i & 255}`);
+  }
+  assert.ok(table.reads <= 51, `${table.reads} reads in one second of 1 000 new addresses`);
 });
 
 test('an address a fresh read lacked (a routed client) is not looked for again for a second: a flood costs a read a second', () => {

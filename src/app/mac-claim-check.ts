@@ -58,6 +58,11 @@ export interface MacClaimCheckOptions {
 
 const AGREES: MacClaimVerdict = { verdict: 'agrees' };
 const UNKNOWN: MacClaimVerdict = { verdict: 'unknown' };
+/**
+ * Fresh reads of /proc/net/arp at most this often (≈ 660 µs each with 1 000 entries): 50 a
+ * second at worst, whatever the source addresses of a flood.
+ */
+const MIN_READ_GAP_MS = 20;
 
 export class MacClaimCheck {
   private readonly macs: MacByIp;
@@ -68,6 +73,8 @@ export class MacClaimCheck {
   private readAt = -Infinity;
   /** Addresses a fresh read did not have, and when: not looked for again for `maxAgeMs`. Bounded. */
   private readonly missing = new Map<string, number>();
+  /** Addresses whose cached entry named another MAC and were read again for it, and when. Bounded. */
+  private readonly rechecked = new Map<string, number>();
 
   constructor(opts: MacClaimCheckOptions) {
     this.macs = opts.macs;
@@ -80,8 +87,16 @@ export class MacClaimCheck {
   check(claimed: string, clientIp: string): MacClaimVerdict {
     const ours = this.macs.lookup(clientIp);
     if (ours === claimed) return AGREES;
-    const neighbour = this.neighbour(clientIp);
+    let neighbour = this.neighbour(clientIp);
     if (neighbour === claimed) return AGREES;
+    if (neighbour !== undefined && this.readAt < this.now() && this.mayRecheck(clientIp)) {
+      // The copy may predate the address changing hands (proxy mode: not through our DHCP); a
+      // machine's own first requests come milliseconds after its ARP. Judge it a spoofer only
+      // on a fresh read — at most once a `maxAgeMs` per address, so a spoofing loop stays cheap.
+      const fresh = this.read1();
+      if (fresh !== null) neighbour = fresh.get(clientIp);
+      if (neighbour === claimed) return AGREES;
+    }
     const known = neighbour ?? ours;
     return known === undefined ? UNKNOWN : { verdict: 'mismatch', known };
   }
@@ -93,32 +108,55 @@ export class MacClaimCheck {
 
   /** The table's MAC for `ip`; a miss in the copy may be its age (a client that arrived since it was read): read again, once. */
   private neighbour(ip: string): string | undefined {
-    const cached = this.neighbours(false).get(ip);
+    const copy = this.neighbours();
+    const cached = copy.get(ip);
     if (cached !== undefined) return cached;
     const now = this.now();
     const missedAt = this.missing.get(ip);
     if (missedAt !== undefined && now - missedAt < this.maxAgeMs) return undefined;
-    const fresh = this.neighbours(true).get(ip);
-    if (fresh === undefined) {
+    // A copy read this millisecond is as fresh as a read can be.
+    const fresh = this.readAt === now ? copy : this.read1();
+    // No read allowed right now (see MIN_READ_GAP_MS): not known yet, but not known missing either.
+    if (fresh === null) return undefined;
+    const mac = fresh.get(ip);
+    if (mac === undefined) {
       if (this.missing.size >= 4096) this.missing.clear();
       this.missing.set(ip, now);
     } else {
       this.missing.delete(ip);
     }
-    return fresh;
+    return mac;
   }
 
-  private neighbours(fresh: boolean): ReadonlyMap<string, string> {
+  /** True at most once a `maxAgeMs` per address. Bounded. */
+  private mayRecheck(ip: string): boolean {
     const now = this.now();
-    // `fresh` right after a read (same millisecond) reads nothing new.
-    if (now - this.readAt > (fresh ? 0 : this.maxAgeMs)) {
-      try {
-        this.table = parseProcNetArp(this.read());
-      } catch {
-        this.table = new Map();
-      }
-      this.readAt = now;
+    const at = this.rechecked.get(ip);
+    if (at !== undefined && now - at < this.maxAgeMs) return false;
+    if (this.rechecked.size >= 4096) this.rechecked.clear();
+    this.rechecked.set(ip, now);
+    return true;
+  }
+
+  /** The copy, read again when older than `maxAgeMs`. */
+  private neighbours(): ReadonlyMap<string, string> {
+    if (this.now() - this.readAt > this.maxAgeMs) this.read1();
+    return this.table;
+  }
+
+  /**
+   * Reads the table now, unless one was read less than MIN_READ_GAP_MS ago (then null): a flood
+   * from spoofed source addresses, each new, must not turn into a read per datagram.
+   */
+  private read1(): ReadonlyMap<string, string> | null {
+    const now = this.now();
+    if (now - this.readAt < MIN_READ_GAP_MS) return null;
+    try {
+      this.table = parseProcNetArp(this.read());
+    } catch {
+      this.table = new Map();
     }
+    this.readAt = now;
     return this.table;
   }
 }

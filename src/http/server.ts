@@ -531,7 +531,7 @@ export class HttpBootServer {
     const aborted = !res.writableFinished;
     // Bytes of an aborted transfer are those read from the file: an upper bound on what left.
     const bytes = aborted ? Math.min(ex.zeroCopySent ?? ex.stream?.bytesRead ?? 0, ex.bodyBytes) : ex.bodyBytes;
-    const level: EventLevel = status >= 500 ? 'error' : status === 400 || status === 403 || ex.note !== undefined || ex.macCheck === 'mismatch' ? 'warn' : 'info';
+    const level: EventLevel = status >= 500 ? 'error' : status === 400 || status === 403 || ex.note !== undefined ? 'warn' : 'info';
     this.events.emit({
       kind: 'http.request',
       level,
