@@ -137,7 +137,7 @@ export class Bootfleet {
     });
     this.store = stores.leases;
     // Every write in this process goes through one counter, so rendered boot scripts can be kept until the fleet changes.
-    const fleet = new CountingFleetStore(stores.fleet);
+    const fleet = new CountingFleetStore(stores.fleet, (mac) => this.sightings?.forget(mac));
     this.fleet = fleet;
     // The config wins for the objects it names; then the store is what every boot reads.
     const sync = await this.applyLiveConfig(config);

@@ -19,7 +19,14 @@ import type { DeclaredSyncReport, FleetStore, FleetWrite, InstallCallback, Machi
 export class CountingFleetStore implements FleetStore {
   private count = 0;
 
-  constructor(private readonly inner: FleetStore) {}
+  /**
+   * `onMachinesGone` hears of machine records that a write may have removed: one MAC (a delete),
+   * or null for any (a config sync), so what remembers them (the sighting batcher) forgets.
+   */
+  constructor(
+    private readonly inner: FleetStore,
+    private readonly onMachinesGone: (mac: string | null) => void = () => {},
+  ) {}
 
   /** Changes whenever a write through this store starts or ends. */
   get generation(): number {
@@ -48,7 +55,7 @@ export class CountingFleetStore implements FleetStore {
     return this.write(() => this.inner.patchMachine(mac, patch, now));
   }
   deleteMachine(mac: string): Promise<FleetWrite<null>> {
-    return this.write(() => this.inner.deleteMachine(mac));
+    return this.write(() => this.inner.deleteMachine(mac)).finally(() => this.onMachinesGone(mac));
   }
   beginInstall(mac: string, token: string, now: number): Promise<FleetWrite<Machine>> {
     return this.write(() => this.inner.beginInstall(mac, token, now));
@@ -84,7 +91,7 @@ export class CountingFleetStore implements FleetStore {
     return this.write(() => this.inner.deleteProfile(name));
   }
   applyDeclared(declared: DeclaredFleet, now: number): Promise<DeclaredSyncReport> {
-    return this.write(() => this.inner.applyDeclared(declared, now));
+    return this.write(() => this.inner.applyDeclared(declared, now)).finally(() => this.onMachinesGone(null));
   }
   close(): Promise<void> {
     return this.write(() => this.inner.close());

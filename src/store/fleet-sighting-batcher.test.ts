@@ -94,3 +94,25 @@ test('a sighting with nothing new within refreshMs of the last write is not writ
   await batcher.stop();
   assert.deepEqual(batches[3], [{ mac: 'b', at: 1500 }], 'after a failed write the next sighting is not taken as known');
 });
+
+test('forget(mac) and forget(null): the next sighting is written even with nothing new (its record was deleted)', async () => {
+  const batches: Sighting[][] = [];
+  const batcher = new FleetSightingBatcher({
+    store: { recordSightings: async (b) => (batches.push([...b]), { discovered: [] }) },
+    events: { emit: () => {} },
+    intervalMs: 10,
+    refreshMs: 30_000,
+  });
+  batcher.note({ mac: 'a', at: 0, ip: '198.18.0.5' });
+  batcher.note({ mac: 'b', at: 0, ip: '198.18.0.6' });
+  await batcher.flush();
+  batcher.forget('a');
+  batcher.note({ mac: 'a', at: 100, ip: '198.18.0.5' });
+  batcher.note({ mac: 'b', at: 100, ip: '198.18.0.6' });
+  await batcher.flush();
+  assert.deepEqual(batches[1]?.map((s) => s.mac), ['a'], 'a forgotten, b still known');
+  batcher.forget(null);
+  batcher.note({ mac: 'b', at: 200, ip: '198.18.0.6' });
+  await batcher.stop();
+  assert.deepEqual(batches[2]?.map((s) => s.mac), ['b']);
+});

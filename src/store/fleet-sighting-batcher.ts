@@ -79,6 +79,15 @@ export class FleetSightingBatcher {
     return this.writing;
   }
 
+  /**
+   * Forgets what was written for `mac` (null: for every machine), so its next sighting is
+   * written even if it says nothing new: its record was deleted (API, config sync) since.
+   */
+  forget(mac: string | null): void {
+    if (mac === null) this.written = new Map();
+    else this.written.delete(mac);
+  }
+
   /** Stops taking sightings and writes the last ones. */
   async stop(): Promise<void> {
     this.stopped = true;
