@@ -328,3 +328,18 @@ test('PXELINUX over TFTP: a config with no kernel loaded, and ldlinux.e64 as a p
   const efi = [pev(0, 'dhcp.discover', 'DISCOVER', { firmware: 'uefi-pxe', arch: 7 }), pev(1, 'dhcp.ack', 'ACK', { ip: '198.18.0.9', boot: 'chainload-tftp' }), pev(2, 'tftp.done', 'done', { file: 'syslinux.efi' }), pev(3, 'tftp.done', 'done', { file: 'ldlinux.e64' })];
   assert.equal(diagnose('m', efi, NOW).ok, false, 'ldlinux.e64 is not a kernel');
 });
+
+test('TFTP reads in parallel: one ending does not hide another that never did', () => {
+  const start = [
+    pev(0, 'dhcp.discover', 'DISCOVER', { firmware: 'bios-pxe', arch: 0 }),
+    pev(1, 'dhcp.ack', 'ACK 198.18.0.9', { ip: '198.18.0.9', boot: 'chainload-tftp' }),
+    pev(2, 'tftp.done', 'TFTP transfer complete', { file: 'pxelinux.0', bytes: 1, ms: 1 }),
+    pev(3, 'tftp.pxelinux', 'PXELINUX config pxelinux.cfg/01-x for profile menu', { file: 'pxelinux.cfg/01-x', profile: 'menu' }),
+    pev(4, 'tftp.request', 'RRQ', { file: 'vmlinuz' }),
+    pev(5, 'tftp.request', 'RRQ', { file: 'menu.c32' }),
+    pev(6, 'tftp.done', 'TFTP transfer complete', { file: 'menu.c32', bytes: 1, ms: 1 }),
+  ];
+  assert.match(diagnose('m', start, NOW).summary, /asked for vmlinuz over TFTP, but the transfer never completed/);
+  const both = [...start, pev(7, 'tftp.done', 'TFTP transfer complete', { file: 'vmlinuz', bytes: 1, ms: 1 })];
+  assert.equal(diagnose('m', both, NOW).ok, true);
+});

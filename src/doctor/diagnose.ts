@@ -91,6 +91,14 @@ function read(mac: string, attempt: readonly DoctorEvent[]): { facts: BootFacts;
     if (f.payload.size === 0) f.problem = problem;
   };
 
+  // TFTP reads started and not ended, in order: transfers run in parallel (a menu's files), and
+  // one ending must not hide another that never did.
+  const tftpOpen: string[] = [];
+  const tftpEnded = (file: string | null): void => {
+    const i = file === null ? -1 : tftpOpen.indexOf(file);
+    if (i >= 0) tftpOpen.splice(i, 1);
+    else if (file === null) tftpOpen.length = 0;
+  };
   for (const e of attempt) {
     const d = e.data ?? {};
     switch (e.kind) {
@@ -177,7 +185,8 @@ function read(mac: string, attempt: readonly DoctorEvent[]): { facts: BootFacts;
         break;
       case 'tftp.request':
         f.bootFile ??= str(d.file);
-        f.tftpPending = str(d.file);
+        // The same file asked again (EDK2 reads the size, ends, asks again; a retry) is one read.
+        if (str(d.file) !== null && !tftpOpen.includes(String(d.file))) tftpOpen.push(String(d.file));
         step(e, true, `TFTP read ${str(d.file) ?? '?'}${str(d.options) ? ` (${String(d.options)})` : ''}`);
         break;
       case 'tftp.pxelinux':
@@ -192,7 +201,7 @@ function read(mac: string, attempt: readonly DoctorEvent[]): { facts: BootFacts;
         const path = str(d.file) ?? str(d.path) ?? '?';
         const status = num(d.status);
         const failed = e.kind === 'http.request' && (status === null || status < 200 || status >= 400 || d.aborted === true);
-        if (e.kind === 'tftp.done') f.tftpPending = null;
+        if (e.kind === 'tftp.done') tftpEnded(str(d.file));
         step(e, !failed, e.kind === 'tftp.done' ? `TFTP sent ${path} (${num(d.bytes) ?? '?'} bytes in ${num(d.ms) ?? '?'} ms)` : e.msg);
         if (failed) {
           fail({
@@ -224,7 +233,7 @@ function read(mac: string, attempt: readonly DoctorEvent[]): { facts: BootFacts;
       }
       case 'tftp.error': {
         const file = str(d.file);
-        f.tftpPending = null;
+        tftpEnded(file);
         step(e, false, `${e.msg}${file !== null ? ` (${file})` : ''}`);
         fail({ summary: `TFTP ${file !== null ? `of ${file} ` : ''}failed: ${e.msg}`, hint: tftpHint(mac, e.msg + (str(d.reason) ?? '')) });
         break;
@@ -248,6 +257,7 @@ function read(mac: string, attempt: readonly DoctorEvent[]): { facts: BootFacts;
         if (e.level === 'warn' || e.level === 'error') step(e, false, e.msg);
     }
   }
+  f.tftpPending = tftpOpen[0] ?? null;
   return { facts: f, steps };
 }
 
