@@ -7,6 +7,9 @@ import Database from 'libsql';
 import { runLeaseStoreContract } from './lease-store.contract.js';
 import { SqliteLeaseStore, DB_FILE } from './sqlite-lease-store.js';
 import type { LeaseStore } from './lease-store.js';
+import { migrations } from './sqlite-migrations.js';
+
+const NEWEST = Math.max(...migrations.map((m) => m.version));
 
 /** libsql's `pragma(…, { simple: true })` returns the whole row, so read the column by name. */
 function pragma(db: InstanceType<typeof Database>, name: string): unknown {
@@ -40,7 +43,7 @@ test('the file lives at <dataDir>/bootfleet.db in WAL mode with synchronous=FULL
   const dir = join(root, 'pragmas', 'nested');
   const s = SqliteLeaseStore.openDataDir(dir);
   assert.ok(existsSync(join(dir, DB_FILE)));
-  assert.equal(s.schemaVersion(), 1);
+  assert.equal(s.schemaVersion(), NEWEST);
   await s.close();
   const raw = new Database(join(dir, DB_FILE));
   assert.equal(pragma(raw, 'journal_mode'), 'wal');
@@ -51,11 +54,36 @@ test('reopening does not apply migrations twice', async () => {
   const dir = join(root, 'twice');
   await SqliteLeaseStore.openDataDir(dir).close();
   const s = SqliteLeaseStore.openDataDir(dir);
-  assert.equal(s.schemaVersion(), 1);
+  assert.equal(s.schemaVersion(), NEWEST);
   await s.close();
   const raw = new Database(join(dir, DB_FILE));
-  assert.deepEqual(raw.prepare('SELECT version FROM schema_version').all(), [{ version: 1 }]);
+  assert.deepEqual(
+    raw.prepare('SELECT version FROM schema_version ORDER BY version').all(),
+    migrations.map((m) => ({ version: m.version })),
+  );
   raw.close();
+});
+
+test('a version 1 file is migrated: its leases kept, the indexes nothing reads dropped', async () => {
+  const dir = join(root, 'from-v1');
+  const file = join(dir, DB_FILE);
+  await SqliteLeaseStore.openDataDir(dir).close();
+  // Back to what bootfleet with migration 1 alone left: its indexes, version 1, one lease.
+  const raw = new Database(file);
+  raw.exec(`DELETE FROM schema_version WHERE version > 1;
+    CREATE INDEX leases_mac ON leases (mac);
+    CREATE INDEX leases_held_expiry ON leases (expires_at) WHERE state IN ('offered', 'bound', 'declined');
+    INSERT INTO leases (address, address_num, client_id, mac, state, expires_at, hostname, updated_at)
+      VALUES ('198.18.0.7', 3323068423, 'c7', '52:54:00:00:00:07', 'bound', 9000000000000, NULL, 1);`);
+  raw.close();
+  const s = SqliteLeaseStore.openDataDir(dir);
+  assert.equal(s.schemaVersion(), NEWEST);
+  assert.equal((await s.getByClient('c7'))?.address, '198.18.0.7');
+  await s.close();
+  const after2 = new Database(file);
+  const indexes = after2.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'leases' AND sql IS NOT NULL").all();
+  after2.close();
+  assert.deepEqual(indexes, []);
 });
 
 test('refuses a database from a newer bootfleet', async () => {

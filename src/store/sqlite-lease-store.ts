@@ -43,7 +43,7 @@ import { isHeld, type ClaimRequest, type ClaimResult, type Lease, type LeaseStor
 import { LeaseIndex, type LeaseView } from './lease-index.js';
 import { migrations } from './sqlite-migrations.js';
 import { COLUMNS, isRecord, StatementCache, toLease } from './sqlite-lease-rows.js';
-import type { LeaseBatchResult, LeaseRowWrite } from './sqlite-lease-batch.js';
+import { encodeBatch, type LeaseBatchResult, type LeaseRowWrite } from './sqlite-lease-batch.js';
 import { InlineLeaseWriter, WorkerLeaseWriter, type LeaseWriter } from './sqlite-lease-writer.js';
 
 type Db = SqliteDb;
@@ -287,7 +287,7 @@ export class SqliteLeaseStore implements LeaseStore {
     };
     const noSync = batch.every((p) => p.offer);
     const writes = batch.map((p) => p.write);
-    this.inFlight = this.writer.run({ writes, expectGeneration: this.cacheGeneration, noSync }).then(
+    this.inFlight = this.writer.run(encodeBatch(writes, this.cacheGeneration, noSync)).then(
       (result) => {
         done();
         this.settle(batch, result);
@@ -304,8 +304,13 @@ export class SqliteLeaseStore implements LeaseStore {
     // Someone else wrote leases (or a write failed): read the file again at the next read.
     if (result.external) this.cache = null;
     this.cacheGeneration = result.generation;
+    if (result.errors === null) {
+      for (const p of batch) p.resolve();
+      return;
+    }
+    const errors = result.errors;
     batch.forEach((p, i) => {
-      const error = result.errors[i];
+      const error = errors[i];
       if (error === undefined) p.reject(new Error('lease writer gave no outcome'));
       else if (error !== null) p.reject(new Error(error));
       else p.resolve();
