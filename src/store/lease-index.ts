@@ -113,14 +113,20 @@ export class LeaseIndex implements LeaseView {
     return [...this.byAddress.values()].sort((a, b) => addressNumber(a.address) - addressNumber(b.address));
   }
 
-  /** Inserts or replaces the row for `lease.address`. */
+  /**
+   * Inserts or replaces the row for `lease.address`. A frozen row is kept as it is (the
+   * SQLite store makes its rows frozen, so a write costs no copy); any other is copied.
+   */
   put(lease: Lease): void {
     const row = Object.isFrozen(lease) ? lease : Object.freeze({ ...lease });
-    this.remove(row.address);
-    this.byAddress.set(row.address, row);
-    if (row.clientId !== null) this.byClient.set(row.clientId, row.address);
+    const address = row.address;
+    const old = this.byAddress.get(address);
+    // One parse of the address for both the old row's and the new row's held entries.
+    const n = (old !== undefined && heldState(old)) || heldState(row) ? addressNumber(address) : 0;
+    if (old !== undefined) this.unlink(old, n);
+    this.byAddress.set(address, row);
+    if (row.clientId !== null) this.byClient.set(row.clientId, address);
     if (heldState(row)) {
-      const n = addressNumber(row.address);
       if (row.expiresAt <= this.clock) {
         insertSorted(this.lapsed, n);
       } else {
@@ -209,9 +215,13 @@ export class LeaseIndex implements LeaseView {
     const old = this.byAddress.get(address);
     if (!old) return;
     this.byAddress.delete(address);
-    if (old.clientId !== null && this.byClient.get(old.clientId) === address) this.byClient.delete(old.clientId);
+    this.unlink(old, heldState(old) ? addressNumber(address) : 0);
+  }
+
+  /** Takes `old` (number `n`) out of the client map and the held sets; the caller replaces or deletes its address entry. */
+  private unlink(old: Lease, n: number): void {
+    if (old.clientId !== null && this.byClient.get(old.clientId) === old.address) this.byClient.delete(old.clientId);
     if (heldState(old)) {
-      const n = addressNumber(address);
       removeSorted(this.held, n);
       removeSorted(this.lapsed, n);
     }

@@ -149,7 +149,8 @@ export class SqliteLeaseStore implements LeaseStore {
     const old = t.getByClient(req.clientId);
     const deletes = old && old.address !== req.address ? [old.address] : [];
     const keepBound = req.state === 'offered' && current?.clientId === req.clientId && current.state === 'bound' && isHeld(current, req.now);
-    const lease: Lease = {
+    // Frozen here, so the copy keeps this object rather than copying it (`LeaseIndex.put`).
+    const lease: Lease = Object.freeze({
       address: req.address,
       clientId: req.clientId,
       mac: req.mac,
@@ -157,7 +158,7 @@ export class SqliteLeaseStore implements LeaseStore {
       expiresAt: keepBound && current ? current.expiresAt : req.expiresAt,
       hostname: req.hostname,
       updatedAt: req.now,
-    };
+    });
     const written = this.write({ deletes, puts: [lease] }, req.state === 'offered');
     if (req.state === 'offered') {
       // Nobody waits for a hold: a write failure already drops the copy for a reload.
