@@ -405,7 +405,21 @@ function migrate(db: Db): void {
     }).immediate();
   }
   db.exec(LEASE_GENERATION_SQL);
+  db.exec(UNUSED_INDEXES_SQL);
 }
+
+/**
+ * Migration 1's indexes on `mac` and on held expiry: nothing queries them (lookups by MAC
+ * and the expiry sweep read the in-process copy), yet every lease write updated both, and
+ * dropping them took the writer thread from ≈ 215 to ≈ 160 µs of CPU per commit of 6 rows
+ * (bench host, 1 000 leases). Dropped where present rather than by a numbered migration,
+ * like `lease_generation` below: an older bootfleet reads the same file unchanged (it
+ * never used them either) instead of refusing a newer schema version.
+ */
+const UNUSED_INDEXES_SQL = `
+  DROP INDEX IF EXISTS leases_mac;
+  DROP INDEX IF EXISTS leases_held_expiry;
+`;
 
 /**
  * The `lease_generation` counter (see the file's comment). Not a numbered migration: it only

@@ -29,15 +29,4 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX leases_held_expiry ON leases (expires_at) WHERE state IN ('offered', 'bound', 'declined');
     `,
   },
-  {
-    version: 2,
-    description: 'leases: drop the indexes on mac and on held expiry',
-    // Nothing queries them (lookups by MAC and the expiry sweep read the store's in-process
-    // copy), yet every lease write updated both: dropping them took the writer thread from
-    // ≈ 215 to ≈ 160 µs of CPU per commit of 6 rows (bench host, 1 000 leases).
-    sql: `
-      DROP INDEX IF EXISTS leases_mac;
-      DROP INDEX IF EXISTS leases_held_expiry;
-    `,
-  },
 ];
