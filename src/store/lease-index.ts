@@ -71,6 +71,10 @@ function insertSorted(a: number[], n: number): void {
   if (a[i] !== n) a.splice(i, 0, n);
 }
 
+function contains(a: readonly number[], n: number): boolean {
+  return a[lowerBound(a, n)] === n;
+}
+
 function removeSorted(a: number[], n: number): void {
   const i = lowerBound(a, n);
   if (a[i] === n) a.splice(i, 1);
@@ -121,19 +125,24 @@ export class LeaseIndex implements LeaseView {
     const row = Object.isFrozen(lease) ? lease : Object.freeze({ ...lease });
     const address = row.address;
     const old = this.byAddress.get(address);
+    const oldHeld = old !== undefined && heldState(old);
+    const newHeld = heldState(row);
     // One parse of the address for both the old row's and the new row's held entries.
-    const n = (old !== undefined && heldState(old)) || heldState(row) ? addressNumber(address) : 0;
-    if (old !== undefined) this.unlink(old, n);
+    const n = oldHeld || newHeld ? addressNumber(address) : 0;
+    if (old !== undefined && old.clientId !== null && this.byClient.get(old.clientId) === address) this.byClient.delete(old.clientId);
     this.byAddress.set(address, row);
     if (row.clientId !== null) this.byClient.set(row.clientId, address);
-    if (heldState(row)) {
-      if (row.expiresAt <= this.clock) {
-        insertSorted(this.lapsed, n);
-      } else {
-        insertSorted(this.held, n);
-        this.push({ expiresAt: row.expiresAt, row });
+    const into = !newHeld ? null : row.expiresAt <= this.clock ? this.lapsed : this.held;
+    // Mostly a held row replaced by a held row (an offer by its lease): its number stays
+    // where it is, rather than two splices of a large sorted array.
+    if (!(oldHeld && into !== null && contains(into, n))) {
+      if (oldHeld) {
+        removeSorted(this.held, n);
+        removeSorted(this.lapsed, n);
       }
+      if (into !== null) insertSorted(into, n);
     }
+    if (into === this.held) this.push({ expiresAt: row.expiresAt, row });
   }
 
   /** Deletes the row for `address`, if any. */
