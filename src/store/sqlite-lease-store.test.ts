@@ -1,6 +1,6 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'libsql';
@@ -99,5 +99,22 @@ test('synchronous=FULL is set on every connection', async () => {
   // synchronous is per connection; read it back through the store's own handle.
   const db = (s as unknown as { db: InstanceType<typeof Database> }).db;
   assert.equal(pragma(db, 'synchronous'), 2);
+  await s.close();
+});
+
+test('the writer thread checkpoints the WAL; the main thread connection leaves it to the writer', async () => {
+  const dir = join(root, 'checkpoints');
+  const s = SqliteLeaseStore.openDataDir(dir);
+  const db = (s as unknown as { db: InstanceType<typeof Database> }).db;
+  assert.equal(pragma(db, 'wal_autocheckpoint'), 10_000);
+  // ~700 commits of 3–4 pages each: well past the writer's 1 000-page checkpoint.
+  for (let i = 0; i < 700; i++) {
+    const r = await s.claim({ clientId: `c${i}`, mac: '52:54:00:00:00:01', address: `198.18.${i >> 8}.${i & 255}`, state: 'bound', expiresAt: 9e12, hostname: null, now: 1 });
+    assert.ok(r.ok);
+  }
+  // Checkpointed at 1 000 pages, the WAL is written again from its start: it never grew to
+  // the ~2 500 pages of 700 commits.
+  const walPages = statSync(join(dir, `${DB_FILE}-wal`)).size / (4096 + 24);
+  assert.ok(walPages < 1500, `WAL holds ${walPages.toFixed(0)} pages`);
   await s.close();
 });

@@ -38,7 +38,7 @@
  * read again, with the writes not yet committed put back on top.
  */
 import { join } from 'node:path';
-import { openSqlite, type SqliteDb } from './sqlite-open.js';
+import { openSqlite, WRITER_AUTOCHECKPOINT_PAGES, type SqliteDb } from './sqlite-open.js';
 import { isHeld, type ClaimRequest, type ClaimResult, type Lease, type LeaseStore } from './lease-store.js';
 import { LeaseIndex, type LeaseView } from './lease-index.js';
 import { migrations } from './sqlite-migrations.js';
@@ -129,7 +129,9 @@ export class SqliteLeaseStore implements LeaseStore {
    * `:memory:` for throwaway tests, and brings its schema up to date.
    */
   static open(file: string, opts: SqliteLeaseStoreOptions = {}): SqliteLeaseStore {
-    return new SqliteLeaseStore(openSqlite(file, migrate), file, opts);
+    // Writing inline, this connection is the writer and does the checkpoints (sqlite-open.ts).
+    const db = openSqlite(file, migrate, opts.inlineWrites === true ? { autocheckpointPages: WRITER_AUTOCHECKPOINT_PAGES } : {});
+    return new SqliteLeaseStore(db, file, opts);
   }
 
   /** Version of the schema in the file, for `bootfleet doctor`. */
