@@ -21,7 +21,8 @@
  * (`setImmediate`), after the poll phase has handed over every datagram that arrived; every
  * write queued by then goes to the writer as one batch (one transaction, one fsync). One
  * batch is with the writer at a time; writes made meanwhile form the next, so batches grow
- * with the disk's latency. A bound claim, release, decline, conflict mark or expiry resolves
+ * with the disk's latency, and that next batch leaves no sooner than {@link COMMIT_INTERVAL_MS}
+ * after the previous one (or once 64 writes wait): fewer, larger commits under load. A bound claim, release, decline, conflict mark or expiry resolves
  * when the writer reports its batch committed. An `offered` hold resolves at once (an
  * OFFER promises nothing, RFC 2131 §4.3.1), its row is dropped if a later write to the
  * address (the REQUEST) replaces it before its batch leaves, and a batch of offers alone
