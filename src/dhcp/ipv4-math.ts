@@ -1,20 +1,40 @@
 /** IPv4 arithmetic for address allocation: dotted quads ⇄ unsigned 32-bit numbers. */
 
-/** A dotted quad as an unsigned 32-bit number. @throws RangeError when not a dotted quad. */
+/**
+ * A dotted quad as an unsigned 32-bit number. @throws RangeError when not a dotted quad.
+ * One pass over the characters, no split or RegExp: the DHCP path parses addresses for
+ * every request (subnet, pool and lease checks).
+ */
 export function ipToNumber(ip: string): number {
-  const parts = ip.split('.');
-  if (parts.length !== 4) throw new RangeError(`not an IPv4 address: ${ip}`);
   let n = 0;
-  for (const p of parts) {
-    const v = Number(p);
-    if (!/^\d{1,3}$/.test(p) || v > 255) throw new RangeError(`not an IPv4 address: ${ip}`);
-    n = n * 256 + v;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < ip.length; i++) {
+    const c = ip.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || part > 255 || dots === 3) throw notIpv4(ip);
+      n = n * 256 + part;
+      part = 0;
+      digits = 0;
+      dots++;
+    } else if (c >= 48 && c <= 57 && digits < 3) {
+      part = part * 10 + (c - 48);
+      digits++;
+    } else {
+      throw notIpv4(ip);
+    }
   }
-  return n;
+  if (dots !== 3 || digits === 0 || part > 255) throw notIpv4(ip);
+  return n * 256 + part;
+}
+
+function notIpv4(ip: string): RangeError {
+  return new RangeError(`not an IPv4 address: ${ip}`);
 }
 
 export function numberToIp(n: number): string {
-  return [n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff].join('.');
+  return `${n >>> 24}.${(n >>> 16) & 0xff}.${(n >>> 8) & 0xff}.${n & 0xff}`;
 }
 
 /** An IPv4 network: `network` and `broadcast` are the first and last address of the block. */

@@ -74,16 +74,18 @@ export function reservationFor(q: Pick<PoolQuery, 'subnet' | 'mac' | 'reservatio
  * back for the reservation); nobody else may have a reserved address.
  */
 export function judgeAddress(q: PoolQuery, address: string): AddressVerdict {
-  if (!contains(q.subnet.net, address)) return 'wrong-subnet';
+  // Parsed once (it was four times: subnet, pools, network and broadcast).
+  const n = ipToNumber(address);
+  const net = q.subnet.net;
+  if (n < net.network || n > net.broadcast) return 'wrong-subnet';
   const own = reservationFor(q);
   if (own) {
     if (own.address !== address) return 'client-has-reservation';
   } else {
     if (q.reservations.some((r) => r.address === address)) return 'reserved-for-other';
-    if (!inPools(q.subnet, address)) return 'not-in-pool';
+    if (!poolRanges(q.subnet).some(([a, b]) => n >= a && n <= b)) return 'not-in-pool';
   }
-  const n = ipToNumber(address);
-  if (n === q.subnet.net.network || (n === q.subnet.net.broadcast && q.subnet.net.prefix < 31)) return 'excluded';
+  if (n === net.network || (n === net.broadcast && net.prefix < 31)) return 'excluded';
   if (q.exclude.includes(address)) return 'excluded';
   const row = leaseAt(q, address);
   if (row && row.clientId !== q.clientId && isHeld(row, q.now)) return row.state === 'declined' ? 'declined' : 'held-by-other';
@@ -134,8 +136,23 @@ function isSnapshot(leases: LeaseView | readonly Lease[]): leases is readonly Le
   return Array.isArray(leases);
 }
 
-/** The subnet's pools as numeric ranges, clipped to its host addresses and sorted. */
-function poolRanges(subnet: Subnet): [number, number][] {
+/**
+ * The subnet's pools as numeric ranges, clipped to its host addresses and sorted. Computed
+ * once per subnet object (`subnetsOf` makes them once; a policy's narrowed query makes its
+ * own): every DISCOVER and REQUEST asks.
+ */
+function poolRanges(subnet: Subnet): readonly (readonly [number, number])[] {
+  let ranges = rangesOf.get(subnet);
+  if (!ranges) {
+    ranges = computeRanges(subnet);
+    rangesOf.set(subnet, ranges);
+  }
+  return ranges;
+}
+
+const rangesOf = new WeakMap<Subnet, readonly (readonly [number, number])[]>();
+
+function computeRanges(subnet: Subnet): [number, number][] {
   const { network, broadcast, prefix } = subnet.net;
   // /31 and /32 have no network or broadcast address to skip (RFC 3021).
   const lo = prefix < 31 ? network + 1 : network;
@@ -144,9 +161,4 @@ function poolRanges(subnet: Subnet): [number, number][] {
     .map((p): [number, number] => [Math.max(lo, ipToNumber(p.start)), Math.min(hi, ipToNumber(p.end))])
     .filter(([a, b]) => a <= b)
     .sort((a, b) => a[0] - b[0]);
-}
-
-function inPools(subnet: Subnet, address: string): boolean {
-  const n = ipToNumber(address);
-  return poolRanges(subnet).some(([a, b]) => n >= a && n <= b);
 }

@@ -71,6 +71,10 @@ function insertSorted(a: number[], n: number): void {
   if (a[i] !== n) a.splice(i, 0, n);
 }
 
+function contains(a: readonly number[], n: number): boolean {
+  return a[lowerBound(a, n)] === n;
+}
+
 function removeSorted(a: number[], n: number): void {
   const i = lowerBound(a, n);
   if (a[i] === n) a.splice(i, 1);
@@ -120,21 +124,32 @@ export class LeaseIndex implements LeaseView {
     return [...this.byAddress.values()].sort((a, b) => addressNumber(a.address) - addressNumber(b.address));
   }
 
-  /** Inserts or replaces the row for `lease.address`. */
+  /**
+   * Inserts or replaces the row for `lease.address`. A frozen row is kept as it is (the
+   * SQLite store makes its rows frozen, so a write costs no copy); any other is copied.
+   */
   put(lease: Lease): void {
     const row = Object.isFrozen(lease) ? lease : Object.freeze({ ...lease });
-    this.remove(row.address);
-    this.byAddress.set(row.address, row);
-    if (row.clientId !== null) this.byClient.set(row.clientId, row.address);
-    if (heldState(row)) {
-      const n = addressNumber(row.address);
-      if (row.expiresAt <= this.clock) {
-        insertSorted(this.lapsed, n);
-      } else {
-        insertSorted(this.held, n);
-        this.push({ expiresAt: row.expiresAt, row });
+    const address = row.address;
+    const old = this.byAddress.get(address);
+    const oldHeld = old !== undefined && heldState(old);
+    const newHeld = heldState(row);
+    // One parse of the address for both the old row's and the new row's held entries.
+    const n = oldHeld || newHeld ? addressNumber(address) : 0;
+    if (old !== undefined && old.clientId !== null && this.byClient.get(old.clientId) === address) this.byClient.delete(old.clientId);
+    this.byAddress.set(address, row);
+    if (row.clientId !== null) this.byClient.set(row.clientId, address);
+    const into = !newHeld ? null : row.expiresAt <= this.clock ? this.lapsed : this.held;
+    // Mostly a held row replaced by a held row (an offer by its lease): its number stays
+    // where it is, rather than two splices of a large sorted array.
+    if (!(oldHeld && into !== null && contains(into, n))) {
+      if (oldHeld) {
+        removeSorted(this.held, n);
+        removeSorted(this.lapsed, n);
       }
+      if (into !== null) insertSorted(into, n);
     }
+    if (into === this.held) this.push({ expiresAt: row.expiresAt, row });
   }
 
   /** Deletes the row for `address`, if any. */
@@ -216,9 +231,13 @@ export class LeaseIndex implements LeaseView {
     const old = this.byAddress.get(address);
     if (!old) return;
     this.byAddress.delete(address);
-    if (old.clientId !== null && this.byClient.get(old.clientId) === address) this.byClient.delete(old.clientId);
+    this.unlink(old, heldState(old) ? addressNumber(address) : 0);
+  }
+
+  /** Takes `old` (number `n`) out of the client map and the held sets; the caller replaces or deletes its address entry. */
+  private unlink(old: Lease, n: number): void {
+    if (old.clientId !== null && this.byClient.get(old.clientId) === old.address) this.byClient.delete(old.clientId);
     if (heldState(old)) {
-      const n = addressNumber(address);
       removeSorted(this.held, n);
       removeSorted(this.lapsed, n);
     }

@@ -112,6 +112,62 @@ test('group commit: claims made together share one batch; a bad one fails alone'
   await again.close();
 });
 
+test('under load, batches are at least the commit interval apart; a lone or awaited write does not wait', async () => {
+  const interval = 300;
+  const { store: s, batches } = counted(join(root, 'interval'), { commitIntervalMs: interval });
+  // Awaited one after another: nothing is queued when a batch commits, so none waits.
+  const t0 = performance.now();
+  for (let i = 1; i <= 5; i++) assert.ok((await s.claim(req(i))).ok);
+  assert.ok(performance.now() - t0 < interval, `5 awaited claims took ${(performance.now() - t0).toFixed(0)} ms`);
+  assert.equal(batches(), 5);
+  await s.close();
+});
+
+test('under load (writes queued while a batch commits), batches go at most one per commit interval', async () => {
+  const interval = 200;
+  let batches = 0;
+  const s = SqliteLeaseStore.openDataDir(join(root, 'interval-load'), {
+    commitIntervalMs: interval,
+    // Each commit takes 5 ms, so writes arriving every 4 ms queue behind it (fewer than the 64 that go at once).
+    wrapWriter: (w: LeaseWriter): LeaseWriter => ({
+      run: async (batch) => {
+        batches++;
+        const result = await w.run(batch);
+        await new Promise((r) => setTimeout(r, 5));
+        return result;
+      },
+      close: () => w.close(),
+    }),
+  });
+  const claims: Promise<unknown>[] = [];
+  const t0 = performance.now();
+  for (let i = 0; performance.now() - t0 < 1000; i++) {
+    claims.push(s.claim(req(10 + (i % 200), { address: `198.18.${1 + (i % 200)}.${1 + Math.floor(i / 200)}` })));
+    await new Promise((r) => setTimeout(r, 4));
+  }
+  await Promise.all(claims);
+  // Without the interval a batch would leave as each 5 ms commit ends, one or two writes each.
+  assert.ok(batches <= 1000 / interval + 3, `${batches} batches for a 1 s stream of ${claims.length} claims`);
+  await s.close();
+});
+
+test('64 queued writes leave at once, interval or not', async () => {
+  const { store: s, batches } = counted(join(root, 'interval-full'), { commitIntervalMs: 60_000 });
+  await s.claim(req(1));
+  const second = s.claim(req(2)); // leaves in this check phase…
+  await new Promise((r) => setImmediate(r));
+  const queued = s.claim(req(3)); // …so this one queues behind it, and then waits out the interval
+  await second;
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(batches(), 2, 'the queued write waits for the interval');
+  const t0 = performance.now();
+  const more = Array.from({ length: 63 }, (_, i) => s.claim(req(10 + i, { address: `198.18.1.${1 + i}` })));
+  await Promise.all([queued, ...more]);
+  assert.ok(performance.now() - t0 < 10_000);
+  assert.equal(batches(), 3);
+  await s.close();
+});
+
 test('the copy survives commits to other tables of the file (the fleet store), not changes to leases', async () => {
   const dir = join(root, 'fleet-beside');
   const leases = SqliteLeaseStore.openDataDir(dir);

@@ -1,12 +1,15 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'libsql';
 import { runLeaseStoreContract } from './lease-store.contract.js';
 import { SqliteLeaseStore, DB_FILE } from './sqlite-lease-store.js';
 import type { LeaseStore } from './lease-store.js';
+import { migrations } from './sqlite-migrations.js';
+
+const NEWEST = Math.max(...migrations.map((m) => m.version));
 
 /** libsql's `pragma(…, { simple: true })` returns the whole row, so read the column by name. */
 function pragma(db: InstanceType<typeof Database>, name: string): unknown {
@@ -40,7 +43,7 @@ test('the file lives at <dataDir>/bootfleet.db in WAL mode with synchronous=FULL
   const dir = join(root, 'pragmas', 'nested');
   const s = SqliteLeaseStore.openDataDir(dir);
   assert.ok(existsSync(join(dir, DB_FILE)));
-  assert.equal(s.schemaVersion(), 1);
+  assert.equal(s.schemaVersion(), NEWEST);
   await s.close();
   const raw = new Database(join(dir, DB_FILE));
   assert.equal(pragma(raw, 'journal_mode'), 'wal');
@@ -51,11 +54,35 @@ test('reopening does not apply migrations twice', async () => {
   const dir = join(root, 'twice');
   await SqliteLeaseStore.openDataDir(dir).close();
   const s = SqliteLeaseStore.openDataDir(dir);
-  assert.equal(s.schemaVersion(), 1);
+  assert.equal(s.schemaVersion(), NEWEST);
   await s.close();
   const raw = new Database(join(dir, DB_FILE));
-  assert.deepEqual(raw.prepare('SELECT version FROM schema_version').all(), [{ version: 1 }]);
+  assert.deepEqual(
+    raw.prepare('SELECT version FROM schema_version ORDER BY version').all(),
+    migrations.map((m) => ({ version: m.version })),
+  );
   raw.close();
+});
+
+test('a file from before keeps its leases and loses the indexes nothing reads', async () => {
+  const dir = join(root, 'from-v1');
+  const file = join(dir, DB_FILE);
+  await SqliteLeaseStore.openDataDir(dir).close();
+  // Back to what an older bootfleet left: migration 1's indexes, one lease.
+  const raw = new Database(file);
+  raw.exec(`CREATE INDEX leases_mac ON leases (mac);
+    CREATE INDEX leases_held_expiry ON leases (expires_at) WHERE state IN ('offered', 'bound', 'declined');
+    INSERT INTO leases (address, address_num, client_id, mac, state, expires_at, hostname, updated_at)
+      VALUES ('198.18.0.7', 3323068423, 'c7', '52:54:00:00:00:07', 'bound', 9000000000000, NULL, 1);`);
+  raw.close();
+  const s = SqliteLeaseStore.openDataDir(dir);
+  assert.equal(s.schemaVersion(), NEWEST);
+  assert.equal((await s.getByClient('c7'))?.address, '198.18.0.7');
+  await s.close();
+  const after2 = new Database(file);
+  const indexes = after2.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'leases' AND sql IS NOT NULL").all();
+  after2.close();
+  assert.deepEqual(indexes, []);
 });
 
 test('refuses a database from a newer bootfleet', async () => {
@@ -72,5 +99,22 @@ test('synchronous=FULL is set on every connection', async () => {
   // synchronous is per connection; read it back through the store's own handle.
   const db = (s as unknown as { db: InstanceType<typeof Database> }).db;
   assert.equal(pragma(db, 'synchronous'), 2);
+  await s.close();
+});
+
+test('the writer thread checkpoints the WAL; the main thread connection leaves it to the writer', async () => {
+  const dir = join(root, 'checkpoints');
+  const s = SqliteLeaseStore.openDataDir(dir);
+  const db = (s as unknown as { db: InstanceType<typeof Database> }).db;
+  assert.equal(pragma(db, 'wal_autocheckpoint'), 10_000);
+  // ~700 commits of 3–4 pages each: well past the writer's 1 000-page checkpoint.
+  for (let i = 0; i < 700; i++) {
+    const r = await s.claim({ clientId: `c${i}`, mac: '52:54:00:00:00:01', address: `198.18.${i >> 8}.${i & 255}`, state: 'bound', expiresAt: 9e12, hostname: null, now: 1 });
+    assert.ok(r.ok);
+  }
+  // Checkpointed at 1 000 pages, the WAL is written again from its start: it never grew to
+  // the ~2 500 pages of 700 commits.
+  const walPages = statSync(join(dir, `${DB_FILE}-wal`)).size / (4096 + 24);
+  assert.ok(walPages < 1500, `WAL holds ${walPages.toFixed(0)} pages`);
   await s.close();
 });

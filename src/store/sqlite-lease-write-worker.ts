@@ -5,7 +5,7 @@
  * The schema is the main thread's business: it migrated the file before starting this.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { openSqlite } from './sqlite-open.js';
+import { openSqlite, WRITER_AUTOCHECKPOINT_PAGES } from './sqlite-open.js';
 import { runLeaseBatch } from './sqlite-lease-batch.js';
 import { StatementCache } from './sqlite-lease-rows.js';
 import type { WriterReply, WriterRequest } from './sqlite-lease-writer.js';
@@ -14,7 +14,8 @@ const port = parentPort;
 const file = (workerData as { file?: unknown } | null)?.file;
 if (port === null || typeof file !== 'string') throw new Error('sqlite-lease-write-worker runs as a worker thread with workerData.file');
 
-const db = openSqlite(file, () => {});
+// This connection does the WAL checkpoints (see sqlite-open.ts), off the event loop.
+const db = openSqlite(file, () => {}, { autocheckpointPages: WRITER_AUTOCHECKPOINT_PAGES });
 const statements = new StatementCache(db);
 
 port.on('message', (m: WriterRequest) => {
