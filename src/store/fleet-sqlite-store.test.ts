@@ -109,3 +109,46 @@ test('sightings commit without their own fsync and leave the connection at synch
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('sightings merged by SQL give the rows applySighting/discoveredMachine would, for any order of any facts', async () => {
+  const { applySighting, discoveredMachine } = await import('../fleet/machine.js');
+  const fc = (await import('fast-check')).default;
+  const macs = ['52:54:00:00:aa:01', '52:54:00:00:aa:02', '52:54:00:00:aa:03'];
+  const sighting = fc.record(
+    {
+      mac: fc.constantFrom(...macs),
+      at: fc.integer({ min: 1_000, max: 1_100 }),
+      ip: fc.option(fc.constantFrom('198.18.0.10', '198.18.0.11'), { nil: undefined }),
+      uuid: fc.option(fc.constantFrom('0f0e0d0c-0b0a-0908-0706-050403020100', 'aaaaaaaa-0b0a-0908-0706-050403020100'), { nil: undefined }),
+      arch: fc.option(fc.constantFrom(0, 7, 16), { nil: undefined }),
+      firmware: fc.option(fc.constantFrom('bios-pxe' as const, 'uefi-pxe' as const, 'ipxe' as const), { nil: undefined }),
+      hostname: fc.option(fc.constantFrom('box', 'other'), { nil: undefined }),
+    },
+    { requiredKeys: ['mac', 'at'] },
+  );
+  let run = 0;
+  await fc.assert(
+    fc.asyncProperty(fc.array(fc.array(sighting, { maxLength: 4 }), { maxLength: 6 }), async (batches) => {
+      const store = SqliteFleetStore.openDataDir(join(root, `merge${run++}`));
+      try {
+        const model = new Map<string, import('../fleet/machine.js').Machine>();
+        for (const batch of batches) {
+          const expectDiscovered: string[] = [];
+          for (const s of batch) {
+            const had = model.get(s.mac);
+            if (had) model.set(s.mac, applySighting(had, s));
+            else {
+              model.set(s.mac, discoveredMachine(s));
+              expectDiscovered.push(s.mac);
+            }
+          }
+          assert.deepEqual((await store.recordSightings(batch)).discovered, expectDiscovered);
+        }
+        for (const mac of macs) assert.deepEqual(await store.getMachine(mac), model.get(mac) ?? null, mac);
+      } finally {
+        await store.close();
+      }
+    }),
+    { numRuns: 60 },
+  );
+});

@@ -17,8 +17,6 @@ import { planDeclaredSync, type DeclaredFleet } from '../fleet/declared-fleet.js
 import { specOf, type FleetProfile, type Group, type GroupInput, type ProfileInput } from '../fleet/group.js';
 import {
   applyPatch,
-  applySighting,
-  discoveredMachine,
   newApiMachine,
   type Machine,
   type MachinePatch,
@@ -34,6 +32,28 @@ type Db = SqliteDb;
 
 const MACHINE_COLUMNS = 'mac, uuid, hostname, labels, arch, firmware, first_seen, last_seen, last_ip, state, profile, source, updated_at';
 const GROUP_COLUMNS = 'name, priority, profile, selector, source, updated_at';
+
+/**
+ * A sighting merged into its machine's row: a new MAC becomes a `discovered` machine
+ * (`discoveredMachine`), a known one changes as `applySighting` says — facts only from a
+ * sighting at least as new as the last, a name only where there was none, times that never
+ * run backwards. In DO UPDATE a bare column is the row's value before this statement.
+ * Parameters: mac, uuid, hostname, arch, firmware, at, ip.
+ */
+const SIGHTING_UPSERT = `INSERT INTO fleet_machines (${'mac, uuid, hostname, labels, arch, firmware, first_seen, last_seen, last_ip, state, profile, source, updated_at'})
+  VALUES (?1, ?2, ?3, '{}', ?4, ?5, ?6, ?6, ?7, 'discovered', NULL, 'dhcp', ?6)
+  ON CONFLICT (mac) DO UPDATE SET
+    uuid = CASE WHEN (last_seen IS NULL OR excluded.last_seen >= last_seen) AND excluded.uuid IS NOT NULL THEN excluded.uuid ELSE uuid END,
+    arch = CASE WHEN (last_seen IS NULL OR excluded.last_seen >= last_seen) AND excluded.arch IS NOT NULL THEN excluded.arch ELSE arch END,
+    firmware = CASE WHEN (last_seen IS NULL OR excluded.last_seen >= last_seen) AND excluded.firmware IS NOT NULL THEN excluded.firmware ELSE firmware END,
+    last_ip = CASE WHEN (last_seen IS NULL OR excluded.last_seen >= last_seen) AND excluded.last_ip IS NOT NULL THEN excluded.last_ip ELSE last_ip END,
+    hostname = COALESCE(hostname, excluded.hostname),
+    first_seen = CASE WHEN first_seen IS NULL THEN excluded.first_seen ELSE MIN(first_seen, excluded.first_seen) END,
+    last_seen = CASE WHEN last_seen IS NULL THEN excluded.last_seen ELSE MAX(last_seen, excluded.last_seen) END,
+    updated_at = MAX(updated_at, excluded.updated_at)`;
+
+/** MACs asked about per existence query (SQLite allows 32 766 parameters; a batch is ≤ 10 000 MACs). */
+const EXISTS_CHUNK = 256;
 const PROFILE_COLUMNS = 'name, kernel, initrd, cmdline, spec, source, updated_at';
 
 export class SqliteFleetStore implements FleetStore {
@@ -106,13 +126,17 @@ export class SqliteFleetStore implements FleetStore {
 
   private recordSightingsNow(sightings: readonly Sighting[]): Promise<{ discovered: string[] }> {
     return this.immediate(() => {
+      // Under DHCP load this runs for thousands of machines a second on the event loop: which
+      // exist is one query per chunk, and each sighting is merged by SQL (applySighting's rules,
+      // `SIGHTING_UPSERT`) instead of a row read, parsed, rebuilt and written back.
+      const known = this.existingMacs(sightings.map((x) => x.mac));
       const discovered: string[] = [];
+      const upsert = this.stmt(SIGHTING_UPSERT);
       for (const s of sightings) {
-        const had = this.machineSync(s.mac);
-        if (had) this.writeMachine(applySighting(had, s));
-        else {
-          this.writeMachine(discoveredMachine(s));
+        upsert.run(s.mac, s.uuid ?? null, s.hostname ?? null, s.arch ?? null, s.firmware ?? null, s.at, s.ip ?? null);
+        if (!known.has(s.mac)) {
           discovered.push(s.mac);
+          known.add(s.mac);
         }
       }
       return { discovered };
@@ -279,6 +303,18 @@ export class SqliteFleetStore implements FleetStore {
     if (this.closed) return;
     this.closed = true;
     this.db.close();
+  }
+
+  /** Which of `macs` have a row, in chunks of EXISTS_CHUNK (the rest of a chunk padded with NULL, which matches nothing). */
+  private existingMacs(macs: readonly string[]): Set<string> {
+    const found = new Set<string>();
+    const query = this.stmt(`SELECT mac FROM fleet_machines WHERE mac IN (${new Array(EXISTS_CHUNK).fill('?').join(', ')})`);
+    for (let i = 0; i < macs.length; i += EXISTS_CHUNK) {
+      const chunk: (string | null)[] = macs.slice(i, i + EXISTS_CHUNK);
+      while (chunk.length < EXISTS_CHUNK) chunk.push(null);
+      for (const row of query.all(...chunk)) found.add(str(row, 'mac'));
+    }
+    return found;
   }
 
   private machineSync(mac: string): Machine | null {
