@@ -104,8 +104,10 @@ export class FleetSightingBatcher {
   private async write(batch: Sighting[]): Promise<void> {
     try {
       const { discovered } = await this.opts.store.recordSightings(batch);
+      // A batch of thousands of new machines (a rack powering on): look each up, never scan.
+      const byMac = discovered.length > 0 ? new Map(batch.map((x) => [x.mac, x])) : null;
       for (const mac of discovered) {
-        const s = batch.find((x) => x.mac === mac);
+        const s = byMac?.get(mac);
         this.opts.events.emit({
           kind: 'fleet.discovered',
           level: 'info',
