@@ -122,6 +122,33 @@ test('a callback that queues again gets its own result later; the batch it ran i
   }
 });
 
+test('a callback that queues a whole batch (flushing it from inside the flush) loses no other callback', async () => {
+  const sender = await bound();
+  const peer = await bound();
+  try {
+    const outbox = new UdpOutbox(socketFd(sender), { capacity: 2, slotBytes: 100 });
+    const port = peer.address().port;
+    const arrived = collect(peer, 6);
+    const log: string[] = [];
+    const note = (name: string) => (err: Error | null) => log.push(`${name}:${err === null ? 'sent' : 'failed'}`);
+    outbox.queue(Buffer.from('a'), port, '127.0.0.1', (err) => {
+      note('a')(err);
+      // Three more into a two-slot outbox: the third flushes the first two at once.
+      for (const n of ['x', 'y', 'z']) outbox.queue(Buffer.from(n), port, '127.0.0.1', note(n));
+    });
+    outbox.queue(Buffer.from('b'), port, '127.0.0.1', note('b'));
+    outbox.flush();
+    outbox.flush();
+    assert.deepEqual(log.sort(), ['a:sent', 'b:sent', 'x:sent', 'y:sent', 'z:sent']);
+    outbox.queue(Buffer.from('c'), port, '127.0.0.1', null);
+    outbox.flush();
+    assert.deepEqual((await arrived).map((g) => g.data.toString()).sort(), ['a', 'b', 'c', 'x', 'y', 'z']);
+  } finally {
+    sender.close();
+    peer.close();
+  }
+});
+
 test('a callback that throws is reported; the other callbacks still run', async () => {
   const sender = await bound();
   const peer = await bound();

@@ -67,8 +67,6 @@ export class UdpOutbox {
   private readonly iovsAt: number;
   private readonly msgsAt: number;
   private readonly callbacks: (SentCallback | null)[];
-  /** The callbacks of the batch being flushed (so `callbacks` is free for new datagrams). */
-  private readonly settling: (SentCallback | null)[];
   private count = 0;
   private scheduled: NodeJS.Immediate | null = null;
 
@@ -108,7 +106,6 @@ export class UdpOutbox {
     const base = addressOf(this.arena);
     this.msgsAddr = base + this.msgsAt;
     this.callbacks = new Array<SentCallback | null>(capacity).fill(null);
-    this.settling = new Array<SentCallback | null>(capacity).fill(null);
     for (let i = 0; i < capacity; i++) {
       const name = this.namesAt + SOCKADDR_IN_BYTES * i;
       this.arena.writeUInt16LE(UDP4.AF_INET, name);
@@ -154,11 +151,10 @@ export class UdpOutbox {
     }
     const n = this.count;
     this.count = 0;
-    // Every slot is free before any callback runs: one that queues again starts a new batch.
-    for (let i = 0; i < n; i++) {
-      this.settling[i] = this.callbacks[i] ?? null;
-      this.callbacks[i] = null;
-    }
+    // Every slot is free before any callback runs: one that queues again (even a whole batch,
+    // flushing it from inside this one) starts a new batch. One array per flush, not per datagram.
+    const settling = this.callbacks.slice(0, n);
+    for (let i = 0; i < n; i++) this.callbacks[i] = null;
     let failed: Map<number, Error> | null = null;
     let at = 0;
     while (at < n) {
@@ -170,17 +166,16 @@ export class UdpOutbox {
       const e = -r;
       if (e === UDP4.EINTR) continue;
       if (e === UDP4.EAGAIN && this.overflow !== null) {
-        for (let i = at; i < n; i++) this.handOver(i, this.settling[i] ?? null);
-        for (let i = at; i < n; i++) this.settling[i] = null;
+        for (let i = at; i < n; i++) this.handOver(i, settling[i] ?? null);
+        for (let i = at; i < n; i++) settling[i] = null;
         break;
       }
       (failed ??= new Map()).set(at, Object.assign(new Error(`sendmmsg: ${errnoName(e)}`), { code: errnoName(e) }));
       at++;
     }
     for (let i = 0; i < n; i++) {
-      const done = this.settling[i];
+      const done = settling[i];
       if (done === null || done === undefined) continue;
-      this.settling[i] = null;
       try {
         done(failed?.get(i) ?? null);
       } catch (err) {
