@@ -1,32 +1,11 @@
 /** IPv4 arithmetic for address allocation: dotted quads ⇄ unsigned 32-bit numbers. */
+import { parseIpv4 } from '../wire/ipv4-text.js';
 
-/**
- * A dotted quad as an unsigned 32-bit number. @throws RangeError when not a dotted quad.
- * One pass over the characters, no split or RegExp: the DHCP path parses addresses for
- * every request (subnet, pool and lease checks).
- */
+/** A dotted quad as an unsigned 32-bit number. @throws RangeError when not a dotted quad. */
 export function ipToNumber(ip: string): number {
-  let n = 0;
-  let part = 0;
-  let digits = 0;
-  let dots = 0;
-  for (let i = 0; i < ip.length; i++) {
-    const c = ip.charCodeAt(i);
-    if (c === 46) {
-      if (digits === 0 || part > 255 || dots === 3) throw notIpv4(ip);
-      n = n * 256 + part;
-      part = 0;
-      digits = 0;
-      dots++;
-    } else if (c >= 48 && c <= 57 && digits < 3) {
-      part = part * 10 + (c - 48);
-      digits++;
-    } else {
-      throw notIpv4(ip);
-    }
-  }
-  if (dots !== 3 || digits === 0 || part > 255) throw notIpv4(ip);
-  return n * 256 + part;
+  const n = parseIpv4(ip);
+  if (n < 0) throw notIpv4(ip);
+  return n;
 }
 
 function notIpv4(ip: string): RangeError {

@@ -12,6 +12,7 @@
  */
 import { addressOf, errno, errnoName, libc } from './libc.js';
 import { SOCKADDR_IN_BYTES, UDP4 } from './udp4-libc.js';
+import { parseIpv4 } from '../wire/ipv4-text.js';
 
 /** sizeof(struct mmsghdr) and of struct iovec on LP64. */
 const MMSGHDR_BYTES = 64;
@@ -24,26 +25,6 @@ export type SentCallback = (err: Error | null) => void;
 function write64(buf: Buffer, at: number, value: number): void {
   buf.writeUInt32LE(value % TWO32, at);
   buf.writeUInt32LE(Math.floor(value / TWO32), at + 4);
-}
-
-/** A dotted quad as a 32-bit number, or -1. Hand-parsed: this runs per reply. */
-export function ipv4Number(address: string): number {
-  let value = 0;
-  let part = -1;
-  let dots = 0;
-  for (let i = 0; i < address.length; i++) {
-    const c = address.charCodeAt(i);
-    if (c === 46) {
-      if (part < 0 || ++dots > 3) return -1;
-      value = value * 256 + part;
-      part = -1;
-    } else if (c >= 48 && c <= 57) {
-      part = part < 0 ? c - 48 : part * 10 + (c - 48);
-      if (part > 255) return -1;
-    } else return -1;
-  }
-  if (part < 0 || dots !== 3) return -1;
-  return value * 256 + part;
 }
 
 export interface UdpOutboxOptions {
@@ -124,7 +105,7 @@ export class UdpOutbox {
    * False (nothing queued) when it does not fit a slot or `address` is not a dotted quad.
    */
   queue(data: Uint8Array, port: number, address: string, done: SentCallback | null): boolean {
-    const ip = ipv4Number(address);
+    const ip = parseIpv4(address);
     if (ip < 0 || data.length > this.slotBytes || port < 0 || port > 0xffff) return false;
     if (this.count === this.capacity) this.flush();
     const i = this.count++;
