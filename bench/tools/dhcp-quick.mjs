@@ -19,7 +19,7 @@ try {
   const dataDir = path.join(dir, 'data');
   if (preload > 0) await preloadBootfleet(dataDir, preloadLeases(pool, preload), Date.now());
   server = await startBootfleet({ ns: lane.server, dir, dataDir, filesDir: files, poolSize: pool,
-    nodeFlags: prof ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '--cpu-prof-interval=200'] : [] });
+    nodeFlags: prof ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '--cpu-prof-interval=200'] : [], ...(process.env.NF ? { nodeFlags: process.env.NF.split(' ') } : {}) });
   for (const r of ratesS.split(',').map(Number)) {
     const s = await perfdhcpRun(lane, pool, r, 5, '/dev/shm');
     console.log(`rate ${r}: achieved ${s.achieved.toFixed(0)}/s loss ${(s.loss*100).toFixed(2)}% clean=${s.clean} acks=${s.acks.length}`);

@@ -2,6 +2,15 @@
 import type { DhcpPacket } from '../wire/dhcp/packet.js';
 import { getClientId } from '../wire/dhcp/options.js';
 
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/** Lower-case hex of `bytes[from..to)`, built without an intermediate Buffer (this runs for every request). */
+function hexOf(bytes: Uint8Array, from: number, to: number, prefix: string): string {
+  let out = prefix;
+  for (let i = from; i < to; i++) out += HEX[bytes[i] as number] as string;
+  return out;
+}
+
 /**
  * RFC 2131 §4.2: a client is named by its client identifier (option 61) when it sends one,
  * else by hardware type + chaddr. Both become lower-case hex of the same shape, so a
@@ -10,7 +19,7 @@ import { getClientId } from '../wire/dhcp/options.js';
  */
 export function clientKey(p: DhcpPacket): string {
   const id = getClientId(p.options);
-  if (id !== null) return id.toString('hex');
+  if (id !== null) return hexOf(id, 0, id.length, '');
   const hlen = Math.min(p.hlen, 16, p.chaddr.length);
-  return Buffer.concat([Buffer.from([p.htype & 0xff]), p.chaddr.subarray(0, hlen)]).toString('hex');
+  return hexOf(p.chaddr, 0, hlen, HEX[p.htype & 0xff] as string);
 }

@@ -35,7 +35,7 @@ const OVERLOAD_OPTION_SIZE = 3;
 
 /** RFC 3396 §4: a value longer than 255 bytes travels as consecutive instances of the same code. */
 function pushInstances(out: Instance[], code: number, value: Uint8Array): void {
-  if (value.length === 0) { out.push({ code, value }); return; }
+  if (value.length <= MAX_OPTION_CHUNK) { out.push({ code, value }); return; }
   for (let at = 0; at < value.length; at += MAX_OPTION_CHUNK) {
     out.push({ code, value: value.subarray(at, Math.min(value.length, at + MAX_OPTION_CHUNK)) });
   }
@@ -153,7 +153,9 @@ export function encodeDhcp(packet: DhcpPacket, opts: EncodeOptions = {}): Buffer
   if (layout.sname !== null) overload |= OVERLOAD_SNAME;
 
   const mainSize = size(layout.main) + (overload !== 0 ? OVERLOAD_OPTION_SIZE : 0) + 1;
-  const buf = Buffer.alloc(Math.max(minSize, OFFSET_OPTIONS + mainSize));
+  // From Node's shared pool, zeroed here: the reply is copied out by the sender, and its own
+  // off-heap allocation per packet would be garbage-collector work (padding must be zeros).
+  const buf = Buffer.allocUnsafe(Math.max(minSize, OFFSET_OPTIONS + mainSize)).fill(0);
   buf[OFFSET_OP] = packet.op & 0xff;
   buf[OFFSET_HTYPE] = packet.htype & 0xff;
   buf[OFFSET_HLEN] = packet.hlen & 0xff;

@@ -4,6 +4,9 @@
  * Getters return null (or an empty list) when an option is absent or has the wrong shape:
  * a peer's malformed option is a missing fact, never an exception. Builders throw RangeError
  * on values that cannot be encoded, because those are bugs in our own code or config.
+ * Builders take their bytes from Node's shared pool (`Buffer.allocUnsafe`, every byte then
+ * written): a reply sets about ten options, and `Buffer.alloc` would give each its own
+ * off-heap allocation for the garbage collector to sweep, twenty per DORA.
  */
 import { MessageType, type DhcpPacket } from './packet.js';
 import { formatIpv4, writeIpv4 } from './ipv4.js';
@@ -159,13 +162,15 @@ function checkUint(value: number, max: number, what: string): void {
 /** Set a 1-byte option. @throws RangeError when `value` is not 0..255. */
 export function setU8(opts: DhcpOptions, code: number, value: number): void {
   checkUint(value, 0xff, `option ${code}`);
-  opts.set(code, Buffer.from([value]));
+  const b = Buffer.allocUnsafe(1);
+  b[0] = value;
+  opts.set(code, b);
 }
 
 /** Set a 2-byte big-endian option. @throws RangeError when `value` is not 0..65535. */
 export function setU16(opts: DhcpOptions, code: number, value: number): void {
   checkUint(value, 0xffff, `option ${code}`);
-  const b = Buffer.alloc(2);
+  const b = Buffer.allocUnsafe(2);
   b.writeUInt16BE(value, 0);
   opts.set(code, b);
 }
@@ -173,14 +178,14 @@ export function setU16(opts: DhcpOptions, code: number, value: number): void {
 /** Set a 4-byte big-endian option. @throws RangeError when `value` is not 0..2³²-1. */
 export function setU32(opts: DhcpOptions, code: number, value: number): void {
   checkUint(value, 0xffffffff, `option ${code}`);
-  const b = Buffer.alloc(4);
+  const b = Buffer.allocUnsafe(4);
   b.writeUInt32BE(value, 0);
   opts.set(code, b);
 }
 
 /** Set a single-address option. @throws RangeError on a string that is not a dotted quad. */
 export function setIp(opts: DhcpOptions, code: number, value: string): void {
-  const b = Buffer.alloc(4);
+  const b = Buffer.allocUnsafe(4);
   writeIpv4(value, b, 0);
   opts.set(code, b);
 }
@@ -188,7 +193,7 @@ export function setIp(opts: DhcpOptions, code: number, value: string): void {
 /** Set an address-list option. @throws RangeError on an empty list or a bad address. */
 export function setIps(opts: DhcpOptions, code: number, value: readonly string[]): void {
   if (value.length === 0) throw new RangeError(`option ${code}: an address list needs at least one address`);
-  const b = Buffer.alloc(4 * value.length);
+  const b = Buffer.allocUnsafe(4 * value.length);
   value.forEach((ip, i) => writeIpv4(ip, b, 4 * i));
   opts.set(code, b);
 }
