@@ -1,7 +1,7 @@
 // usage (root, after npx tsc -p .): node bench/tools/dhcp-cpu.mjs <repo or worktree> <pool> <rate> <seconds> [kea]
 // Runs bootfleet (or Kea) in a bench lane and perfdhcp at one steady rate; prints each server thread's user + system CPU
 // per DORA (/proc/<pid>/task), and UdpRcvbufErrors on both sides. PERF=1: perf record of the server to /tmp/dq/perf.data
-// (needs perf); NF='--flag ...': node flags for bootfleet. Compare servers at the same rate: CPU per DORA falls with rate.
+// (needs perf); NF='--flag ...': node flags for bootfleet (the server's log is kept in /tmp/dq-last-server.log). Compare servers at the same rate: CPU per DORA falls with rate.
 import path from 'node:path';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { execSync } from 'node:child_process';
@@ -50,6 +50,7 @@ try {
   for (const ns of [lane.client, lane.server]) console.log(ns.name, ns.run('nstat', ['-az']).split('\n').filter((l) => /UdpRcvbufErrors|UdpInDatagrams/.test(l)).join(' | '));
 } finally {
   if (server) await server.stop();
+  try { execSync(`cp ${path.join(dir, 'bootfleet.log')} /tmp/dq-last-server.log 2>/dev/null`); } catch {}
   await lane.destroy();
   rmSync(dir, { recursive: true, force: true });
 }

@@ -1,22 +1,22 @@
+import { RecentMap } from '../store/recent-map.js';
+
 /**
  * Which MAC holds an IP, learned from our own DHCP replies, so TFTP and HTTP events carry
- * the machine's MAC and a boot reads as one timeline. Bounded: the oldest entries go first.
+ * the machine's MAC and a boot reads as one timeline. Bounded: addresses not heard of or
+ * asked for lately go first (`RecentMap`; every OFFER and ACK passes here).
  */
 export class MacByIp {
-  private readonly map = new Map<string, string>();
+  private readonly map: RecentMap<string, string>;
 
-  constructor(private readonly max = 65_536) {}
+  constructor(max = 65_536) {
+    this.map = new RecentMap(max);
+  }
 
   remember(ip: string, mac: string): void {
-    this.map.delete(ip);
-    this.map.set(ip, mac);
-    if (this.map.size > this.max) {
-      const oldest = this.map.keys().next().value;
-      if (oldest !== undefined) this.map.delete(oldest);
-    }
+    if (this.map.get(ip) !== mac) this.map.set(ip, mac);
   }
 
   lookup(ip: string): string | undefined {
-    return this.map.get(ip);
+    return this.map.touch(ip);
   }
 }

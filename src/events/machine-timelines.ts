@@ -25,9 +25,11 @@ function cap(text: string): string {
 function kept(e: TimedEvent): TimedEvent {
   let data = e.data;
   if (data !== undefined) {
-    for (const v of Object.values(data)) {
+    // A for-in over the few fields: this runs for every event, and Object.values would make an array each time.
+    for (const k in data) {
+      const v = data[k];
       if (typeof v === 'string' && v.length > MAX_TEXT) {
-        data = Object.fromEntries(Object.entries(data).map(([k, x]) => [k, typeof x === 'string' ? cap(x) : x]));
+        data = Object.fromEntries(Object.entries(data).map(([key, x]) => [key, typeof x === 'string' ? cap(x) : x]));
         break;
       }
     }
@@ -49,6 +51,8 @@ interface Ring {
   slots: TimedEvent[];
   /** Index of the oldest event once the ring is full. */
   start: number;
+  /** {@link MachineTimelines.inserted} when the ring last went to the end of the Map order. */
+  seq: number;
 }
 
 export class MachineTimelines {
@@ -57,6 +61,8 @@ export class MachineTimelines {
   private readonly maxMachines: number;
   private readonly maxEvents: number;
   private events = 0;
+  /** Insertions into `rings` so far: how far back in the Map order a ring is. */
+  private inserted = 0;
 
   constructor(opts: MachineTimelinesOptions = {}) {
     this.perMachine = Math.max(1, opts.perMachine ?? 200);
@@ -64,7 +70,11 @@ export class MachineTimelines {
     this.maxEvents = Math.max(this.perMachine, opts.maxEvents ?? 200_000);
   }
 
-  /** Forgets the machine heard from least recently (Map order is insertion order; one heard from is re-inserted). */
+  /**
+   * Forgets the machine heard from least recently, within slack: Map order is insertion order,
+   * and a machine heard from goes to the end only once it has fallen into the older half (see
+   * {@link push}), so the one forgotten was heard from less recently than at least half of the others.
+   */
   private forgetQuietest(): void {
     const quietest = this.rings.entries().next();
     if (quietest.done) return;
@@ -80,11 +90,15 @@ export class MachineTimelines {
     let ring = this.rings.get(mac);
     if (ring === undefined) {
       if (this.rings.size >= this.maxMachines) this.forgetQuietest();
-      ring = { slots: [], start: 0 };
-    } else {
+      ring = { slots: [], start: 0, seq: ++this.inserted };
+      this.rings.set(mac, ring);
+    } else if (this.inserted - ring.seq >= this.rings.size >> 1) {
+      // Moving a ring to the end costs a Map delete and set; a booting machine sends several
+      // events a second, and one still in the newer half gains nothing from the move.
       this.rings.delete(mac);
+      ring.seq = ++this.inserted;
+      this.rings.set(mac, ring);
     }
-    this.rings.set(mac, ring);
     if (ring.slots.length < this.perMachine) {
       ring.slots.push(e);
       this.events++;

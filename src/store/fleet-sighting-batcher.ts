@@ -4,6 +4,7 @@
  * transaction a moment later. A DHCP reply never waits for the fleet, and a failing fleet
  * write costs an `fleet.error` event, never a reply.
  */
+import { RecentMap } from './recent-map.js';
 import type { EventSink } from '../events/boot-event.js';
 import { mergeSightings, type Sighting } from '../fleet/machine.js';
 import type { FleetStore } from './fleet-store.js';
@@ -24,8 +25,12 @@ export interface FleetSightingBatcherOptions {
   refreshMs?: number;
 }
 
-/** MACs whose last written sighting is remembered; past this the memory starts afresh. */
-const MAX_REMEMBERED = 20_000;
+/**
+ * MACs whose last written sighting is remembered (the least recently seen are forgotten
+ * first). Above the number of machines that DHCP at once, or every sighting is written
+ * again: 60 000 clients against a bound of 20 000 rewrote every machine, every time.
+ */
+const MAX_REMEMBERED = 131_072;
 
 export class FleetSightingBatcher {
   private pending = new Map<string, Sighting>();
@@ -37,7 +42,7 @@ export class FleetSightingBatcher {
   private readonly maxPending: number;
   private readonly refreshMs: number;
   /** What was last handed to the store per MAC (written or being written). */
-  private written = new Map<string, Sighting>();
+  private readonly written = new RecentMap<string, Sighting>(MAX_REMEMBERED);
 
   constructor(private readonly opts: FleetSightingBatcherOptions) {
     this.intervalMs = opts.intervalMs ?? 250;
@@ -73,7 +78,6 @@ export class FleetSightingBatcher {
       this.opts.events.emit({ kind: 'fleet.drop', level: 'warn', msg: `${dropped} sighting(s) of new MACs dropped: more than ${this.maxPending} waiting to be written`, data: { dropped } });
     }
     if (batch.length === 0) return this.writing;
-    if (this.written.size + batch.length > MAX_REMEMBERED) this.written = new Map();
     for (const s of batch) this.written.set(s.mac, s);
     this.writing = this.writing.then(() => this.write(batch));
     return this.writing;
@@ -84,7 +88,7 @@ export class FleetSightingBatcher {
    * written even if it says nothing new: its record was deleted (API, config sync) since.
    */
   forget(mac: string | null): void {
-    if (mac === null) this.written = new Map();
+    if (mac === null) this.written.clear();
     else this.written.delete(mac);
   }
 
@@ -96,7 +100,7 @@ export class FleetSightingBatcher {
 
   /** The store already has every fact `s` carries, from a sighting written less than `refreshMs` ago. */
   private alreadyKnown(s: Sighting): boolean {
-    const w = this.written.get(s.mac);
+    const w = this.written.touch(s.mac);
     if (w === undefined || s.at - w.at >= this.refreshMs || s.at < w.at) return false;
     return same(s.ip, w.ip) && same(s.uuid, w.uuid) && same(s.arch, w.arch) && same(s.firmware, w.firmware) && same(s.hostname, w.hostname);
   }

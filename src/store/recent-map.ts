@@ -1,0 +1,50 @@
+/**
+ * A bounded map that forgets what has not been touched lately, at O(1) per call and without
+ * a Map delete + re-insert per touch (the per-packet paths use it). Two generations: sets go
+ * to the young map; when it reaches half the bound it becomes the old one, and the previous
+ * old one is dropped whole. A key found only in the old generation is moved to the young one
+ * when read with {@link touch}. Holds at most `max` keys; a key set or touched within the
+ * last `max / 2` sets is always kept.
+ */
+export class RecentMap<K, V> {
+  private young = new Map<K, V>();
+  private old = new Map<K, V>();
+  private readonly half: number;
+
+  constructor(max: number) {
+    this.half = Math.max(1, Math.floor(max / 2));
+  }
+
+  /** The value, without counting as a touch. */
+  get(key: K): V | undefined {
+    const v = this.young.get(key);
+    return v !== undefined ? v : this.old.get(key);
+  }
+
+  /** The value; one kept only in the old generation is moved to the young one. */
+  touch(key: K): V | undefined {
+    const v = this.young.get(key);
+    if (v !== undefined) return v;
+    const old = this.old.get(key);
+    if (old !== undefined) this.set(key, old);
+    return old;
+  }
+
+  set(key: K, value: V): void {
+    this.young.set(key, value);
+    if (this.young.size >= this.half) {
+      this.old = this.young;
+      this.young = new Map();
+    }
+  }
+
+  delete(key: K): void {
+    this.young.delete(key);
+    this.old.delete(key);
+  }
+
+  clear(): void {
+    this.young = new Map();
+    this.old = new Map();
+  }
+}
