@@ -1,8 +1,8 @@
 /** How the lease store names a client. */
 import type { DhcpPacket } from '../wire/dhcp/packet.js';
 import { getClientId } from '../wire/dhcp/options.js';
+import { HEX_BYTE as HEX } from '../wire/hex-byte.js';
 
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 /** Lower-case hex of `bytes[from..to)`, built without an intermediate Buffer (this runs for every request). */
 function hexOf(bytes: Uint8Array, from: number, to: number, prefix: string): string {

@@ -37,3 +37,14 @@ test('a failing task goes to onError and the next one of its key still runs', as
   assert.equal(errors.length, 1);
   assert.ok(ran);
 });
+
+test('a task that throws before returning a Promise, or an onError that throws, still lets the key go on', async () => {
+  const q = new KeyedQueue();
+  const seen: string[] = [];
+  q.push('a', () => { throw new Error('sync'); }, (e) => seen.push(`error ${(e as Error).message}`));
+  q.push('a', () => Promise.reject(new Error('async')), () => { throw new Error('reporter broke'); });
+  q.push('a', async () => void seen.push('third ran'), (e) => seen.push(`error ${String(e)}`));
+  await q.drain();
+  assert.deepEqual(seen, ['error sync', 'third ran']);
+  assert.equal(q.size, 0);
+});

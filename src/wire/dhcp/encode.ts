@@ -142,20 +142,81 @@ function writeFixedString(buf: Buffer, text: string, offset: number, length: num
 export function encodeDhcp(packet: DhcpPacket, opts: EncodeOptions = {}): Buffer {
   const minSize = opts.minSize ?? DEFAULT_MIN_SIZE;
   const maxSize = opts.maxSize ?? DEFAULT_MAX_SIZE;
-  const parts = orderedInstances(packet.options);
-  const plainMain = [...parts.first, ...parts.middle, ...parts.last];
-  let layout: Layout = { main: plainMain, file: null, sname: null };
-  if (opts.allowOverload === true && OFFSET_OPTIONS + size(plainMain) + 1 > maxSize) {
-    layout = planOverload(packet, parts, maxSize) ?? layout;
+  const optionsSize = plainOptionsSize(packet.options);
+  if (opts.allowOverload === true && OFFSET_OPTIONS + optionsSize + 1 > maxSize) {
+    const parts = orderedInstances(packet.options);
+    const layout = planOverload(packet, parts, maxSize);
+    if (layout !== null) return encodeOverloaded(packet, parts.first.length, layout, minSize);
   }
+  // The common case, written straight from the option map: no list of instances per reply.
+  const buf = header(packet, Math.max(minSize, OFFSET_OPTIONS + optionsSize + 1), null, null);
+  let at = OFFSET_OPTIONS;
+  const type = packet.options.get(OPTION_MESSAGE_TYPE);
+  if (type !== undefined) at = writeOption(buf, at, OPTION_MESSAGE_TYPE, type);
+  // forEach, not for-of: destructuring each entry allocates an array per option.
+  packet.options.forEach((value, code) => {
+    if (code !== OPTION_MESSAGE_TYPE && code !== OPTION_RELAY_AGENT && code !== OPTION_OVERLOAD) at = writeOption(buf, at, code, value);
+  });
+  const agent = packet.options.get(OPTION_RELAY_AGENT);
+  if (agent !== undefined) at = writeOption(buf, at, OPTION_RELAY_AGENT, agent);
+  buf[at] = OPTION_END;
+  return buf;
+}
+
+/** Bytes the options take in the plain layout (no End); throws on a code that cannot carry data. */
+function plainOptionsSize(options: ReadonlyMap<number, Uint8Array>): number {
+  let total = 0;
+  options.forEach((value, code) => {
+    checkCode(code);
+    // Option 52 is framing that the encoder owns; a stale one from a decoded packet is ignored.
+    if (code !== OPTION_OVERLOAD) total += value.length === 0 ? 2 : 2 * Math.ceil(value.length / MAX_OPTION_CHUNK) + value.length;
+  });
+  return total;
+}
+
+/** One option at `at`, split into instances of at most 255 bytes (RFC 3396); returns the next offset. */
+function writeOption(buf: Buffer, at: number, code: number, value: Uint8Array): number {
+  if (value.length <= MAX_OPTION_CHUNK) {
+    buf[at] = code;
+    buf[at + 1] = value.length;
+    buf.set(value, at + 2);
+    return at + 2 + value.length;
+  }
+  for (let from = 0; from < value.length; from += MAX_OPTION_CHUNK) {
+    const chunk = value.subarray(from, Math.min(value.length, from + MAX_OPTION_CHUNK));
+    buf[at] = code;
+    buf[at + 1] = chunk.length;
+    buf.set(chunk, at + 2);
+    at += 2 + chunk.length;
+  }
+  return at;
+}
+
+/** The options spread over options, `file` and `sname` as `layout` says, announced by option 52. */
+function encodeOverloaded(packet: DhcpPacket, typeCount: number, layout: Layout, minSize: number): Buffer {
   let overload = 0;
   if (layout.file !== null) overload |= OVERLOAD_FILE;
   if (layout.sname !== null) overload |= OVERLOAD_SNAME;
+  const mainSize = size(layout.main) + OVERLOAD_OPTION_SIZE + 1;
+  const buf = header(packet, Math.max(minSize, OFFSET_OPTIONS + mainSize), layout.sname, layout.file);
+  let at = writeInstances(buf, OFFSET_OPTIONS, layout.main.slice(0, typeCount));
+  buf[at] = OPTION_OVERLOAD;
+  buf[at + 1] = 1;
+  buf[at + 2] = overload;
+  at += OVERLOAD_OPTION_SIZE;
+  at = writeInstances(buf, at, layout.main.slice(typeCount));
+  buf[at] = OPTION_END;
+  return buf;
+}
 
-  const mainSize = size(layout.main) + (overload !== 0 ? OVERLOAD_OPTION_SIZE : 0) + 1;
+/**
+ * A zeroed message of `length` bytes with the fixed header, `sname` and `file` (as text, or
+ * as option instances when overloaded) and the magic cookie written.
+ */
+function header(packet: DhcpPacket, length: number, snameItems: Instance[] | null, fileItems: Instance[] | null): Buffer {
   // From Node's shared pool, zeroed here: the reply is copied out by the sender, and its own
   // off-heap allocation per packet would be garbage-collector work (padding must be zeros).
-  const buf = Buffer.allocUnsafe(Math.max(minSize, OFFSET_OPTIONS + mainSize)).fill(0);
+  const buf = Buffer.allocUnsafe(length).fill(0);
   buf[OFFSET_OP] = packet.op & 0xff;
   buf[OFFSET_HTYPE] = packet.htype & 0xff;
   buf[OFFSET_HLEN] = packet.hlen & 0xff;
@@ -167,23 +228,11 @@ export function encodeDhcp(packet: DhcpPacket, opts: EncodeOptions = {}): Buffer
   writeIpv4(packet.yiaddr, buf, OFFSET_YIADDR);
   writeIpv4(packet.siaddr, buf, OFFSET_SIADDR);
   writeIpv4(packet.giaddr, buf, OFFSET_GIADDR);
-  buf.set(packet.chaddr.subarray(0, CHADDR_LENGTH), OFFSET_CHADDR);
-  if (layout.sname === null) writeFixedString(buf, packet.sname, OFFSET_SNAME, SNAME_LENGTH, 'sname');
-  else buf[writeInstances(buf, OFFSET_SNAME, layout.sname)] = OPTION_END;
-  if (layout.file === null) writeFixedString(buf, packet.file, OFFSET_FILE, FILE_LENGTH, 'file');
-  else buf[writeInstances(buf, OFFSET_FILE, layout.file)] = OPTION_END;
+  buf.set(packet.chaddr.length <= CHADDR_LENGTH ? packet.chaddr : packet.chaddr.subarray(0, CHADDR_LENGTH), OFFSET_CHADDR);
+  if (snameItems === null) writeFixedString(buf, packet.sname, OFFSET_SNAME, SNAME_LENGTH, 'sname');
+  else buf[writeInstances(buf, OFFSET_SNAME, snameItems)] = OPTION_END;
+  if (fileItems === null) writeFixedString(buf, packet.file, OFFSET_FILE, FILE_LENGTH, 'file');
+  else buf[writeInstances(buf, OFFSET_FILE, fileItems)] = OPTION_END;
   buf.writeUInt32BE(MAGIC_COOKIE, OFFSET_COOKIE);
-
-  let at = OFFSET_OPTIONS;
-  const typeCount = parts.first.length;
-  at = writeInstances(buf, at, layout.main.slice(0, typeCount));
-  if (overload !== 0) {
-    buf[at] = OPTION_OVERLOAD;
-    buf[at + 1] = 1;
-    buf[at + 2] = overload;
-    at += OVERLOAD_OPTION_SIZE;
-  }
-  at = writeInstances(buf, at, layout.main.slice(typeCount));
-  buf[at] = OPTION_END;
   return buf;
 }

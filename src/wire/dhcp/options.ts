@@ -9,6 +9,7 @@
  * off-heap allocation for the garbage collector to sweep, twenty per DORA.
  */
 import { MessageType, type DhcpPacket } from './packet.js';
+import { HEX_BYTE } from '../hex-byte.js';
 import { formatIpv4, writeIpv4 } from './ipv4.js';
 import { decodeText, trimTrailingNuls } from './text.js';
 import { CHADDR_LENGTH, MAX_OPTION_CHUNK, OPTION_END, OPTION_MESSAGE_TYPE, OPTION_PAD } from './layout.js';
@@ -267,7 +268,7 @@ export function macOf(p: DhcpPacket): string {
   let out = '';
   for (let i = 0; i < n; i++) {
     if (i > 0) out += ':';
-    out += (p.chaddr[i] as number).toString(16).padStart(2, '0');
+    out += HEX_BYTE[p.chaddr[i] as number] as string;
   }
   return out;
 }
