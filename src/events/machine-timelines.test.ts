@@ -66,3 +66,10 @@ test('long strings (a 16 KB request line from anyone) are cut to 256 characters 
   t.push(short);
   assert.equal(t.of('bb')[0], short, 'a short event is kept as it is, without a copy');
 });
+
+test('recentMacs lists the machine heard from last first, even one not moved in the Map order', () => {
+  const t = new MachineTimelines();
+  ['52:54:00:00:00:0a', '52:54:00:00:00:0b', '52:54:00:00:00:0c', '52:54:00:00:00:0d', '52:54:00:00:00:0c'].forEach((mac, n) => t.push(ev(mac, n)));
+  assert.deepEqual(t.recentMacs(2), ['52:54:00:00:00:0c', '52:54:00:00:00:0d']);
+  assert.deepEqual(t.recentMacs(), ['52:54:00:00:00:0c', '52:54:00:00:00:0d', '52:54:00:00:00:0b', '52:54:00:00:00:0a']);
+});

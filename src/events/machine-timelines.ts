@@ -53,6 +53,8 @@ interface Ring {
   start: number;
   /** {@link MachineTimelines.inserted} when the ring last went to the end of the Map order. */
   seq: number;
+  /** {@link MachineTimelines.pushes} at the ring's latest event: the exact order for {@link MachineTimelines.recentMacs}. */
+  last: number;
 }
 
 export class MachineTimelines {
@@ -63,6 +65,8 @@ export class MachineTimelines {
   private events = 0;
   /** Insertions into `rings` so far: how far back in the Map order a ring is. */
   private inserted = 0;
+  /** Events pushed so far. */
+  private pushes = 0;
 
   constructor(opts: MachineTimelinesOptions = {}) {
     this.perMachine = Math.max(1, opts.perMachine ?? 200);
@@ -90,7 +94,7 @@ export class MachineTimelines {
     let ring = this.rings.get(mac);
     if (ring === undefined) {
       if (this.rings.size >= this.maxMachines) this.forgetQuietest();
-      ring = { slots: [], start: 0, seq: ++this.inserted };
+      ring = { slots: [], start: 0, seq: ++this.inserted, last: 0 };
       this.rings.set(mac, ring);
     } else if (this.inserted - ring.seq >= this.rings.size >> 1) {
       // Moving a ring to the end costs a Map delete and set; a booting machine sends several
@@ -99,6 +103,7 @@ export class MachineTimelines {
       ring.seq = ++this.inserted;
       this.rings.set(mac, ring);
     }
+    ring.last = ++this.pushes;
     if (ring.slots.length < this.perMachine) {
       ring.slots.push(e);
       this.events++;
@@ -118,8 +123,11 @@ export class MachineTimelines {
 
   /** MACs with a timeline, the most recently heard from first. */
   recentMacs(limit = Infinity): string[] {
-    const all = [...this.rings.keys()];
-    return all.slice(Math.max(0, all.length - limit)).reverse();
+    // The Map order is only roughly recent (see push); the API sorts by each ring's latest event.
+    return [...this.rings.entries()]
+      .sort((a, b) => b[1].last - a[1].last)
+      .slice(0, limit)
+      .map(([mac]) => mac);
   }
 
   /** How many machines have a timeline. */

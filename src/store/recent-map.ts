@@ -1,18 +1,18 @@
 /**
  * A bounded map that forgets what has not been touched lately, at O(1) per call and without
  * a Map delete + re-insert per touch (the per-packet paths use it). Two generations: sets go
- * to the young map; when it reaches half the bound it becomes the old one, and the previous
- * old one is dropped whole. A key found only in the old generation is moved to the young one
- * when read with {@link touch}. Holds at most `max` keys; a key set or touched within the
- * last `max / 2` sets is always kept.
+ * to the young map; when it holds `keep` keys it becomes the old one, and the previous old
+ * one is dropped whole. A key found only in the old generation is moved to the young one
+ * when read with {@link touch}. A key set or touched within the last `keep` sets is always
+ * kept; at most 2 × `keep` keys are held.
  */
 export class RecentMap<K, V> {
   private young = new Map<K, V>();
   private old = new Map<K, V>();
-  private readonly half: number;
+  private readonly keep: number;
 
-  constructor(max: number) {
-    this.half = Math.max(1, Math.floor(max / 2));
+  constructor(keep: number) {
+    this.keep = Math.max(1, Math.floor(keep));
   }
 
   /** The value, without counting as a touch. */
@@ -32,7 +32,7 @@ export class RecentMap<K, V> {
 
   set(key: K, value: V): void {
     this.young.set(key, value);
-    if (this.young.size >= this.half) {
+    if (this.young.size >= this.keep) {
       this.old = this.young;
       this.young = new Map();
     }
