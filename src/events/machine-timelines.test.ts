@@ -73,3 +73,24 @@ test('recentMacs lists the machine heard from last first, even one not moved in 
   assert.deepEqual(t.recentMacs(2), ['52:54:00:00:00:0c', '52:54:00:00:00:0d']);
   assert.deepEqual(t.recentMacs(), ['52:54:00:00:00:0c', '52:54:00:00:00:0d', '52:54:00:00:00:0b', '52:54:00:00:00:0a']);
 });
+
+test('under churn past maxMachines the quietest machines go first, and the newest stay (eviction keeps its place in the Map)', () => {
+  const t = new MachineTimelines({ maxMachines: 100, perMachine: 4 });
+  const mac = (i: number): string => `52:54:00:00:${((i >> 8) & 255).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}`;
+  let n = 0;
+  let heard = 0;
+  for (let round = 0; round < 30; round++) {
+    for (let i = 0; i < 300; i++) {
+      t.push(ev(mac(i), n++));
+      // A machine heard from every 30 others stays, whatever the churn around it.
+      if (i % 30 === 29) {
+        t.push(ev(mac(1000), n++));
+        heard++;
+      }
+    }
+    assert.equal(t.size, 100);
+    assert.equal(t.of(mac(1000)).length, Math.min(4, heard), `round ${round}`);
+    assert.equal(t.of(mac(299)).length, 1, 'the newest machine is kept');
+    assert.deepEqual(t.of(mac(0)), [], 'the oldest of this round is gone');
+  }
+});

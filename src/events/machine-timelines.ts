@@ -67,6 +67,11 @@ export class MachineTimelines {
   private inserted = 0;
   /** Events pushed so far. */
   private pushes = 0;
+  /**
+   * Where eviction reads the Map order. Everything before it has been evicted (deleted), and
+   * a ring moved to the end is met again there, so its next entry is always the oldest.
+   */
+  private cursor: IterableIterator<[string, Ring]> | null = null;
 
   constructor(opts: MachineTimelinesOptions = {}) {
     this.perMachine = Math.max(1, opts.perMachine ?? 200);
@@ -80,8 +85,15 @@ export class MachineTimelines {
    * {@link push}), so the one forgotten was heard from less recently than at least half of the others.
    */
   private forgetQuietest(): void {
-    const quietest = this.rings.entries().next();
-    if (quietest.done) return;
+    // One live iterator, kept between calls: a fresh one would walk every slot already
+    // deleted at the front of the Map's table (V8 keeps them until it rehashes), which made
+    // eviction cost grow with the churn of a fleet larger than maxMachines.
+    let quietest = this.cursor?.next();
+    if (quietest === undefined || quietest.done === true) {
+      this.cursor = this.rings.entries();
+      quietest = this.cursor.next();
+    }
+    if (quietest.done === true) return;
     this.events -= quietest.value[1].slots.length;
     this.rings.delete(quietest.value[0]);
   }
