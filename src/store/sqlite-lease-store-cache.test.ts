@@ -128,7 +128,7 @@ test('under load (writes queued while a batch commits), batches go at most one p
   let batches = 0;
   const s = SqliteLeaseStore.openDataDir(join(root, 'interval-load'), {
     commitIntervalMs: interval,
-    // Each commit takes 5 ms, so writes arriving every 4 ms queue behind it (fewer than the 64 that go at once).
+    // Each commit takes 5 ms, so writes arriving every 4 ms queue behind it (fewer than the 128 that go at once).
     wrapWriter: (w: LeaseWriter): LeaseWriter => ({
       run: async (batch) => {
         batches++;
@@ -151,7 +151,7 @@ test('under load (writes queued while a batch commits), batches go at most one p
   await s.close();
 });
 
-test('64 queued writes leave at once, interval or not', async () => {
+test('128 queued writes leave at once, interval or not', async () => {
   const { store: s, batches } = counted(join(root, 'interval-full'), { commitIntervalMs: 60_000 });
   await s.claim(req(1));
   const second = s.claim(req(2)); // leaves in this check phase…
@@ -161,7 +161,7 @@ test('64 queued writes leave at once, interval or not', async () => {
   await new Promise((r) => setTimeout(r, 50));
   assert.equal(batches(), 2, 'the queued write waits for the interval');
   const t0 = performance.now();
-  const more = Array.from({ length: 63 }, (_, i) => s.claim(req(10 + i, { address: `198.18.1.${1 + i}` })));
+  const more = Array.from({ length: 127 }, (_, i) => s.claim(req(10 + i, { address: `198.18.1.${1 + i}` })));
   await Promise.all([queued, ...more]);
   assert.ok(performance.now() - t0 < 10_000);
   assert.equal(batches(), 3);

@@ -73,14 +73,17 @@ export interface SqliteLeaseStoreOptions {
  * (a client retransmits after seconds), only while writes arrive faster than one commit
  * takes; a lone write still leaves in the next check phase. The store alone driven at
  * 4 000 DORA/s on the 2-core bench host: the writer thread spent 47 µs of CPU per DORA
- * with no interval, 30 at 2 ms, 20 at 4 ms, 15 at 8 ms.
+ * with no interval, 30 at 2 ms, 20 at 4 ms, 15 at 8 ms. The whole server at 10 000 DORA/s
+ * (bench/tools/dhcp-cpu.mjs, alternating, session 5): 77 µs per DORA at 4 ms (64 at once) and
+ * 72 at 8 ms (128 at once), and perfdhcp lost 1.3 % instead of 4.4 % (fewer wake-ups of a
+ * thread competing with the client for two cores). 12 ms: no better.
  */
-export const COMMIT_INTERVAL_MS = 4;
+export const COMMIT_INTERVAL_MS = 8;
 
 function ignore(): void {}
 
 /** Queued writes that make the next batch leave at once, interval or not. */
-const COALESCE_WRITES = 64;
+const COALESCE_WRITES = 128;
 
 interface PendingWrite {
   write: LeaseRowWrite;
