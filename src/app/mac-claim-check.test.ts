@@ -95,6 +95,15 @@ test('fresh reads are at least 20 ms apart, whatever the addresses asked about',
   assert.ok(table.reads <= 51, `${table.reads} reads in one second of 1 000 new addresses`);
 });
 
+test('a client missing from a read made earlier in the same millisecond is not taken for a routed one', () => {
+  const { check, table, clock } = setup([['198.18.0.1', B]]);
+  assert.deepEqual(check.check(B, '198.18.0.1'), { verdict: 'agrees' }); // reads at t
+  table.rows = [['198.18.0.1', B], ['198.18.0.30', A]]; // its ARP, handshake and request, within that millisecond
+  assert.deepEqual(check.check(A, '198.18.0.30'), { verdict: 'unknown' }, 'the copy is as fresh as a read can be');
+  clock.t += 25;
+  assert.deepEqual(check.check(A, '198.18.0.30'), { verdict: 'agrees' }, 'looked for again at once, not a second later');
+});
+
 test('an address a fresh read lacked (a routed client) is not looked for again for a second: a flood costs a read a second', () => {
   const { check, table, clock } = setup([['198.18.0.1', B]]);
   assert.deepEqual(check.check(A, '198.18.9.9'), { verdict: 'unknown' });

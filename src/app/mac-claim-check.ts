@@ -108,6 +108,7 @@ export class MacClaimCheck {
 
   /** The table's MAC for `ip`; a miss in the copy may be its age (a client that arrived since it was read): read again, once. */
   private neighbour(ip: string): string | undefined {
+    const readBefore = this.readAt;
     const copy = this.neighbours();
     const cached = copy.get(ip);
     if (cached !== undefined) return cached;
@@ -119,7 +120,9 @@ export class MacClaimCheck {
     // No read allowed right now (see MIN_READ_GAP_MS): not known yet, but not known missing either.
     if (fresh === null) return undefined;
     const mac = fresh.get(ip);
-    if (mac === undefined) {
+    // Only a read made for this request proves the address missing: the entry may have appeared
+    // since another request's read in the same millisecond (a LAN handshake takes less than that).
+    if (mac === undefined && this.readAt !== readBefore) {
       if (this.missing.size >= 4096) this.missing.clear();
       this.missing.set(ip, now);
     } else {
