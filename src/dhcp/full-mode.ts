@@ -128,7 +128,7 @@ export class FullModeResponder {
     if (verdict.kind === 'ignore') return this.silent(mac, verdict.reason);
 
     for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
-      const leases = await this.opts.store.view();
+      const leases = this.opts.store.viewNow?.() ?? (await this.opts.store.view());
       // The clock is read after the await, so the view's queries see it move forward only.
       const now = this.now();
       const record = leases.getByClient(key);
@@ -179,7 +179,8 @@ export class FullModeResponder {
     const key = clientKey(req);
     const serverId = getIp(req.options, OPTION_SERVER_ID);
     const requested = getIp(req.options, OPTION_REQUESTED_IP);
-    const record = await this.opts.store.getByClient(key);
+    const local = this.opts.store.viewNow?.();
+    const record = local !== undefined ? local.getByClient(key) : await this.opts.store.getByClient(key);
 
     let state: RequestState;
     let address: string | null;
@@ -224,7 +225,7 @@ export class FullModeResponder {
     const verdict = this.policy.full({ packet: req, facts, iface });
     if (verdict.kind === 'ignore') return this.silent(mac, verdict.reason);
 
-    const leases = await this.opts.store.view();
+    const leases = this.opts.store.viewNow?.() ?? (await this.opts.store.view());
     const now = this.now();
     const q = this.query(subnet, key, mac, leases, now, iface);
     const judged = judgeUnderRules(q, verdict.addressRules, address);

@@ -32,13 +32,14 @@ function out(line: string): void {
   process.stdout.write(line + '\n');
 }
 
-/** `store` with `view()` answering `delayMs` late (everything else untouched). */
+/** `store` with `view()` answering `delayMs` late and no `viewNow()` to go around it (everything else untouched). */
 function slowed(store: LeaseStore, delayMs: number): LeaseStore {
   return Object.assign(Object.create(store) as LeaseStore, {
     view: async () => {
       await sleep(delayMs);
       return store.view();
     },
+    viewNow: undefined,
   });
 }
 

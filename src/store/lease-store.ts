@@ -95,6 +95,12 @@ export interface LeaseStore {
    */
   view(): Promise<LeaseView>;
   /**
+   * {@link view} without the wait, for a store whose copy is in process (SQLite); absent
+   * otherwise. The DHCP path reads it two or three times per request, and an await of an
+   * already-known value still costs a Promise and a microtask turn each.
+   */
+  viewNow?(): LeaseView;
+  /**
    * Atomically gives `address` to the client, unless another client holds it or it is
    * declined. The client's rows for other addresses are dropped (one lease per client).
    * Offering an address the client already has bound keeps it bound with its expiry

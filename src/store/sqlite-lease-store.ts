@@ -167,6 +167,10 @@ export class SqliteLeaseStore implements LeaseStore {
     return this.table();
   }
 
+  viewNow(): LeaseView {
+    return this.table();
+  }
+
   /**
    * Decided at once against the copy (claims are judged in the order they are made). A
    * `bound` claim resolves once the lease is on disk (group commit, above); an `offered`
