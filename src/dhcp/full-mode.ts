@@ -225,7 +225,8 @@ export class FullModeResponder {
     const verdict = this.policy.full({ packet: req, facts, iface });
     if (verdict.kind === 'ignore') return this.silent(mac, verdict.reason);
 
-    const leases = this.opts.store.viewNow?.() ?? (await this.opts.store.view());
+    // No await since `local` was taken (the store's copy is valid until one): it is still the view.
+    const leases = local ?? (await this.opts.store.view());
     const now = this.now();
     const q = this.query(subnet, key, mac, leases, now, iface);
     const judged = judgeUnderRules(q, verdict.addressRules, address);
