@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import Database from 'libsql';
 import { openSqlite, type SqliteDb } from './sqlite-open.js';
 import { StatementCache, type SqliteStatement } from './sqlite-statements.js';
+import { flattenSightings, writeSightings, type SightingWriter } from './sqlite-sightings.js';
 import { profileSchema } from '../config/schema.js';
 import { installTokensEqual } from '../fleet/boot-once.js';
 import { planDeclaredSync, type DeclaredFleet } from '../fleet/declared-fleet.js';
@@ -33,34 +34,20 @@ type Db = SqliteDb;
 const MACHINE_COLUMNS = 'mac, uuid, hostname, labels, arch, firmware, first_seen, last_seen, last_ip, state, profile, source, updated_at';
 const GROUP_COLUMNS = 'name, priority, profile, selector, source, updated_at';
 
-/**
- * A sighting merged into its machine's row: a new MAC becomes a `discovered` machine
- * (`discoveredMachine`), a known one changes as `applySighting` says — facts only from a
- * sighting at least as new as the last, a name only where there was none, times that never
- * run backwards. In DO UPDATE a bare column is the row's value before this statement.
- * Parameters: mac, uuid, hostname, arch, firmware, at, ip.
- */
-const SIGHTING_UPSERT = `INSERT INTO fleet_machines (${'mac, uuid, hostname, labels, arch, firmware, first_seen, last_seen, last_ip, state, profile, source, updated_at'})
-  VALUES (?1, ?2, ?3, '{}', ?4, ?5, ?6, ?6, ?7, 'discovered', NULL, 'dhcp', ?6)
-  ON CONFLICT (mac) DO UPDATE SET
-    uuid = CASE WHEN (last_seen IS NULL OR excluded.last_seen >= last_seen) AND excluded.uuid IS NOT NULL THEN excluded.uuid ELSE uuid END,
-    arch = CASE WHEN (last_seen IS NULL OR excluded.last_seen >= last_seen) AND excluded.arch IS NOT NULL THEN excluded.arch ELSE arch END,
-    firmware = CASE WHEN (last_seen IS NULL OR excluded.last_seen >= last_seen) AND excluded.firmware IS NOT NULL THEN excluded.firmware ELSE firmware END,
-    last_ip = CASE WHEN (last_seen IS NULL OR excluded.last_seen >= last_seen) AND excluded.last_ip IS NOT NULL THEN excluded.last_ip ELSE last_ip END,
-    hostname = COALESCE(hostname, excluded.hostname),
-    first_seen = CASE WHEN first_seen IS NULL THEN excluded.first_seen ELSE MIN(first_seen, excluded.first_seen) END,
-    last_seen = CASE WHEN last_seen IS NULL THEN excluded.last_seen ELSE MAX(last_seen, excluded.last_seen) END,
-    updated_at = MAX(updated_at, excluded.updated_at)`;
-
-/** MACs asked about per existence query (SQLite allows 32 766 parameters; a batch is ≤ 10 000 MACs). */
-const EXISTS_CHUNK = 256;
 const PROFILE_COLUMNS = 'name, kernel, initrd, cmdline, spec, source, updated_at';
+
+export interface SqliteFleetStoreOptions {
+  sightingWriter?: SightingWriter | null;
+}
 
 export class SqliteFleetStore implements FleetStore {
   private closed = false;
   private readonly statements: StatementCache;
 
-  private constructor(private readonly db: Db) {
+  private constructor(
+    private readonly db: Db,
+    private readonly sightingWriter: SightingWriter | null = null,
+  ) {
     this.statements = new StatementCache(db);
   }
 
@@ -70,8 +57,8 @@ export class SqliteFleetStore implements FleetStore {
   }
 
   /** Opens a database file by path (or `:memory:`), creating it and its directory if needed. */
-  static open(file: string): SqliteFleetStore {
-    return new SqliteFleetStore(openSqlite(file, migrate));
+  static open(file: string, opts: SqliteFleetStoreOptions = {}): SqliteFleetStore {
+    return new SqliteFleetStore(openSqlite(file, migrate), opts.sightingWriter ?? null);
   }
 
   /**
@@ -102,45 +89,12 @@ export class SqliteFleetStore implements FleetStore {
     return currentVersion(this.db);
   }
 
-  /**
-   * Committed without its own fsync (`synchronous=NORMAL` for this commit only): a sighting
-   * is a note that a machine was seen, not a promise to a client, and the WAL it lands in is
-   * fsynced by the next lease commit anyway. A power cut can lose the last moments of
-   * sightings; the machine's next DHCP request records it again. Every other fleet write
-   * stays FULL.
-   */
-  recordSightings(sightings: readonly Sighting[]): Promise<{ discovered: string[] }> {
-    // SQLite refuses to change the safety level inside a transaction: set it around one. The
-    // transaction runs synchronously, so FULL is back before any other write can start.
-    try {
-      this.stmt('PRAGMA synchronous = NORMAL').run();
-      try {
-        return this.recordSightingsNow(sightings);
-      } finally {
-        this.stmt('PRAGMA synchronous = FULL').run();
-      }
-    } catch (err) {
-      return Promise.reject(err);
-    }
-  }
-
-  private recordSightingsNow(sightings: readonly Sighting[]): Promise<{ discovered: string[] }> {
-    return this.immediate(() => {
-      // Under DHCP load this runs for thousands of machines a second on the event loop: which
-      // exist is one query per chunk, and each sighting is merged by SQL (applySighting's rules,
-      // `SIGHTING_UPSERT`) instead of a row read, parsed, rebuilt and written back.
-      const known = this.existingMacs(sightings.map((x) => x.mac));
-      const discovered: string[] = [];
-      const upsert = this.stmt(SIGHTING_UPSERT);
-      for (const s of sightings) {
-        upsert.run(s.mac, s.uuid ?? null, s.hostname ?? null, s.arch ?? null, s.firmware ?? null, s.at, s.ip ?? null);
-        if (!known.has(s.mac)) {
-          discovered.push(s.mac);
-          known.add(s.mac);
-        }
-      }
-      return { discovered };
-    });
+  /** See `sqlite-sightings.ts` (why no fsync of its own) and {@link SightingWriter}. */
+  async recordSightings(sightings: readonly Sighting[]): Promise<{ discovered: string[] }> {
+    if (sightings.length === 0) return { discovered: [] };
+    const flat = flattenSightings(sightings);
+    const discovered = this.sightingWriter ? await this.sightingWriter(flat) : writeSightings(this.db, this.statements, flat);
+    return { discovered };
   }
 
   async getMachine(mac: string): Promise<Machine | null> {
@@ -303,18 +257,6 @@ export class SqliteFleetStore implements FleetStore {
     if (this.closed) return;
     this.closed = true;
     this.db.close();
-  }
-
-  /** Which of `macs` have a row, in chunks of EXISTS_CHUNK (the rest of a chunk padded with NULL, which matches nothing). */
-  private existingMacs(macs: readonly string[]): Set<string> {
-    const found = new Set<string>();
-    const query = this.stmt(`SELECT mac FROM fleet_machines WHERE mac IN (${new Array(EXISTS_CHUNK).fill('?').join(', ')})`);
-    for (let i = 0; i < macs.length; i += EXISTS_CHUNK) {
-      const chunk: (string | null)[] = macs.slice(i, i + EXISTS_CHUNK);
-      while (chunk.length < EXISTS_CHUNK) chunk.push(null);
-      for (const row of query.all(...chunk)) found.add(str(row, 'mac'));
-    }
-    return found;
   }
 
   private machineSync(mac: string): Machine | null {

@@ -46,6 +46,7 @@ import { migrations } from './sqlite-migrations.js';
 import { COLUMNS, isRecord, StatementCache, toLease } from './sqlite-lease-rows.js';
 import { encodeBatch, type LeaseBatchResult, type LeaseRowWrite } from './sqlite-lease-batch.js';
 import { InlineLeaseWriter, WorkerLeaseWriter, type LeaseWriter } from './sqlite-lease-writer.js';
+import type { SightingWriter } from './sqlite-sightings.js';
 
 type Db = SqliteDb;
 
@@ -99,6 +100,7 @@ export class SqliteLeaseStore implements LeaseStore {
   private closed = false;
   private readonly statements: StatementCache;
   private readonly writer: LeaseWriter;
+  private readonly thread: WorkerLeaseWriter | null;
   private cache: LeaseIndex | null = null;
   private readonly pending: PendingWrite[] = [];
   private flushScheduled: { cancel: () => void } | null = null;
@@ -121,6 +123,16 @@ export class SqliteLeaseStore implements LeaseStore {
     this.statements = new StatementCache(db);
     const base = file === ':memory:' || opts.inlineWrites === true ? new InlineLeaseWriter(this.statements) : new WorkerLeaseWriter(file);
     this.writer = opts.wrapWriter ? opts.wrapWriter(base) : base;
+    this.thread = base instanceof WorkerLeaseWriter ? base : null;
+  }
+
+  /**
+   * The writer thread's sightings writer, for the fleet store on the same file (`store-factory.ts`):
+   * null when writes run inline (`:memory:`), where the fleet store writes on its own connection.
+   */
+  sightingWriter(): SightingWriter | null {
+    const thread = this.thread;
+    return thread ? (flat) => thread.recordSightings(flat) : null;
   }
 
   /** Opens (creating if needed) `<dataDir>/bootfleet.db` and brings its schema up to date. */

@@ -9,6 +9,7 @@
 import { Worker } from 'node:worker_threads';
 import { runLeaseBatch, type LeaseBatch, type LeaseBatchResult } from './sqlite-lease-batch.js';
 import type { StatementCache } from './sqlite-lease-rows.js';
+import { SIGHTING_FIELDS, type FlatSightings } from './sqlite-sightings.js';
 
 /** Runs batches one after another; each resolves once committed (and synced, unless offers alone). */
 export interface LeaseWriter {
@@ -33,14 +34,30 @@ export class InlineLeaseWriter implements LeaseWriter {
 }
 
 /** Messages to the worker (`sqlite-lease-write-worker.ts`). */
-export type WriterRequest = { kind: 'batch'; id: number; batch: LeaseBatch } | { kind: 'close' };
+export type WriterRequest =
+  | { kind: 'batch'; id: number; batch: LeaseBatch }
+  | { kind: 'sightings'; id: number; sightings: FlatSightings }
+  | { kind: 'close' };
 /** Messages from it. */
-export type WriterReply = { kind: 'done'; id: number; result: LeaseBatchResult } | { kind: 'failed'; id: number; error: string } | { kind: 'closed' };
+export type WriterReply =
+  | { kind: 'done'; id: number; result: LeaseBatchResult }
+  | { kind: 'sightings-done'; id: number; discovered: string[] }
+  | { kind: 'failed'; id: number; error: string }
+  | { kind: 'closed' };
+
+/**
+ * Sightings per transaction in the writer thread (≈ 5 µs each): a burst of thousands of new
+ * machines is written as chunks sent one after another, so a lease commit (an ACK waiting)
+ * queues behind at most one chunk, a few milliseconds, not the whole burst.
+ */
+const SIGHTINGS_PER_CHUNK = 500;
+
+type Waiter = { resolve: (r: LeaseBatchResult | string[]) => void; reject: (e: Error) => void };
 
 /** A worker thread owning a second connection to `file` (opened after the schema is up to date). */
 export class WorkerLeaseWriter implements LeaseWriter {
   private readonly worker: Worker;
-  private readonly waiting = new Map<number, { resolve: (r: LeaseBatchResult) => void; reject: (e: Error) => void }>();
+  private readonly waiting = new Map<number, Waiter>();
   private nextId = 1;
   private broken: Error | null = null;
   private closing: Promise<void> | null = null;
@@ -56,13 +73,29 @@ export class WorkerLeaseWriter implements LeaseWriter {
   }
 
   run(batch: LeaseBatch): Promise<LeaseBatchResult> {
+    return this.send((id) => ({ kind: 'batch', id, batch })) as Promise<LeaseBatchResult>;
+  }
+
+  /** Writes fleet sightings (`sqlite-sightings.ts`) on this thread's connection; resolves with the MACs that were new. */
+  async recordSightings(flat: FlatSightings): Promise<string[]> {
+    const step = SIGHTINGS_PER_CHUNK * SIGHTING_FIELDS;
+    if (flat.length <= step) return (await this.send((id) => ({ kind: 'sightings', id, sightings: flat }))) as string[];
+    const discovered: string[] = [];
+    for (let i = 0; i < flat.length; i += step) {
+      const part = (await this.send((id) => ({ kind: 'sightings', id, sightings: flat.slice(i, i + step) }))) as string[];
+      for (const mac of part) discovered.push(mac);
+    }
+    return discovered;
+  }
+
+  private send(request: (id: number) => WriterRequest): Promise<LeaseBatchResult | string[]> {
     if (this.broken) return Promise.reject(this.broken);
     if (this.closing) return Promise.reject(new Error('lease store is closed'));
     const id = this.nextId++;
-    return new Promise<LeaseBatchResult>((resolve, reject) => {
+    return new Promise<LeaseBatchResult | string[]>((resolve, reject) => {
       if (this.waiting.size === 0) this.worker.ref();
       this.waiting.set(id, { resolve, reject });
-      this.worker.postMessage({ kind: 'batch', id, batch } satisfies WriterRequest);
+      this.worker.postMessage(request(id));
     });
   }
 
@@ -83,6 +116,7 @@ export class WorkerLeaseWriter implements LeaseWriter {
     this.waiting.delete(m.id);
     if (this.waiting.size === 0) this.worker.unref();
     if (m.kind === 'done') w.resolve(m.result);
+    else if (m.kind === 'sightings-done') w.resolve(m.discovered);
     else w.reject(new Error(m.error));
   }
 

@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStores, redactUrl } from './store-factory.js';
+import { SqliteLeaseStore } from './sqlite-lease-store.js';
 
 const root = mkdtempSync(join(tmpdir(), 'bootfleet-factory-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -20,6 +21,39 @@ test('no store key, or sqlite: both stores in <dataDir>/bootfleet.db', async () 
     assert.deepEqual((await opened.fleet.recordSightings([{ mac: '52:54:00:00:00:01', at: 1 }])).discovered, ['52:54:00:00:00:01']);
     await Promise.all([opened.leases.close(), opened.fleet.close()]);
   }
+});
+
+test('SQLite file: sightings are written by the lease writer thread, in chunks, merged like the fleet store merges them', async () => {
+  const dataDir = join(root, 'thread');
+  const opened = await openStores({ dataDir });
+  assert.ok(opened.leases instanceof SqliteLeaseStore && opened.leases.sightingWriter() !== null, 'a file store has a writer thread');
+  const mac = (i: number): string => `52:54:00:01:${((i >> 8) & 0xff).toString(16).padStart(2, '0')}:${(i & 0xff).toString(16).padStart(2, '0')}`;
+  // More than one chunk (500) goes to the thread; every new MAC is reported once.
+  const first = Array.from({ length: 1234 }, (_, i) => ({ mac: mac(i), at: 1000 + i, ip: `198.18.${i >> 8}.${i & 0xff}` }));
+  const { discovered } = await opened.fleet.recordSightings(first);
+  assert.equal(discovered.length, 1234);
+  assert.deepEqual(new Set(discovered), new Set(first.map((s) => s.mac)));
+  // Known machines are not discovered again; facts of a newer sighting win, an older one's do not.
+  const again = await opened.fleet.recordSightings([
+    { mac: mac(7), at: 5000, ip: '198.18.9.9', arch: 7, firmware: 'uefi-pxe', hostname: 'n7' },
+    { mac: mac(8), at: 10, ip: '198.18.9.10' },
+    { mac: mac(5000), at: 6000 },
+  ]);
+  assert.deepEqual(again.discovered, [mac(5000)]);
+  // Read back on the main thread's own connection: the thread's commits are in the file.
+  const m7 = await opened.fleet.getMachine(mac(7));
+  assert.equal(m7?.lastIp, '198.18.9.9');
+  assert.equal(m7?.arch, 7);
+  assert.equal(m7?.hostname, 'n7');
+  assert.equal(m7?.firstSeen, 1007);
+  assert.equal(m7?.lastSeen, 5000);
+  const m8 = await opened.fleet.getMachine(mac(8));
+  assert.equal(m8?.lastIp, '198.18.0.8');
+  assert.equal(m8?.firstSeen, 10);
+  assert.equal(m8?.state, 'discovered');
+  assert.equal((await opened.fleet.listMachines()).length, 1235);
+  await opened.fleet.close();
+  await opened.leases.close();
 });
 
 test('anything else is refused before anything is opened', async () => {

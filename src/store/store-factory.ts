@@ -48,7 +48,8 @@ export async function openStores(config: StoreConfig, opts: { onPgError?: (err: 
   const leases = SqliteLeaseStore.open(file);
   let fleet: FleetStore;
   try {
-    fleet = SqliteFleetStore.open(file);
+    // Sightings go through the lease writer thread: off the event loop, one writer on the file.
+    fleet = SqliteFleetStore.open(file, { sightingWriter: leases.sightingWriter() });
   } catch (err) {
     await leases.close();
     throw err;
