@@ -34,3 +34,22 @@ test('an event naming the firmware counts whatever the boot policy calls its pla
   assert.equal(s.note({ kind: 'dhcp.ack', level: 'info', mac: MAC, msg: '', data: { iface: 'bf0', boot: 'dnsmasq', firmware: 'ipxe' } }, 5), MAC);
   assert.equal(s.note({ kind: 'dhcp.ack', level: 'info', mac: '52:54:00:bf:00:0b', msg: '', data: { iface: 'bf0', boot: 'dnsmasq', firmware: 'bios-pxe' } }, 5), null);
 });
+
+test('memory is bounded: the latest 4 096 clients keep their interface, a flood of others pushes an old one out', () => {
+  const s = new IpxeSightings(60_000);
+  const other = (i: number): string => `52:54:01:${((i >> 16) & 0xff).toString(16).padStart(2, '0')}:${((i >> 8) & 0xff).toString(16).padStart(2, '0')}:${(i & 0xff).toString(16).padStart(2, '0')}`;
+  const discover = (mac: string): void => void s.note({ kind: 'dhcp.discover', level: 'info', mac, msg: '', data: { iface: 'bf0' } }, 1000);
+  const offer = (mac: string): void => void s.note({ kind: 'dhcp.offer', level: 'info', mac, msg: '', data: { boot: 'ipxe-script' } }, 1100);
+  discover(MAC);
+  for (let i = 0; i < 4000; i++) discover(other(i));
+  offer(MAC);
+  // Still known to be on bf0, so not a sighting for bf1.
+  assert.equal(s.get(MAC, 'bf1'), null);
+  assert.equal(s.get(MAC, 'bf0')?.iface, 'bf0');
+  const late = '52:54:00:bf:00:0c';
+  discover(late);
+  for (let i = 0; i < 20_000; i++) discover(other(100_000 + i));
+  offer(late);
+  // Its DISCOVER's interface was forgotten: the sighting names no interface (any matches).
+  assert.equal(s.get(late, 'bf1')?.iface, null);
+});

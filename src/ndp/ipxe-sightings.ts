@@ -9,6 +9,7 @@
  * client's DISCOVER/REQUEST event before them.
  */
 import type { BootEvent } from '../events/boot-event.js';
+import { RecentMap } from '../store/recent-map.js';
 
 /** One iPXE DHCP exchange of one client. */
 export interface IpxeSighting {
@@ -20,11 +21,16 @@ export interface IpxeSighting {
   answered: boolean;
 }
 
+/**
+ * Clients remembered: at least the latest MAX_CLIENTS, at most twice as many. Every DHCP
+ * DISCOVER and REQUEST passes through here; a Map kept in recency order by delete + set cost
+ * a rehash every few thousand clients under DHCP load, {@link RecentMap} does not.
+ */
 const MAX_CLIENTS = 4096;
 
 export class IpxeSightings {
-  private readonly byMac = new Map<string, IpxeSighting>();
-  private readonly lastIface = new Map<string, string>();
+  private readonly byMac = new RecentMap<string, IpxeSighting>(MAX_CLIENTS);
+  private readonly lastIface = new RecentMap<string, string>(MAX_CLIENTS);
 
   /** `exchangeSpanMs`: an ack this soon after an offer continues the same exchange. */
   constructor(private readonly exchangeSpanMs: number) {}
@@ -35,7 +41,8 @@ export class IpxeSightings {
     if (!mac) return null;
     const iface = typeof e.data?.iface === 'string' ? e.data.iface : null;
     if ((e.kind === 'dhcp.discover' || e.kind === 'dhcp.request') && iface !== null) {
-      remember(this.lastIface, mac, iface);
+      // Most clients ask on the interface they asked on before: nothing to write then.
+      if (this.lastIface.touch(mac) !== iface) this.lastIface.set(mac, iface);
       return null;
     }
     if (e.data?.boot !== 'ipxe-script' && e.data?.firmware !== 'ipxe') return null;
@@ -46,9 +53,9 @@ export class IpxeSightings {
     const prev = this.byMac.get(mac);
     if (continues && prev && prev.iface === where && at - prev.at <= this.exchangeSpanMs) {
       // An ACK after the OFFER we may already have answered: same exchange, same answer.
-      remember(this.byMac, mac, { ...prev, at });
+      this.byMac.set(mac, { ...prev, at });
     } else {
-      remember(this.byMac, mac, { iface: where, at, answered: false });
+      this.byMac.set(mac, { iface: where, at, answered: false });
     }
     return mac;
   }
@@ -62,15 +69,5 @@ export class IpxeSightings {
   markAnswered(mac: string): void {
     const s = this.byMac.get(mac);
     if (s) s.answered = true;
-  }
-}
-
-/** Map insert that keeps the newest MAX_CLIENTS entries (Map keeps insertion order). */
-function remember<V>(map: Map<string, V>, key: string, value: V): void {
-  map.delete(key);
-  map.set(key, value);
-  if (map.size > MAX_CLIENTS) {
-    const oldest = map.keys().next();
-    if (!oldest.done) map.delete(oldest.value);
   }
 }
