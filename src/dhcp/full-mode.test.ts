@@ -90,6 +90,32 @@ describe('DISCOVER', () => {
     assert.equal(b.packet.yiaddr, '198.18.0.101');
   });
 
+  test('concurrent DISCOVERs while claims wait for their commit: each client gets its own address at the first claim', async () => {
+    let claims = 0;
+    let open: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    // The view shows a claim only once it commits (a store that is slow to commit, or shared).
+    const gated = Object.assign(Object.create(store) as LeaseStore, {
+      view: () => store.view(),
+      viewNow: () => store.viewNow?.(),
+      claim: async (req: Parameters<LeaseStore['claim']>[0]) => {
+        claims++;
+        await gate;
+        return store.claim(req);
+      },
+    });
+    const r = responder(testConfig({ pool: ['198.18.0.100', '198.18.0.120'] }), gated);
+    const macs = ['52:54:00:00:01:01', '52:54:00:00:01:02', '52:54:00:00:01:03', '52:54:00:00:01:04', '52:54:00:00:01:05'];
+    // The last one asks (option 50) for the address the first is being offered.
+    const pending = macs.map((mac, i) => r.handle(request(MessageType.Discover, i === 4 ? { mac, requested: '198.18.0.100' } : { mac }), MessageType.Discover, IFACE));
+    open();
+    const offered = (await Promise.all(pending)).map((o) => replyOf(o).packet.yiaddr);
+    assert.equal(offered[0], '198.18.0.100');
+    assert.equal(new Set(offered).size, macs.length, `distinct addresses: ${offered.join(' ')}`);
+    assert.equal(claims, macs.length, 'no claim lost a race and was retried');
+    assert.ok(!kinds().includes('dhcp.exhausted'));
+  });
+
   test('honours option 50 when free', async () => {
     const r = responder();
     const { packet } = replyOf(await r.handle(request(MessageType.Discover, { requested: '198.18.0.102' }), MessageType.Discover, IFACE));

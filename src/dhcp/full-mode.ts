@@ -134,7 +134,8 @@ export class FullModeResponder {
       const record = leases.getByClient(key);
       // Choosing and marking the choice happen with no await between them, so concurrent
       // DISCOVERs (server.ts handles clients in parallel) pick different addresses.
-      const q = this.query(subnet, key, mac, leases, now, iface, this.offering.othersThan(key));
+      const q = this.query(subnet, key, mac, leases, now, iface);
+      q.busy = (n) => this.offering.offeredToOther(n, key);
       const choice = chooseUnderRules(q, verdict.addressRules, record?.address ?? null, requested);
       if (!choice) {
         this.emit('dhcp.exhausted', 'warn', mac, `no free address in ${subnet.config.subnet}`, { subnet: subnet.config.subnet });
@@ -359,9 +360,9 @@ export class FullModeResponder {
   }
 
   private query(
-    subnet: Subnet, clientId: string, mac: string, leases: PoolQuery['leases'], now: number, iface: ReceivingInterface, busy: readonly string[] = [],
+    subnet: Subnet, clientId: string, mac: string, leases: PoolQuery['leases'], now: number, iface: ReceivingInterface,
   ): PoolQuery {
-    const exclude = [...this.opts.localAddresses, iface.address, ...busy];
+    const exclude = [...this.opts.localAddresses, iface.address];
     if (subnet.config.router !== undefined) exclude.push(subnet.config.router);
     return { subnet, clientId, mac, reservations: this.opts.config.dhcp.reservations, leases, now, exclude };
   }

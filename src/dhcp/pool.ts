@@ -42,6 +42,11 @@ export interface PoolQuery {
   now: number;
   /** Addresses never handed out here: our own interface address, the router. */
   exclude: readonly string[];
+  /**
+   * Addresses (as numbers) not to be given to this client now, though the table has them
+   * free: another client's OFFER of them is waiting for its commit (`in-flight-offers.ts`).
+   */
+  busy?: (address: number) => boolean;
 }
 
 export type AddressReason = 'reservation' | 'previous' | 'requested' | 'lowest-free';
@@ -86,7 +91,7 @@ export function judgeAddress(q: PoolQuery, address: string): AddressVerdict {
     if (!poolRanges(q.subnet).some(([a, b]) => n >= a && n <= b)) return 'not-in-pool';
   }
   if (n === net.network || (n === net.broadcast && net.prefix < 31)) return 'excluded';
-  if (q.exclude.includes(address)) return 'excluded';
+  if (q.exclude.includes(address) || q.busy?.(n) === true) return 'excluded';
   const row = leaseAt(q, address);
   if (row && row.clientId !== q.clientId && isHeld(row, q.now)) return row.state === 'declined' ? 'declined' : 'held-by-other';
   return 'ok';
@@ -107,8 +112,10 @@ export function chooseAddress(q: PoolQuery, previous: string | null, requested: 
   for (const r of q.reservations) skipped.add(ipToNumber(r.address));
   for (const x of q.exclude) skipped.add(ipToNumber(x));
   const view = viewOf(q.leases);
+  const busy = q.busy;
+  const skip = busy === undefined ? (x: number): boolean => skipped.has(x) : (x: number): boolean => skipped.has(x) || busy(x);
   for (const [start, end] of poolRanges(q.subnet)) {
-    const n = view.lowestFree(start, end, q.clientId, q.now, (x) => skipped.has(x));
+    const n = view.lowestFree(start, end, q.clientId, q.now, skip);
     if (n !== null) return { address: numberToIp(n), reason: 'lowest-free', reservation: null };
   }
   return null;
