@@ -207,7 +207,8 @@ export class DhcpServer {
       this.dropped('DHCP_BUSY', 'warn', `${MAX_IN_FLIGHT} requests in flight: shedding load`, from, iface);
       return;
     }
-    const decoded = decodeDhcp(data);
+    // node:dgram hands each datagram over in a buffer of its own: the packet may keep views of it.
+    const decoded = decodeDhcp(data, 'view');
     if (!decoded.ok) {
       const { code, message, offset } = decoded.error;
       this.dropped(code, 'info', `undecodable datagram: ${message}`, from, iface, undefined, { offset, bytes: data.length });

@@ -133,3 +133,25 @@ test('property: mutations and truncations of a valid message never throw', () =>
     { numRuns: 1000 },
   );
 });
+
+test("property: keep 'view' decodes exactly as the default copy, from a Buffer or any Uint8Array view, and never throws", () => {
+  const base = ipxeDiscover();
+  const mutation = fc.array(fc.tuple(fc.nat({ max: base.length - 1 }), u8), { maxLength: 8 });
+  fc.assert(
+    fc.property(mutation, fc.nat({ max: base.length + 20 }), fc.nat({ max: 7 }), (changes, cut, pad) => {
+      const b = Buffer.concat([base, Buffer.alloc(20)]);
+      for (const [at, value] of changes) b[at] = value;
+      const m = b.subarray(0, cut);
+      // A plain Uint8Array at an offset into a larger ArrayBuffer, as well as a Buffer.
+      const backing = new Uint8Array(pad + m.length);
+      backing.set(m, pad);
+      const plain = new Uint8Array(backing.buffer, pad, m.length);
+      const copied = decodeDhcp(m);
+      for (const viewed of [decodeDhcp(m, 'view'), decodeDhcp(plain, 'view')]) {
+        assertWellFormed(viewed, m.length);
+        assert.deepEqual(viewed, copied);
+      }
+    }),
+    { numRuns: 500 },
+  );
+});

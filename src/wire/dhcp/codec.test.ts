@@ -50,6 +50,15 @@ test('option values are a private copy: mutating the input afterwards changes no
   assert.equal(p.chaddr[0], 0x52);
 });
 
+test("keep 'view': option values are views of the caller's bytes (no copy), for a caller that never reuses them", () => {
+  const bytes = ipxeDiscover();
+  const p = ok(decodeDhcp(bytes, 'view'));
+  assert.equal(p.options.get(77)?.toString(), 'iPXE');
+  assert.equal(p.options.get(77)?.buffer, bytes.buffer);
+  bytes.fill(0xee);
+  assert.notEqual(p.options.get(77)?.toString(), 'iPXE');
+});
+
 test('fixed sname/file fields are C strings: bytes after the first NUL are ignored', () => {
   const p = ok(decodeDhcp(rawPacket({ sname: Buffer.from('boot-server\0junk'), file: Buffer.from('undionly.kpxe\0\x01\x02') })));
   assert.equal(p.sname, 'boot-server');

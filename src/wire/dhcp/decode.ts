@@ -70,15 +70,17 @@ function optionString(options: Map<number, Buffer>, code: number): string {
  * Decode one DHCP message (a UDP payload). Never throws; never reads past `bytes`.
  *
  * Option values in the result are views into one private copy of `bytes`, so the caller
- * may reuse its receive buffer. With option 52, options are read from the options field,
+ * may reuse its receive buffer; with `keep: 'view'` they are views into `bytes` itself, for a
+ * caller that never reuses it (a datagram from node:dgram is a fresh buffer each time, and
+ * the copy was one more allocation per request on the hot path). With option 52, options are read from the options field,
  * then `file`, then `sname` (RFC 2132 §9.3, RFC 3396 §7), and `file`/`sname` are taken
  * from options 67/66 ('' when absent).
  */
-export function decodeDhcp(bytes: Uint8Array): DhcpDecodeResult {
+export function decodeDhcp(bytes: Uint8Array, keep: 'copy' | 'view' = 'copy'): DhcpDecodeResult {
   const n = bytes.length;
   if (n > MAX_DECODE_SIZE) return fail('DHCP_TOO_LARGE', `message is ${n} bytes, limit ${MAX_DECODE_SIZE}`, MAX_DECODE_SIZE);
   if (n < OFFSET_OPTIONS) return fail('DHCP_TRUNCATED', `message is ${n} bytes, header and cookie need ${OFFSET_OPTIONS}`, n);
-  const buf = Buffer.from(bytes);
+  const buf = keep === 'copy' ? Buffer.from(bytes) : Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (buf.readUInt32BE(OFFSET_COOKIE) !== MAGIC_COOKIE) {
     return fail('DHCP_BAD_MAGIC', `magic cookie is 0x${buf.readUInt32BE(OFFSET_COOKIE).toString(16).padStart(8, '0')}`, OFFSET_COOKIE);
   }

@@ -7,6 +7,8 @@ import { parseIpv4 } from '../ipv4-text.js';
 
 /** Format 4 bytes at `offset` as "a.b.c.d". The caller guarantees the bytes exist. */
 export function formatIpv4(bytes: Uint8Array, offset: number): string {
+  // Three of a request's four address fields are usually unset: one shared string, not four joins.
+  if (bytes[offset] === 0 && bytes[offset + 1] === 0 && bytes[offset + 2] === 0 && bytes[offset + 3] === 0) return '0.0.0.0';
   return `${bytes[offset] ?? 0}.${bytes[offset + 1] ?? 0}.${bytes[offset + 2] ?? 0}.${bytes[offset + 3] ?? 0}`;
 }
 
