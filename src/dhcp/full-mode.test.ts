@@ -98,6 +98,7 @@ describe('DISCOVER', () => {
     const gated = Object.assign(Object.create(store) as LeaseStore, {
       view: () => store.view(),
       viewNow: () => store.viewNow?.(),
+      holdNow: undefined,
       claim: async (req: Parameters<LeaseStore['claim']>[0]) => {
         claims++;
         await gate;

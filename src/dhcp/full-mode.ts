@@ -141,20 +141,26 @@ export class FullModeResponder {
         this.emit('dhcp.exhausted', 'warn', mac, `no free address in ${subnet.config.subnet}`, { subnet: subnet.config.subnet });
         return { kind: 'silent' };
       }
-      const release = this.offering.hold(choice.address, key);
+      const hold = {
+        clientId: key,
+        mac,
+        address: choice.address,
+        state: 'offered' as const,
+        expiresAt: now + this.offerHoldMs,
+        hostname: choice.reservation?.hostname ?? clientHostname(facts),
+        now,
+      };
       let claimed: ClaimResult;
-      try {
-        claimed = await this.opts.store.claim({
-          clientId: key,
-          mac,
-          address: choice.address,
-          state: 'offered',
-          expiresAt: now + this.offerHoldMs,
-          hostname: choice.reservation?.hostname ?? clientHostname(facts),
-          now,
-        });
-      } finally {
-        release();
+      if (this.opts.store.holdNow !== undefined) {
+        // Decided at once: nothing runs between the choice and the claim.
+        claimed = this.opts.store.holdNow(hold);
+      } else {
+        const release = this.offering.hold(choice.address, key);
+        try {
+          claimed = await this.opts.store.claim(hold);
+        } finally {
+          release();
+        }
       }
       if (!claimed.ok) continue;
       // --- conflict hook: a background recheck of the offered address; the OFFER never waits for it.

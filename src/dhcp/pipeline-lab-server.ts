@@ -16,6 +16,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { configSchema } from '../config/schema.js';
 import type { BootEvent } from '../events/boot-event.js';
 import type { LeaseStore } from '../store/lease-store.js';
+import type { LeaseView } from '../store/lease-index.js';
 import { SqliteLeaseStore } from '../store/sqlite-lease-store.js';
 import type { LeaseWriter } from '../store/sqlite-lease-writer.js';
 import { UdpEndpoint } from '../transport/udp-endpoint.js';
@@ -32,14 +33,23 @@ function out(line: string): void {
   process.stdout.write(line + '\n');
 }
 
-/** `store` with `view()` answering `delayMs` late and no `viewNow()` to go around it (everything else untouched). */
+/**
+ * `store` with `view()` answering `delayMs` late and no `viewNow()` or `holdNow()` to go around
+ * it. Everything else is the store's own method called on the store itself (a wrapper made with
+ * Object.create would keep whatever state the methods set on the wrapper, apart from the store's).
+ */
 function slowed(store: LeaseStore, delayMs: number): LeaseStore {
-  return Object.assign(Object.create(store) as LeaseStore, {
-    view: async () => {
-      await sleep(delayMs);
-      return store.view();
+  const view = async (): Promise<LeaseView> => {
+    await sleep(delayMs);
+    return store.view();
+  };
+  return new Proxy(store, {
+    get(target, prop) {
+      if (prop === 'view') return view;
+      if (prop === 'viewNow' || prop === 'holdNow') return undefined;
+      const v: unknown = Reflect.get(target, prop, target);
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
     },
-    viewNow: undefined,
   });
 }
 

@@ -109,6 +109,12 @@ export interface LeaseStore {
    * claim after it sees it.
    */
   claim(req: ClaimRequest): Promise<ClaimResult>;
+  /**
+   * {@link claim} of an `offered` hold, decided and returned at once, for a store that decides
+   * in process (SQLite); absent otherwise. A DISCOVER then runs from view to OFFER with no
+   * await: no Promise, no microtask turn, and no other request in between.
+   */
+  holdNow?(req: ClaimRequest & { state: 'offered' }): ClaimResult;
   /** DHCPRELEASE: frees the address if this client holds it. True when something changed. */
   release(clientId: string, address: string, now: number): Promise<boolean>;
   /**

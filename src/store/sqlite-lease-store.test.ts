@@ -39,6 +39,43 @@ runLeaseStoreContract('sqlite', {
   },
 });
 
+/**
+ * The same contract with every `offered` claim made through holdNow (the DHCP path's
+ * DISCOVER): it must decide exactly as claim does. The wrapper's other methods are the store's own.
+ */
+const inner = new Map<LeaseStore, SqliteLeaseStore>();
+function holdingNow(s: SqliteLeaseStore): LeaseStore {
+  const claim = (req: Parameters<LeaseStore['claim']>[0]): ReturnType<LeaseStore['claim']> =>
+    req.state === 'offered' ? Promise.resolve(s.holdNow({ ...req, state: 'offered' })) : s.claim(req);
+  // Every other method is the store's own, called on the store itself (its state is its own fields).
+  const w = new Proxy(s, {
+    get(target, prop) {
+      if (prop === 'claim') return claim;
+      const v: unknown = Reflect.get(target, prop, target);
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+  inner.set(w, s);
+  return w;
+}
+runLeaseStoreContract('sqlite, offers through holdNow', {
+  async create() {
+    const dir = join(root, `db${n++}`);
+    const s = SqliteLeaseStore.openDataDir(dir);
+    dirOf.set(s, dir);
+    return holdingNow(s);
+  },
+  async reopen(store) {
+    const old = inner.get(store);
+    const dir = old && dirOf.get(old);
+    assert.ok(old && dir);
+    await old.close();
+    const s = SqliteLeaseStore.openDataDir(dir);
+    dirOf.set(s, dir);
+    return holdingNow(s);
+  },
+});
+
 test('the file lives at <dataDir>/bootfleet.db in WAL mode with synchronous=FULL', async () => {
   const dir = join(root, 'pragmas', 'nested');
   const s = SqliteLeaseStore.openDataDir(dir);

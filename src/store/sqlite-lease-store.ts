@@ -191,6 +191,22 @@ export class SqliteLeaseStore implements LeaseStore {
    * client's REQUEST) supersedes it before that batch leaves. A refused claim writes nothing.
    */
   async claim(req: ClaimRequest): Promise<ClaimResult> {
+    const decided = this.decideClaim(req);
+    if (!decided.ok) return decided;
+    if (req.state === 'offered') this.enqueueHold(decided.write);
+    else await this.write(decided.write);
+    return { ok: true, lease: decided.lease };
+  }
+
+  holdNow(req: ClaimRequest & { state: 'offered' }): ClaimResult {
+    const decided = this.decideClaim(req);
+    if (!decided.ok) return decided;
+    this.enqueueHold(decided.write);
+    return { ok: true, lease: decided.lease };
+  }
+
+  /** What {@link claim} writes, decided against the copy; nothing is changed yet. */
+  private decideClaim(req: ClaimRequest): (ClaimResult & { ok: false }) | { ok: true; lease: Lease; write: LeaseRowWrite } {
     const t = this.writable();
     const current = t.get(req.address);
     if (current && current.clientId !== req.clientId && isHeld(current, req.now)) {
@@ -210,10 +226,12 @@ export class SqliteLeaseStore implements LeaseStore {
       hostname: req.hostname,
       updatedAt: req.now,
     });
-    // Nobody waits for a hold (no Promise made for it): a write failure already drops the copy for a reload.
-    if (req.state === 'offered') this.enqueue({ write: { deletes, puts: [lease] }, offer: true, resolve: ignore, reject: ignore });
-    else await this.write({ deletes, puts: [lease] });
-    return { ok: true, lease };
+    return { ok: true, lease, write: { deletes, puts: [lease] } };
+  }
+
+  /** Nobody waits for a hold (no Promise made for it): a write failure already drops the copy for a reload. */
+  private enqueueHold(write: LeaseRowWrite): void {
+    this.enqueue({ write, offer: true, resolve: ignore, reject: ignore });
   }
 
   async release(clientId: string, address: string, now: number): Promise<boolean> {
