@@ -10,7 +10,9 @@ session.connect();
 const post = (method, params) => new Promise((resolve, reject) => session.post(method, params ?? {}, (e, r) => (e ? reject(e) : resolve(r))));
 await post('HeapProfiler.enable');
 setTimeout(async () => {
-  await post('HeapProfiler.startSampling', { samplingInterval: 2048, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  // HS_LIVE=1: only what is still alive when sampling stops (what the heap retains, by allocation site).
+  const all = process.env.HS_LIVE !== '1';
+  await post('HeapProfiler.startSampling', { samplingInterval: 2048, includeObjectsCollectedByMajorGC: all, includeObjectsCollectedByMinorGC: all });
   setTimeout(async () => {
     const { profile } = await post('HeapProfiler.stopSampling');
     writeFileSync(`/tmp/heap-${threadId}.json`, JSON.stringify(profile));

@@ -121,7 +121,16 @@ export class FullModeResponder {
     const key = clientKey(req);
     const requested = getIp(req.options, OPTION_REQUESTED_IP);
     const facts = factsFromPacket(req);
-    this.emit('dhcp.discover', 'info', mac, 'DISCOVER', { iface: iface.name, xid: hex(req.xid), relay: relayOf(req), requested, ...factsData(facts) });
+    this.emit('dhcp.discover', 'info', mac, 'DISCOVER', {
+      iface: iface.name,
+      xid: hex(req.xid),
+      relay: relayOf(req),
+      requested,
+      arch: facts.arch,
+      firmware: facts.firmware,
+      uuid: facts.uuid,
+      hostname: facts.hostname,
+    });
     const subnet = this.subnetFor(req, iface);
     if (!subnet) return this.drop(req, 'DHCP_NO_SUBNET', 'debug', `no subnet configured for ${relayOf(req) ?? iface.name}`);
     const verdict = this.policy.full({ packet: req, facts, iface });
@@ -217,7 +226,16 @@ export class FullModeResponder {
     }
     if (address === null) return this.drop(req, 'DHCP_BAD_REQUEST', 'info', 'REQUEST (selecting) without a requested address');
     const facts = factsFromPacket(req);
-    this.emit('dhcp.request', 'info', mac, `REQUEST ${address} (${state})`, { state, ip: address, iface: iface.name, relay: relayOf(req), ...factsData(facts) });
+    this.emit('dhcp.request', 'info', mac, `REQUEST ${address} (${state})`, {
+      state,
+      ip: address,
+      iface: iface.name,
+      relay: relayOf(req),
+      arch: facts.arch,
+      firmware: facts.firmware,
+      uuid: facts.uuid,
+      hostname: facts.hostname,
+    });
 
     const subnet = this.subnetFor(req, iface);
     const authoritative = this.opts.config.dhcp.authoritative;
@@ -409,9 +427,4 @@ function relayOf(req: DhcpPacket): string | null {
 
 function hex(n: number): string {
   return `0x${(n >>> 0).toString(16).padStart(8, '0')}`;
-}
-
-/** What the request says about the machine, for the event stream (the inventory records it). */
-function factsData(facts: ClientFacts): Record<string, string | number | null> {
-  return { arch: facts.arch, firmware: facts.firmware, uuid: facts.uuid, hostname: facts.hostname };
 }
