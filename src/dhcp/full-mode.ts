@@ -98,8 +98,12 @@ export class FullModeResponder {
     this.policy = opts.policy ?? nativeReplyPolicy({ config: opts.config, ...(opts.plan !== undefined ? { fullPlan: opts.plan } : {}) });
   }
 
-  /** Handles one screened request (see `screen.ts`) that arrived on `iface`. */
-  async handle(req: DhcpPacket, type: MessageType, iface: ReceivingInterface): Promise<FullModeOutcome> {
+  /**
+   * Handles one screened request (see `screen.ts`) that arrived on `iface`. Not an async
+   * function itself: returning the handler's promise from one would wrap it in another and
+   * cost two more microtask turns per request.
+   */
+  handle(req: DhcpPacket, type: MessageType, iface: ReceivingInterface): Promise<FullModeOutcome> {
     switch (type) {
       case MessageType.Discover:
         return this.discover(req, iface);
@@ -112,7 +116,7 @@ export class FullModeResponder {
       case MessageType.Inform:
         return this.inform(req, iface);
       default:
-        return this.drop(req, 'DHCP_NOT_REQUEST', 'debug', `${MessageType[type] ?? type} is not a client message`);
+        return Promise.resolve(this.drop(req, 'DHCP_NOT_REQUEST', 'debug', `${MessageType[type] ?? type} is not a client message`));
     }
   }
 
