@@ -2,6 +2,7 @@
 import type { DhcpPacket } from '../wire/dhcp/packet.js';
 import { getClientId } from '../wire/dhcp/options.js';
 import { HEX_BYTE as HEX } from '../wire/hex-byte.js';
+import { ethernetKeyHex } from '../wire/hardware-address-text.js';
 
 
 /** Lower-case hex of `bytes[from..to)`, built without an intermediate Buffer (this runs for every request). */
@@ -19,7 +20,8 @@ function hexOf(bytes: Uint8Array, from: number, to: number, prefix: string): str
  */
 export function clientKey(p: DhcpPacket): string {
   const id = getClientId(p.options);
-  if (id !== null) return hexOf(id, 0, id.length, '');
+  if (id !== null) return id.length === 7 && id[0] === 1 ? ethernetKeyHex(id, 1) : hexOf(id, 0, id.length, '');
   const hlen = Math.min(p.hlen, 16, p.chaddr.length);
+  if (hlen === 6 && (p.htype & 0xff) === 1) return ethernetKeyHex(p.chaddr, 0);
   return hexOf(p.chaddr, 0, hlen, HEX[p.htype & 0xff] as string);
 }

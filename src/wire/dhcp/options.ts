@@ -8,6 +8,7 @@
  * written): a reply sets about ten options, and `Buffer.alloc` would give each its own
  * off-heap allocation for the garbage collector to sweep, twenty per DORA.
  */
+import { colonMac } from '../hardware-address-text.js';
 import { MessageType, type DhcpPacket } from './packet.js';
 import { HEX_BYTE } from '../hex-byte.js';
 import { formatIpv4, writeIpv4 } from './ipv4.js';
@@ -265,6 +266,7 @@ export function encodeSubOptions(map: ReadonlyMap<number, Uint8Array>, opts: Sub
 /** The client's hardware address: chaddr[0, hlen) as lower-case hex pairs joined by ':' ('' when hlen is 0). */
 export function macOf(p: DhcpPacket): string {
   const n = Math.min(p.hlen, CHADDR_LENGTH, p.chaddr.length);
+  if (n === 6) return colonMac(p.chaddr, 0);
   let out = '';
   for (let i = 0; i < n; i++) {
     if (i > 0) out += ':';
