@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { formatIpv4 } from './ipv4.js';
 import { decodeDhcp, encodeDhcp, DHCP_DECODE_ERRORS, MAX_DECODE_SIZE, type DhcpDecodeResult } from './codec.js';
 import type { BootOp, DhcpPacket } from './packet.js';
 import { ipxeDiscover } from './fixtures.js';
@@ -153,5 +154,17 @@ test("property: keep 'view' decodes exactly as the default copy, from a Buffer o
       }
     }),
     { numRuns: 500 },
+  );
+});
+
+test('property: formatIpv4 is the four bytes as a dotted quad, remembered or not', () => {
+  fc.assert(
+    fc.property(fc.uint8Array({ minLength: 4, maxLength: 8 }), fc.nat({ max: 4 }), (bytes, start) => {
+      const at = Math.min(start, bytes.length - 4);
+      const plain = Array.from(bytes.subarray(at, at + 4)).join('.');
+      assert.equal(formatIpv4(bytes, at), plain);
+      assert.equal(formatIpv4(bytes, at), plain);
+    }),
+    { numRuns: 3000 },
   );
 });

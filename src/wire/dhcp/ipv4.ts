@@ -4,12 +4,26 @@
  */
 
 import { parseIpv4 } from '../ipv4-text.js';
+import { BoundedMemo } from '../bounded-memo.js';
+
+/** Addresses formatted lately: a DHCP request names the same few (relay, server, the client's own) again and again. */
+const formatted = new BoundedMemo(65_536);
 
 /** Format 4 bytes at `offset` as "a.b.c.d". The caller guarantees the bytes exist. */
 export function formatIpv4(bytes: Uint8Array, offset: number): string {
-  // Three of a request's four address fields are usually unset: one shared string, not four joins.
-  if (bytes[offset] === 0 && bytes[offset + 1] === 0 && bytes[offset + 2] === 0 && bytes[offset + 3] === 0) return '0.0.0.0';
-  return `${bytes[offset] ?? 0}.${bytes[offset + 1] ?? 0}.${bytes[offset + 2] ?? 0}.${bytes[offset + 3] ?? 0}`;
+  const a = bytes[offset] ?? 0;
+  const b = bytes[offset + 1] ?? 0;
+  const c = bytes[offset + 2] ?? 0;
+  const d = bytes[offset + 3] ?? 0;
+  // Three of a request's four address fields are usually unset.
+  if ((a | b | c | d) === 0) return '0.0.0.0';
+  const key = ((a * 256 + b) * 256 + c) * 256 + d;
+  let text = formatted.find(key);
+  if (text === undefined) {
+    text = `${a}.${b}.${c}.${d}`;
+    formatted.remember(key, text);
+  }
+  return text;
 }
 
 /** True when `text` is a dotted quad with every part 0..255 (no leading "+", no spaces). */
