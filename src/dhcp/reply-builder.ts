@@ -36,7 +36,8 @@ export function baseReply(request: DhcpPacket, type: MessageType, serverId: stri
     yiaddr: '0.0.0.0',
     siaddr: '0.0.0.0',
     giaddr: request.giaddr,
-    chaddr: Buffer.from(request.chaddr),
+    // Shared, not copied: packets' byte fields are read, never written, once decoded or built.
+    chaddr: request.chaddr,
     sname: '',
     file: '',
     options: new Map(),

@@ -19,7 +19,8 @@ export type EventListener = (e: BootEvent & { time: string }, ms: number) => voi
  */
 export class EventLog implements EventSink {
   readonly counts = new Map<string, number>();
-  private readonly listeners = new Set<EventListener>();
+  /** Replaced, never changed in place, on (un)subscribe: emit walks it as an array, with no Set iterator per event. */
+  private listeners: readonly EventListener[] = [];
   /** The last stamp made: events come thousands a second under load, most in a millisecond already stamped. */
   private stampMs = -1;
   private stampText = '';
@@ -34,7 +35,8 @@ export class EventLog implements EventSink {
       this.stampText = new Date(ms).toISOString();
     }
     const stamped = { time: this.stampText, ...event };
-    for (const l of this.listeners) l(stamped, ms);
+    const listeners = this.listeners;
+    for (let i = 0; i < listeners.length; i++) (listeners[i] as EventListener)(stamped, ms);
     if (rank[event.level] < rank[this.opts.level]) return;
     this.opts.write(this.opts.format === 'json' ? JSON.stringify(stamped) : formatText(stamped));
   }
@@ -44,8 +46,10 @@ export class EventLog implements EventSink {
   }
 
   subscribe(listener: EventListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    this.listeners = [...this.listeners, listener];
+    return () => {
+      this.listeners = this.listeners.filter((l) => l !== listener);
+    };
   }
 }
 
