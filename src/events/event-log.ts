@@ -19,7 +19,11 @@ export type EventListener = (e: BootEvent & { time: string }, ms: number) => voi
  */
 export class EventLog implements EventSink {
   readonly counts = new Map<string, number>();
-  /** Replaced, never changed in place, on (un)subscribe: emit walks it as an array, with no Set iterator per event. */
+  /**
+   * Replaced, never changed in place, on (un)subscribe: emit walks it as an array, with no Set
+   * iterator per event. So a listener removed during an emit still gets that event, and one
+   * subscribed twice is called twice.
+   */
   private listeners: readonly EventListener[] = [];
   /** The last stamp made: events come thousands a second under load, most in a millisecond already stamped. */
   private stampMs = -1;

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { BootEvent } from '../events/boot-event.js';
 import type { Sighting } from '../fleet/machine.js';
 import { FleetSightingBatcher } from './fleet-sighting-batcher.js';
+import { PartialSightingsError } from './fleet-store.js';
 
 function harness(record: (b: readonly Sighting[]) => Promise<{ discovered: string[] }> = async (b) => ({ discovered: b.map((s) => s.mac) })) {
   const batches: Sighting[][] = [];
@@ -25,6 +26,19 @@ test('sightings of one MAC fold into one row of one batch, written after the int
   await new Promise((r) => setTimeout(r, 40));
   assert.deepEqual(batches, [[{ mac: 'a', at: 2, arch: 0, ip: '198.18.0.5' }, { mac: 'b', at: 2 }]]);
   assert.deepEqual(events.filter((e) => e.kind === 'fleet.discovered').map((e) => e.mac), ['a', 'b']);
+});
+
+test('a write that failed part-way still reports the new machines of the part written, and the failure', async () => {
+  const { batcher, events } = harness(async () => {
+    throw new PartialSightingsError('lease store is closed', ['a']);
+  });
+  batcher.note({ mac: 'a', at: 1, ip: '198.18.0.7' });
+  batcher.note({ mac: 'b', at: 1 });
+  await batcher.flush();
+  const found = events.filter((e) => e.kind === 'fleet.discovered');
+  assert.deepEqual(found.map((e) => e.mac), ['a']);
+  assert.equal(found[0]?.data?.['ip'], '198.18.0.7');
+  assert.match(events.find((e) => e.kind === 'fleet.error')?.msg ?? '', /2 sighting\(s\) failed: lease store is closed/);
 });
 
 test('a failing store costs an event, not an exception; later batches still go', async () => {

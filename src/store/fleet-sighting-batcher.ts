@@ -7,7 +7,7 @@
 import { RecentMap } from './recent-map.js';
 import type { EventSink } from '../events/boot-event.js';
 import { mergeSightings, type Sighting } from '../fleet/machine.js';
-import type { FleetStore } from './fleet-store.js';
+import { PartialSightingsError, type FleetStore } from './fleet-store.js';
 
 export interface FleetSightingBatcherOptions {
   store: Pick<FleetStore, 'recordSightings'>;
@@ -105,22 +105,28 @@ export class FleetSightingBatcher {
     return same(s.ip, w.ip) && same(s.uuid, w.uuid) && same(s.arch, w.arch) && same(s.firmware, w.firmware) && same(s.hostname, w.hostname);
   }
 
+  private announce(batch: readonly Sighting[], discovered: readonly string[]): void {
+    // A batch of thousands of new machines (a rack powering on): look each up, never scan.
+    const byMac = discovered.length > 0 ? new Map(batch.map((x) => [x.mac, x])) : null;
+    for (const mac of discovered) {
+      const s = byMac?.get(mac);
+      this.opts.events.emit({
+        kind: 'fleet.discovered',
+        level: 'info',
+        mac,
+        msg: 'new machine: registered as discovered',
+        data: { ip: s?.ip ?? undefined, arch: s?.arch ?? undefined, firmware: s?.firmware ?? undefined },
+      });
+    }
+  }
+
   private async write(batch: Sighting[]): Promise<void> {
     try {
       const { discovered } = await this.opts.store.recordSightings(batch);
-      // A batch of thousands of new machines (a rack powering on): look each up, never scan.
-      const byMac = discovered.length > 0 ? new Map(batch.map((x) => [x.mac, x])) : null;
-      for (const mac of discovered) {
-        const s = byMac?.get(mac);
-        this.opts.events.emit({
-          kind: 'fleet.discovered',
-          level: 'info',
-          mac,
-          msg: 'new machine: registered as discovered',
-          data: { ip: s?.ip ?? undefined, arch: s?.arch ?? undefined, firmware: s?.firmware ?? undefined },
-        });
-      }
+      this.announce(batch, discovered);
     } catch (err) {
+      // Written in parts, and a later part failed: the new machines of the parts written are new only now.
+      if (err instanceof PartialSightingsError) this.announce(batch, err.discovered);
       // Not written: the next sighting of these machines must not be skipped as known.
       for (const s of batch) if (this.written.get(s.mac) === s) this.written.delete(s.mac);
       this.opts.events.emit({ kind: 'fleet.error', level: 'error', msg: `recording ${batch.length} sighting(s) failed: ${err instanceof Error ? err.message : String(err)}` });

@@ -91,6 +91,7 @@ export class SqliteFleetStore implements FleetStore {
 
   /** See `sqlite-sightings.ts` (why no fsync of its own) and {@link SightingWriter}. */
   async recordSightings(sightings: readonly Sighting[]): Promise<{ discovered: string[] }> {
+    if (this.closed) throw new Error('fleet store is closed');
     if (sightings.length === 0) return { discovered: [] };
     const flat = flattenSightings(sightings);
     const discovered = this.sightingWriter ? await this.sightingWriter(flat) : writeSightings(this.db, this.statements, flat);

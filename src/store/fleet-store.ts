@@ -44,8 +44,10 @@ export interface MachineFilter {
 
 export interface FleetStore {
   /**
-   * Records machines seen on the network, in one transaction: an unknown MAC is registered as
-   * `discovered`; a known one has its seen fields updated. Returns the MACs that were new.
+   * Records machines seen on the network: an unknown MAC is registered as `discovered`; a known
+   * one has its seen fields updated. Returns the MACs that were new. One transaction, or (SQLite's
+   * writer thread) several in a row: a failure after some committed rejects with a
+   * {@link PartialSightingsError} naming the new machines among those.
    */
   recordSightings(sightings: readonly Sighting[]): Promise<{ discovered: string[] }>;
   getMachine(mac: string): Promise<Machine | null>;
@@ -89,4 +91,19 @@ export interface FleetStore {
   /** Brings the store in line with the config's declarations (`fleet/declared-fleet.ts`), in one transaction. */
   applyDeclared(declared: DeclaredFleet, now: number): Promise<DeclaredSyncReport>;
   close(): Promise<void>;
+}
+
+/**
+ * A write of sightings that failed part-way: the chunks before the failure are committed, and
+ * `discovered` names the new machines among them (their next sighting finds a row, so this is
+ * the only time they can be reported as new).
+ */
+export class PartialSightingsError extends Error {
+  constructor(
+    message: string,
+    readonly discovered: readonly string[],
+  ) {
+    super(message);
+    this.name = 'PartialSightingsError';
+  }
 }

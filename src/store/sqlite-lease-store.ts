@@ -129,6 +129,9 @@ export class SqliteLeaseStore implements LeaseStore {
   /**
    * The writer thread's sightings writer, for the fleet store on the same file (`store-factory.ts`):
    * null when writes run inline (`:memory:`), where the fleet store writes on its own connection.
+   * The thread itself, not `wrapWriter`'s wrapper (the labs' instruments for lease batches). If
+   * the thread dies, sightings fail with it (each batch an `fleet.error`): the server cannot
+   * commit a lease then either.
    */
   sightingWriter(): SightingWriter | null {
     const thread = this.thread;

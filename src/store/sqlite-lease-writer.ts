@@ -10,6 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { runLeaseBatch, type LeaseBatch, type LeaseBatchResult } from './sqlite-lease-batch.js';
 import type { StatementCache } from './sqlite-lease-rows.js';
 import { SIGHTING_FIELDS, type FlatSightings } from './sqlite-sightings.js';
+import { PartialSightingsError } from './fleet-store.js';
 
 /** Runs batches one after another; each resolves once committed (and synced, unless offers alone). */
 export interface LeaseWriter {
@@ -82,15 +83,22 @@ export class WorkerLeaseWriter implements LeaseWriter {
     if (flat.length <= step) return (await this.send((id) => ({ kind: 'sightings', id, sightings: flat }))) as string[];
     const discovered: string[] = [];
     for (let i = 0; i < flat.length; i += step) {
-      const part = (await this.send((id) => ({ kind: 'sightings', id, sightings: flat.slice(i, i + step) }))) as string[];
+      let part: string[];
+      try {
+        part = (await this.send((id) => ({ kind: 'sightings', id, sightings: flat.slice(i, i + step) }))) as string[];
+      } catch (err) {
+        // The chunks before this one are committed: their new machines must still be reported.
+        if (discovered.length === 0) throw err;
+        throw new PartialSightingsError(err instanceof Error ? err.message : String(err), discovered);
+      }
       for (const mac of part) discovered.push(mac);
     }
     return discovered;
   }
 
   private send(request: (id: number) => WriterRequest): Promise<LeaseBatchResult | string[]> {
-    if (this.broken) return Promise.reject(this.broken);
     if (this.closing) return Promise.reject(new Error('lease store is closed'));
+    if (this.broken) return Promise.reject(this.broken);
     const id = this.nextId++;
     return new Promise<LeaseBatchResult | string[]>((resolve, reject) => {
       if (this.waiting.size === 0) this.worker.ref();
@@ -114,7 +122,8 @@ export class WorkerLeaseWriter implements LeaseWriter {
     const w = this.waiting.get(m.id);
     if (!w) return;
     this.waiting.delete(m.id);
-    if (this.waiting.size === 0) this.worker.unref();
+    // Closing keeps it referenced until it exits: close() resolves on its exit, which must come.
+    if (this.waiting.size === 0 && this.closing === null) this.worker.unref();
     if (m.kind === 'done') w.resolve(m.result);
     else if (m.kind === 'sightings-done') w.resolve(m.discovered);
     else w.reject(new Error(m.error));

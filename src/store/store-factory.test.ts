@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStores, redactUrl } from './store-factory.js';
 import { SqliteLeaseStore } from './sqlite-lease-store.js';
+import { PartialSightingsError } from './fleet-store.js';
 
 const root = mkdtempSync(join(tmpdir(), 'bootfleet-factory-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -52,8 +53,34 @@ test('SQLite file: sightings are written by the lease writer thread, in chunks, 
   assert.equal(m8?.firstSeen, 10);
   assert.equal(m8?.state, 'discovered');
   assert.equal((await opened.fleet.listMachines()).length, 1235);
-  await opened.fleet.close();
+  // They go through the lease store's thread: once it is closed, the fleet cannot write sightings.
   await opened.leases.close();
+  await assert.rejects(opened.fleet.recordSightings([{ mac: mac(6000), at: 7000 }]), /lease store is closed/);
+  await opened.fleet.close();
+  await assert.rejects(opened.fleet.recordSightings([{ mac: mac(6001), at: 7000 }]), /fleet store is closed/);
+});
+
+test('SQLite file: the writer thread closing between chunks rejects with the new machines of the chunks committed', async () => {
+  const opened = await openStores({ dataDir: join(root, 'partial') });
+  assert.ok(opened.leases instanceof SqliteLeaseStore);
+  const mac = (i: number): string => `52:54:00:02:${((i >> 8) & 0xff).toString(16).padStart(2, '0')}:${(i & 0xff).toString(16).padStart(2, '0')}`;
+  const many = Array.from({ length: 1234 }, (_, i) => ({ mac: mac(i), at: 1000 }));
+  // The first chunk is with the thread before close() is asked; the next ones find it closing.
+  const writing = opened.fleet.recordSightings(many);
+  const closing = opened.leases.close();
+  const err = await writing.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  await closing;
+  assert.ok(err instanceof PartialSightingsError, `a partial write, got ${String(err)}`);
+  assert.equal(err.discovered.length, 500);
+  await opened.fleet.close();
+  // What it says was committed is in the file.
+  const again = await openStores({ dataDir: join(root, 'partial') });
+  assert.equal((await again.fleet.listMachines()).length, 500);
+  await again.fleet.close();
+  await again.leases.close();
 });
 
 test('anything else is refused before anything is opened', async () => {
