@@ -5,7 +5,8 @@
  * whose hash is computed again and which every Map lookup compares byte by byte. Shared, a
  * lookup finds its own key object, and the events a timeline keeps share one string.
  *
- * The memory is bounded (`bounded-memo.ts`): a flood of random MACs costs at most a few MB.
+ * The memory is bounded (`bounded-memo.ts`, 2 × 65 536 entries each): a flood of random MACs
+ * costs at most ≈ 19 MB for the two, and `formatIpv4`'s memo ≈ 9 MB (≈ 72 B an entry, measured).
  */
 import { BoundedMemo } from './bounded-memo.js';
 import { HEX_BYTE } from './hex-byte.js';
