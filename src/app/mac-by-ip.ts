@@ -1,4 +1,4 @@
-import { RecentMap } from '../store/recent-map.js';
+import { RecentMap } from '../collections/recent-map.js';
 
 /**
  * Which MAC holds an IP, learned from our own DHCP replies, so TFTP and HTTP events carry

@@ -9,7 +9,7 @@
  * client's DISCOVER/REQUEST event before them.
  */
 import type { BootEvent } from '../events/boot-event.js';
-import { RecentMap } from '../store/recent-map.js';
+import { RecentMap } from '../collections/recent-map.js';
 
 /** One iPXE DHCP exchange of one client. */
 export interface IpxeSighting {

@@ -4,7 +4,7 @@
  * transaction a moment later. A DHCP reply never waits for the fleet, and a failing fleet
  * write costs an `fleet.error` event, never a reply.
  */
-import { RecentMap } from './recent-map.js';
+import { RecentMap } from '../collections/recent-map.js';
 import type { EventSink } from '../events/boot-event.js';
 import { mergeSightings, type Sighting } from '../fleet/machine.js';
 import { PartialSightingsError, type FleetStore } from './fleet-store.js';

@@ -5,15 +5,15 @@
  * whose hash is computed again and which every Map lookup compares byte by byte. Shared, a
  * lookup finds its own key object, and the events a timeline keeps share one string.
  *
- * The memory is bounded (`bounded-memo.ts`, 2 × 65 536 entries each): a flood of random MACs
+ * The memory is bounded (`collections/recent-map.ts`, 2 × 65 536 entries each): a flood of random MACs
  * costs at most ≈ 19 MB for the two, and `formatIpv4`'s memo ≈ 9 MB (≈ 72 B an entry, measured).
  */
-import { BoundedMemo } from './bounded-memo.js';
+import { RecentMap } from '../collections/recent-map.js';
 import { HEX_BYTE } from './hex-byte.js';
 
 const KEEP = 65_536;
-const colonMacs = new BoundedMemo(KEEP);
-const ethernetKeys = new BoundedMemo(KEEP);
+const colonMacs = new RecentMap<number, string>(KEEP);
+const ethernetKeys = new RecentMap<number, string>(KEEP);
 
 /** The six bytes at `at` as one number: 48 bits are exact in a double. */
 function keyOf(b: Uint8Array, at: number): number {
@@ -24,21 +24,21 @@ function keyOf(b: Uint8Array, at: number): number {
 /** "52:54:00:12:34:56" for the six bytes at `at`. */
 export function colonMac(bytes: Uint8Array, at: number): string {
   const key = keyOf(bytes, at);
-  let out = colonMacs.find(key);
+  let out = colonMacs.touch(key);
   if (out !== undefined) return out;
   out = HEX_BYTE[bytes[at] as number] as string;
   for (let i = at + 1; i < at + 6; i++) out += ':' + (HEX_BYTE[bytes[i] as number] as string);
-  colonMacs.remember(key, out);
+  colonMacs.set(key, out);
   return out;
 }
 
 /** "01525400123456": hardware type 1 (Ethernet) and the six bytes at `at`, in lower-case hex. */
 export function ethernetKeyHex(bytes: Uint8Array, at: number): string {
   const key = keyOf(bytes, at);
-  let out = ethernetKeys.find(key);
+  let out = ethernetKeys.touch(key);
   if (out !== undefined) return out;
   out = '01';
   for (let i = at; i < at + 6; i++) out += HEX_BYTE[bytes[i] as number] as string;
-  ethernetKeys.remember(key, out);
+  ethernetKeys.set(key, out);
   return out;
 }

@@ -4,10 +4,10 @@
  */
 
 import { parseIpv4 } from '../ipv4-text.js';
-import { BoundedMemo } from '../bounded-memo.js';
+import { RecentMap } from '../../collections/recent-map.js';
 
 /** Addresses formatted lately: a DHCP request names the same few (relay, server, the client's own) again and again. */
-const formatted = new BoundedMemo(65_536);
+const formatted = new RecentMap<number, string>(65_536);
 
 /** Format 4 bytes at `offset` as "a.b.c.d". The caller guarantees the bytes exist. */
 export function formatIpv4(bytes: Uint8Array, offset: number): string {
@@ -18,10 +18,10 @@ export function formatIpv4(bytes: Uint8Array, offset: number): string {
   // Three of a request's four address fields are usually unset.
   if ((a | b | c | d) === 0) return '0.0.0.0';
   const key = ((a * 256 + b) * 256 + c) * 256 + d;
-  let text = formatted.find(key);
+  let text = formatted.touch(key);
   if (text === undefined) {
     text = `${a}.${b}.${c}.${d}`;
-    formatted.remember(key, text);
+    formatted.set(key, text);
   }
   return text;
 }
