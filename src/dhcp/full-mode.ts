@@ -148,7 +148,8 @@ export class FullModeResponder {
       // Choosing and marking the choice happen with no await between them, so concurrent
       // DISCOVERs (server.ts handles clients in parallel) pick different addresses.
       const q = this.query(subnet, key, mac, leases, now, iface);
-      q.busy = (n) => this.offering.offeredToOther(n, key);
+      // Holds exist only while a claim is awaited: with holdNow() there are none to ask about.
+      if (this.opts.store.holdNow === undefined) q.busy = (n) => this.offering.offeredToOther(n, key);
       const choice = chooseUnderRules(q, verdict.addressRules, record?.address ?? null, requested);
       if (!choice) {
         this.emit('dhcp.exhausted', 'warn', mac, `no free address in ${subnet.config.subnet}`, { subnet: subnet.config.subnet });
