@@ -18,8 +18,8 @@ const FILE_FIELD_MAX = 127;
 export interface BootReplyContext {
   /** Address of our TFTP/HTTP servers on the client's segment. */
   serverAddress: string;
-  /** The client's option 55, in its order. */
-  requested: readonly number[];
+  /** The client's option 55, in its order (its bytes as sent, or a list). */
+  requested: Uint8Array | readonly number[];
 }
 
 /**

@@ -8,12 +8,13 @@
  * The memory is bounded (`collections/recent-map.ts`, 2 × 65 536 entries each): a flood of random MACs
  * costs at most ≈ 19 MB for the two, and `formatIpv4`'s memo ≈ 9 MB (≈ 72 B an entry, measured).
  */
-import { RecentMap } from '../collections/recent-map.js';
+import { SlotMemo } from '../collections/slot-memo.js';
 import { HEX_BYTE } from './hex-byte.js';
 
-const KEEP = 65_536;
-const colonMacs = new RecentMap<number, string>(KEEP);
-const ethernetKeys = new RecentMap<number, string>(KEEP);
+/** 2¹⁶ slots each: a request's few lookups of its own MAC are never far apart (`collections/slot-memo.ts`). */
+const SLOTS_LOG2 = 16;
+const colonMacs = new SlotMemo<string>(SLOTS_LOG2);
+const ethernetKeys = new SlotMemo<string>(SLOTS_LOG2);
 
 /** The six bytes at `at` as one number: 48 bits are exact in a double. */
 function keyOf(b: Uint8Array, at: number): number {
@@ -24,7 +25,7 @@ function keyOf(b: Uint8Array, at: number): number {
 /** "52:54:00:12:34:56" for the six bytes at `at`. */
 export function colonMac(bytes: Uint8Array, at: number): string {
   const key = keyOf(bytes, at);
-  let out = colonMacs.touch(key);
+  let out = colonMacs.get(key);
   if (out !== undefined) return out;
   out = HEX_BYTE[bytes[at] as number] as string;
   for (let i = at + 1; i < at + 6; i++) out += ':' + (HEX_BYTE[bytes[i] as number] as string);
@@ -35,7 +36,7 @@ export function colonMac(bytes: Uint8Array, at: number): string {
 /** "01525400123456": hardware type 1 (Ethernet) and the six bytes at `at`, in lower-case hex. */
 export function ethernetKeyHex(bytes: Uint8Array, at: number): string {
   const key = keyOf(bytes, at);
-  let out = ethernetKeys.touch(key);
+  let out = ethernetKeys.get(key);
   if (out !== undefined) return out;
   out = '01';
   for (let i = at; i < at + 6; i++) out += HEX_BYTE[bytes[i] as number] as string;

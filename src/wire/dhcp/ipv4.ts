@@ -4,10 +4,10 @@
  */
 
 import { parseIpv4 } from '../ipv4-text.js';
-import { RecentMap } from '../../collections/recent-map.js';
+import { SlotMemo } from '../../collections/slot-memo.js';
 
 /** Addresses formatted lately: a DHCP request names the same few (relay, server, the client's own) again and again. */
-const formatted = new RecentMap<number, string>(65_536);
+const formatted = new SlotMemo<string>(16);
 
 /** Format 4 bytes at `offset` as "a.b.c.d". The caller guarantees the bytes exist. */
 export function formatIpv4(bytes: Uint8Array, offset: number): string {
@@ -18,7 +18,7 @@ export function formatIpv4(bytes: Uint8Array, offset: number): string {
   // Three of a request's four address fields are usually unset.
   if ((a | b | c | d) === 0) return '0.0.0.0';
   const key = ((a * 256 + b) * 256 + c) * 256 + d;
-  let text = formatted.touch(key);
+  let text = formatted.get(key);
   if (text === undefined) {
     text = `${a}.${b}.${c}.${d}`;
     formatted.set(key, text);

@@ -69,8 +69,8 @@ test('getUuid: type 0 + 16 bytes, lower-case RFC 4122; null when zeros, all-ff o
 });
 
 test('getParamRequestList', () => {
-  assert.deepEqual(getParamRequestList(opts([55, [1, 3, 6, 175]])), [1, 3, 6, 175]);
-  assert.deepEqual(getParamRequestList(opts()), []);
+  assert.deepEqual([...getParamRequestList(opts([55, [1, 3, 6, 175]]))], [1, 3, 6, 175]);
+  assert.deepEqual([...getParamRequestList(opts())], []);
 });
 
 test('getMaxMessageSize: below 576 is ignored; 65280 (EDK2 REQUEST) is kept', () => {

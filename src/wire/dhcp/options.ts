@@ -12,10 +12,15 @@ import { colonMac } from '../hardware-address-text.js';
 import { MessageType, type DhcpPacket } from './packet.js';
 import { HEX_BYTE } from '../hex-byte.js';
 import { formatIpv4, writeIpv4 } from './ipv4.js';
+import { parseIpv4 } from '../ipv4-text.js';
+import { SlotMemo } from '../../collections/slot-memo.js';
 import { decodeText, trimTrailingNuls } from './text.js';
 import { CHADDR_LENGTH, MAX_OPTION_CHUNK, OPTION_END, OPTION_MESSAGE_TYPE, OPTION_PAD } from './layout.js';
 
-/** The option map of a DhcpPacket. */
+/**
+ * The option map of a DhcpPacket. Values are read, never written, once set: a decoded packet's
+ * are views of the datagram, and the setters below share common values between replies.
+ */
 export type DhcpOptions = Map<number, Buffer>;
 
 /** Option codes the typed helpers below read. */
@@ -112,10 +117,14 @@ export function getUuid(opts: DhcpOptions): string | null {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-/** Option 55's codes in the client's order; [] when absent. */
-export function getParamRequestList(opts: DhcpOptions): number[] {
-  const v = opts.get(OPTION_PARAMETER_REQUEST_LIST);
-  return v === undefined ? [] : Array.from(v);
+const NO_CODES: Uint8Array = new Uint8Array(0);
+
+/**
+ * Option 55's codes in the client's order: the option's own bytes, not a copy (every reply asks
+ * it, and an array made from them was a visible cost per request); empty when absent. Read only.
+ */
+export function getParamRequestList(opts: DhcpOptions): Uint8Array {
+  return opts.get(OPTION_PARAMETER_REQUEST_LIST) ?? NO_CODES;
 }
 
 /**
@@ -180,16 +189,31 @@ export function setU16(opts: DhcpOptions, code: number, value: number): void {
 /** Set a 4-byte big-endian option. @throws RangeError when `value` is not 0..2³²-1. */
 export function setU32(opts: DhcpOptions, code: number, value: number): void {
   checkUint(value, 0xffffffff, `option ${code}`);
-  const b = Buffer.allocUnsafe(4);
-  b.writeUInt32BE(value, 0);
-  opts.set(code, b);
+  opts.set(code, fourBytes(value));
 }
 
 /** Set a single-address option. @throws RangeError on a string that is not a dotted quad. */
 export function setIp(opts: DhcpOptions, code: number, value: string): void {
-  const b = Buffer.allocUnsafe(4);
-  writeIpv4(value, b, 0);
-  opts.set(code, b);
+  const n = parseIpv4(value);
+  if (n < 0) throw new RangeError(`not an IPv4 address: ${JSON.stringify(value)}`);
+  opts.set(code, fourBytes(n));
+}
+
+/**
+ * Four-byte values (lease times, the server's own addresses) made once and shared by every reply
+ * that sends them: a reply sets a dozen such options, each a Buffer of its own before. Safe
+ * because option values are never written once set (see {@link DhcpOptions}).
+ */
+const fourByteValues = new SlotMemo<Buffer>(12);
+
+function fourBytes(value: number): Buffer {
+  let b = fourByteValues.get(value);
+  if (b === undefined) {
+    b = Buffer.alloc(4);
+    b.writeUInt32BE(value, 0);
+    fourByteValues.set(value, b);
+  }
+  return b;
 }
 
 /** Set an address-list option. @throws RangeError on an empty list or a bad address. */
@@ -212,8 +236,16 @@ export function setBytes(opts: DhcpOptions, code: number, value: Uint8Array): vo
 
 /** Set option 53. */
 export function setMessageType(opts: DhcpOptions, type: MessageType): void {
-  setU8(opts, OPTION_MESSAGE_TYPE, type);
+  let b = messageTypeValues[type];
+  if (b === undefined) {
+    checkUint(type, 0xff, `option ${OPTION_MESSAGE_TYPE}`);
+    b = messageTypeValues[type] = Buffer.from([type]);
+  }
+  opts.set(OPTION_MESSAGE_TYPE, b);
 }
+
+/** Option 53's value for each message type, shared as {@link fourBytes} are. */
+const messageTypeValues: Buffer[] = [];
 
 /**
  * Decode encapsulated sub-options (43 vendor, 175 iPXE, 82 relay agent): code, length,

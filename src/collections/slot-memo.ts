@@ -1,0 +1,41 @@
+/**
+ * A fixed-size, direct-mapped memo from an integer key (0 ≤ key < 2⁴⁸) to a value: each key has
+ * one slot, found by a hash of its bits, and a key set later into an occupied slot replaces what
+ * was there. A lookup is two array reads and a compare: no Map hashing, no boxed number per key.
+ * For text made per packet from a few bytes (a MAC, a dotted quad), where the same values come
+ * back within milliseconds: two values that share a slot only cost a remake when they alternate.
+ * Memory is fixed at construction (two arrays of `2^slotsLog2` entries, plus the values held).
+ */
+export class SlotMemo<V> {
+  private readonly keys: Float64Array;
+  private readonly values: (V | undefined)[];
+  private readonly mask: number;
+
+  constructor(slotsLog2: number) {
+    const slots = 2 ** Math.max(1, Math.min(24, Math.floor(slotsLog2)));
+    this.mask = slots - 1;
+    // -1 is no key's: an empty slot never matches.
+    this.keys = new Float64Array(slots).fill(-1);
+    this.values = new Array<V | undefined>(slots).fill(undefined);
+  }
+
+  /** The value last set for `key`, unless another key has taken its slot since. */
+  get(key: number): V | undefined {
+    const i = this.slot(key);
+    return this.keys[i] === key ? this.values[i] : undefined;
+  }
+
+  set(key: number, value: V): void {
+    const i = this.slot(key);
+    this.keys[i] = key;
+    this.values[i] = value;
+  }
+
+  private slot(key: number): number {
+    // Both halves of a 48-bit key (ToUint32 keeps the low 32 bits), mixed so that keys differing
+    // only in high bits (one MAC's vendor prefix) still spread.
+    let h = (key >>> 0) ^ Math.floor(key / 4294967296);
+    h = Math.imul(h ^ (h >>> 16), 0x45d9f3b);
+    return (h ^ (h >>> 16)) & this.mask;
+  }
+}
