@@ -32,10 +32,10 @@ export class SlotMemo<V> {
   }
 
   private slot(key: number): number {
-    // Both halves of a 48-bit key (ToUint32 keeps the low 32 bits), mixed so that keys differing
-    // only in high bits (one MAC's vendor prefix) still spread.
-    let h = (key >>> 0) ^ Math.floor(key / 4294967296);
-    h = Math.imul(h ^ (h >>> 16), 0x45d9f3b);
-    return (h ^ (h >>> 16)) & this.mask;
+    // The low 16 bits, folded with the rest (ToUint32 keeps the low 32 bits of the key): keys in
+    // sequence (a lab's MACs, a pool's addresses) then never share a slot until they wrap
+    // around the memo, where a mixing hash would put a third of 60 000 onto slots already taken.
+    const low = key >>> 0;
+    return (low ^ (low >>> 16) ^ Math.floor(key / 4294967296)) & this.mask;
   }
 }

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { MessageType } from './packet.js';
 import {
   decodeSubOptions, encodeSubOptions, getClientArch, getClientId, getIp, getIps, getMaxMessageSize, getMessageType,
@@ -159,4 +160,32 @@ test('macOf: chaddr[0, hlen) lower-case, hlen capped at 16', () => {
   assert.equal(macOf({ ...p, hlen: 0 }), '');
   assert.equal(macOf({ ...p, hlen: 200 }).split(':').length, 16);
   assert.equal(macOf({ ...p, hlen: 8, chaddr: Buffer.from([0xAA, 0xBB]) }), 'aa:bb');
+});
+
+test('4-byte values are shared between option maps and always read back as set, whatever else was set since', () => {
+  fc.assert(
+    fc.property(fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 0xffffffff })), { minLength: 1, maxLength: 200 }), (values) => {
+      const maps = values.map(([asIp, v]) => {
+        const o = new Map<number, Buffer>();
+        if (asIp) setIp(o, 54, `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`);
+        else setU32(o, 51, v);
+        return o;
+      });
+      // Every map still holds its own value after all the others were made (shared values are never written).
+      values.forEach(([asIp, v], i) => {
+        const o = maps[i]!;
+        if (asIp) assert.equal(getIp(o, 54), `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`);
+        else assert.equal(getU32(o, 51), v);
+      });
+    }),
+  );
+  const a = new Map<number, Buffer>();
+  const b = new Map<number, Buffer>();
+  setU32(a, 51, 86400);
+  setU32(b, 58, 86400);
+  assert.equal(a.get(51), b.get(58), 'one Buffer for one value');
+  setMessageType(a, MessageType.Ack);
+  setMessageType(b, MessageType.Ack);
+  assert.equal(a.get(53), b.get(53));
+  assert.deepEqual([...(a.get(53) ?? [])], [MessageType.Ack]);
 });
