@@ -3,6 +3,7 @@
  * the EventLog, so reading recent history costs nothing on the hot path and memory is bounded.
  */
 import type { BootEvent } from '../events/boot-event.js';
+import { timed } from '../events/event-time.js';
 
 export type StampedEvent = BootEvent & { time: string };
 
@@ -13,18 +14,32 @@ export interface EventQuery {
 }
 
 export class EventRing {
-  private readonly slots: (StampedEvent | undefined)[];
+  /** Events as emitted, or as pushed with their time text ({@link push}). */
+  private readonly slots: (BootEvent | undefined)[];
+  /** Each slot's time in milliseconds since the epoch. */
+  private readonly times: Float64Array;
   private next = 0;
   private count = 0;
 
   constructor(readonly capacity = 2000) {
-    this.slots = new Array<StampedEvent | undefined>(capacity);
+    this.slots = new Array<BootEvent | undefined>(capacity);
+    this.times = new Float64Array(capacity);
   }
 
-  /** Keeps a boot event. The API's own events (`api.*`) are left out: reading the window must not fill it. */
+  /** Keeps a boot event that carries its time as text (a test, a captured log). */
   push(e: StampedEvent): void {
+    this.pushAt(e, Date.parse(e.time));
+  }
+
+  /**
+   * Keeps a boot event as emitted, at `ms` since the epoch (the EventLog's listener form: no
+   * stamped copy; the time text is made when read). The API's own events (`api.*`) are left
+   * out: reading the window must not fill it.
+   */
+  pushAt(e: BootEvent, ms: number): void {
     if (e.kind.startsWith('api.')) return;
     this.slots[this.next] = e;
+    this.times[this.next] = ms;
     this.next = (this.next + 1) % this.capacity;
     if (this.count < this.capacity) this.count++;
   }
@@ -34,8 +49,9 @@ export class EventRing {
     const limit = q.limit ?? 100;
     const out: StampedEvent[] = [];
     for (let i = 1; i <= this.count && out.length < limit; i++) {
-      const e = this.slots[(this.next - i + this.capacity) % this.capacity];
-      if (e && (q.mac === undefined || e.mac === q.mac)) out.push(e);
+      const at = (this.next - i + this.capacity) % this.capacity;
+      const e = this.slots[at];
+      if (e && (q.mac === undefined || e.mac === q.mac)) out.push(typeof (e as Partial<StampedEvent>).time === 'string' ? (e as StampedEvent) : timed(e, this.times[at] as number));
     }
     return out.reverse();
   }

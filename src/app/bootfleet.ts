@@ -15,6 +15,7 @@ import { ConflictDetector } from '../dhcp/conflict-detector.js';
 import { checkForOtherDhcpServers, interfaceMac } from '../dhcp/rogue-probe.js';
 import { DhcpServer } from '../dhcp/server.js';
 import { EventLog } from '../events/event-log.js';
+import { timed } from '../events/event-time.js';
 import { HttpBootServer } from '../http/server.js';
 import type { LeaseStore } from '../store/lease-store.js';
 import { openStores, redactUrl } from '../store/store-factory.js';
@@ -109,8 +110,8 @@ export class Bootfleet {
         // In proxy mode the LAN's server gave the address; EDK2's port-4011 request carries it in ciaddr.
         this.macs.remember(e.data.clientIp, e.mac);
       }
-      this.recent.push(e);
-      this.timelines.push(e);
+      this.recent.pushAt(e, ms);
+      this.timelines.pushAt(e, ms);
       // Machines are recorded from the event stream, batched: DHCP never waits for the fleet.
       const seen = this.sightings ? sightingFromEvent(e, ms) : null;
       if (seen) this.sightings?.note(seen);
@@ -227,7 +228,8 @@ export class Bootfleet {
         events: this.recent,
         timelines: this.timelines,
         metrics,
-        subscribe: (listener) => this.events.subscribe(listener),
+        // Live streams are few, and serialise what they get: they get the time as text.
+        subscribe: (listener) => this.events.subscribe((e, ms) => listener(timed(e, ms))),
         get defaultProfile() {
           return live.defaultProfile;
         },

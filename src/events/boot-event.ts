@@ -30,6 +30,7 @@ export interface EventRecord {
 }
 
 export interface EventSink {
+  /** The sink may keep `event` (the timelines do): the emitter hands it over and never changes it afterwards. */
   emit(event: BootEvent): void;
 }
 

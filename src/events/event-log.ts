@@ -1,4 +1,5 @@
 import type { BootEvent, EventLevel, EventSink } from './boot-event.js';
+import { timed, type TimedEvent } from './event-time.js';
 
 const rank: Record<EventLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
@@ -10,8 +11,13 @@ export interface EventLogOptions {
   write: (line: string) => void;
 }
 
-/** Gets each event as stamped, and its time as milliseconds since the epoch (no parsing back). */
-export type EventListener = (e: BootEvent & { time: string }, ms: number) => void;
+/**
+ * Gets each event as emitted, and its time as milliseconds since the epoch. The event is the
+ * emitter's own object, not a stamped copy: a listener may keep it (emitters never change an
+ * event once emitted) and makes its time text only when read (`event-time.ts`). A copy per
+ * event, kept by the timelines, was a visible part of the DHCP server's GC work.
+ */
+export type EventListener = (e: BootEvent, ms: number) => void;
 
 /**
  * Writes events as lines and keeps counters per kind, so tests and `/metrics` can read
@@ -25,23 +31,15 @@ export class EventLog implements EventSink {
    * subscribed twice is called twice.
    */
   private listeners: readonly EventListener[] = [];
-  /** The last stamp made: events come thousands a second under load, most in a millisecond already stamped. */
-  private stampMs = -1;
-  private stampText = '';
-
   constructor(private readonly opts: EventLogOptions) {}
 
   emit(event: BootEvent): void {
     this.counts.set(event.kind, (this.counts.get(event.kind) ?? 0) + 1);
     const ms = Date.now();
-    if (ms !== this.stampMs) {
-      this.stampMs = ms;
-      this.stampText = new Date(ms).toISOString();
-    }
-    const stamped = { time: this.stampText, ...event };
     const listeners = this.listeners;
-    for (let i = 0; i < listeners.length; i++) (listeners[i] as EventListener)(stamped, ms);
+    for (let i = 0; i < listeners.length; i++) (listeners[i] as EventListener)(event, ms);
     if (rank[event.level] < rank[this.opts.level]) return;
+    const stamped = timed(event, ms);
     this.opts.write(this.opts.format === 'json' ? JSON.stringify(stamped) : formatText(stamped));
   }
 
@@ -57,7 +55,7 @@ export class EventLog implements EventSink {
   }
 }
 
-function formatText(e: BootEvent & { time: string }): string {
+function formatText(e: TimedEvent): string {
   const extra = e.data
     ? Object.entries(e.data)
         .filter(([, v]) => v !== undefined)

@@ -7,8 +7,9 @@
  * from a few, costs at most `maxEvents` events.
  */
 import type { BootEvent } from './boot-event.js';
+import { timed, type TimedEvent } from './event-time.js';
 
-export type TimedEvent = BootEvent & { time: string };
+export type { TimedEvent } from './event-time.js';
 
 /** Longest text kept from one field: a request line or a user agent can be ~16 KB, sent by anyone. */
 const MAX_TEXT = 256;
@@ -22,7 +23,7 @@ function cap(text: string): string {
 }
 
 /** The event as kept: every string cut to MAX_TEXT, so memory is bounded in bytes, not only in events. */
-function kept(e: TimedEvent): TimedEvent {
+function kept<E extends BootEvent>(e: E): E {
   let data = e.data;
   if (data !== undefined) {
     // A for-in over the few fields: this runs for every event, and Object.values would make an array each time.
@@ -48,7 +49,10 @@ export interface MachineTimelinesOptions {
 }
 
 interface Ring {
-  slots: TimedEvent[];
+  /** Events as emitted (no copy made to stamp them), or as pushed with their time ({@link MachineTimelines.push}). */
+  slots: BootEvent[];
+  /** Each slot's time in milliseconds since the epoch. */
+  times: number[];
   /** Index of the oldest event once the ring is full. */
   start: number;
   /** {@link MachineTimelines.inserted} when the ring last went to the end of the Map order. */
@@ -98,15 +102,24 @@ export class MachineTimelines {
     this.rings.delete(quietest.value[0]);
   }
 
-  /** Records an event under its MAC; events without one (server start-up, drops of undecodable packets) are not a machine's. */
+  /** Records an event with its time as text (a captured timeline, a test); {@link pushAt} is the event path's form. */
   push(event: TimedEvent): void {
+    this.pushAt(event, Date.parse(event.time));
+  }
+
+  /**
+   * Records an event under its MAC, at `ms` since the epoch; events without one (server
+   * start-up, drops of undecodable packets) are not a machine's. The event is kept as it is
+   * (see `EventListener`): its time text is made when the timeline is read.
+   */
+  pushAt(event: BootEvent, ms: number): void {
     const mac = event.mac;
     if (mac === undefined || event.kind.startsWith('api.')) return;
     const e = kept(event);
     let ring = this.rings.get(mac);
     if (ring === undefined) {
       if (this.rings.size >= this.maxMachines) this.forgetQuietest();
-      ring = { slots: [], start: 0, seq: ++this.inserted, last: 0 };
+      ring = { slots: [], times: [], start: 0, seq: ++this.inserted, last: 0 };
       this.rings.set(mac, ring);
     } else if (this.inserted - ring.seq >= this.rings.size >> 1) {
       // Moving a ring to the end costs a Map delete and set; a booting machine sends several
@@ -118,10 +131,12 @@ export class MachineTimelines {
     ring.last = ++this.pushes;
     if (ring.slots.length < this.perMachine) {
       ring.slots.push(e);
+      ring.times.push(ms);
       this.events++;
       while (this.events > this.maxEvents && this.rings.size > 1) this.forgetQuietest();
     } else {
       ring.slots[ring.start] = e;
+      ring.times[ring.start] = ms;
       ring.start = (ring.start + 1) % this.perMachine;
     }
   }
@@ -130,7 +145,15 @@ export class MachineTimelines {
   of(mac: string): TimedEvent[] {
     const ring = this.rings.get(mac);
     if (ring === undefined) return [];
-    return [...ring.slots.slice(ring.start), ...ring.slots.slice(0, ring.start)];
+    const out: TimedEvent[] = [];
+    const n = ring.slots.length;
+    for (let k = 0; k < n; k++) {
+      const i = (ring.start + k) % n;
+      const e = ring.slots[i] as BootEvent;
+      // One pushed with its time text keeps it as it came.
+      out.push(isTimed(e) ? e : timed(e, ring.times[i] as number));
+    }
+    return out;
   }
 
   /** MACs with a timeline, the most recently heard from first. */
@@ -146,4 +169,8 @@ export class MachineTimelines {
   get size(): number {
     return this.rings.size;
   }
+}
+
+function isTimed(e: BootEvent): e is TimedEvent {
+  return typeof (e as Partial<TimedEvent>).time === 'string';
 }
