@@ -32,9 +32,10 @@ export class SlotMemo<V> {
   }
 
   private slot(key: number): number {
-    // The low 16 bits, folded with the rest (ToUint32 keeps the low 32 bits of the key): keys in
-    // sequence (a lab's MACs, a pool's addresses) then never share a slot until they wrap
-    // around the memo, where a mixing hash would put a third of 60 000 onto slots already taken.
+    // The low bits, folded with the rest (ToUint32 keeps the low 32 bits of the key): keys in
+    // sequence (a lab's MACs, a pool's addresses) take distinct slots within each aligned block of
+    // 2¹⁶, where a mixing hash would put a third of 60 000 onto slots already taken. A run that
+    // crosses a block boundary may share a few slots: a miss, never a wrong value.
     const low = key >>> 0;
     return (low ^ (low >>> 16) ^ Math.floor(key / 4294967296)) & this.mask;
   }
