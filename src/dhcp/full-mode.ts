@@ -24,6 +24,7 @@ import { InFlightOffers } from './in-flight-offers.js';
 import { addLeaseTimes, addMessage, addNetworkOptions, baseReply, echoRelayAgent } from './reply-builder.js';
 import { replyDestination, type Destination } from './reply-address.js';
 import { echoSubnetSelection, selectionAddress } from './subnet-selection.js';
+import { AddressTexts } from './address-texts.js';
 import type { DhcpDropCode } from './screen.js';
 
 const OPTION_REQUESTED_IP = 50;
@@ -79,7 +80,10 @@ export type FullModeOutcome =
   | { kind: 'silent' }
   | { kind: 'drop'; code: DhcpDropCode };
 
-type RequestState = 'selecting' | 'init-reboot' | 'renewing';
+const REQUEST_STATES = ['selecting', 'init-reboot', 'renewing'] as const;
+type RequestState = (typeof REQUEST_STATES)[number];
+/** Lease lengths whose ACK texts are kept (config gives one or a few; more are made each time). */
+const ACK_TEXT_LEASES = 4;
 
 export class FullModeResponder {
   private readonly subnets: Subnet[];
@@ -89,6 +93,10 @@ export class FullModeResponder {
   private readonly policy: ReplyPolicy;
   /** Addresses chosen for an OFFER whose claim is not committed yet (group commit). */
   private readonly offering = new InFlightOffers();
+  /** The messages of the events every exchange emits, per address (`address-texts.ts`). */
+  private readonly offerTexts = new AddressTexts((a) => `OFFER ${a}`);
+  private readonly requestTexts = new AddressTexts((a, v) => `REQUEST ${a} (${REQUEST_STATES[v] ?? '?'})`, REQUEST_STATES.length);
+  private readonly ackTexts = new Map<number, AddressTexts>();
 
   constructor(private readonly opts: FullModeOptions) {
     this.subnets = subnetsOf(opts.config.dhcp.subnets);
@@ -182,7 +190,7 @@ export class FullModeResponder {
       const reply = baseReply(req, MessageType.Offer, iface.address);
       reply.yiaddr = choice.address;
       this.fillLease(reply, req, subnet, choice.reservation?.hostname ?? null, verdict, leaseSecondsFor(verdict, subnet, choice.address));
-      this.emit('dhcp.offer', 'info', mac, `OFFER ${choice.address}`, {
+      this.emit('dhcp.offer', 'info', mac, this.offerTexts.text(choice.address), {
         ip: choice.address,
         why: choice.reason,
         boot: verdict.label,
@@ -231,7 +239,7 @@ export class FullModeResponder {
     }
     if (address === null) return this.drop(req, 'DHCP_BAD_REQUEST', 'info', 'REQUEST (selecting) without a requested address');
     const facts = factsFromPacket(req);
-    this.emit('dhcp.request', 'info', mac, `REQUEST ${address} (${state})`, {
+    this.emit('dhcp.request', 'info', mac, this.requestTexts.text(address, REQUEST_STATES.indexOf(state)), {
       state,
       ip: address,
       iface: iface.name,
@@ -286,7 +294,7 @@ export class FullModeResponder {
     reply.ciaddr = req.ciaddr;
     reply.yiaddr = address;
     this.fillLease(reply, req, subnet, reservation?.hostname ?? null, verdict, leaseSeconds);
-    this.emit('dhcp.ack', 'info', mac, `ACK ${address} for ${leaseSeconds}s`, {
+    this.emit('dhcp.ack', 'info', mac, this.ackText(address, leaseSeconds), {
       ip: address,
       state,
       lease: leaseSeconds,
@@ -394,6 +402,17 @@ export class FullModeResponder {
     const exclude = [...this.opts.localAddresses, iface.address];
     if (subnet.config.router !== undefined) exclude.push(subnet.config.router);
     return { subnet, clientId, mac, reservations: this.opts.config.dhcp.reservations, leases, now, exclude };
+  }
+
+  /** "ACK <address> for <n>s", shared per address for the few lease lengths the config gives. */
+  private ackText(address: string, leaseSeconds: number): string {
+    let texts = this.ackTexts.get(leaseSeconds);
+    if (texts === undefined) {
+      if (this.ackTexts.size >= ACK_TEXT_LEASES) return `ACK ${address} for ${leaseSeconds}s`;
+      texts = new AddressTexts((a) => `ACK ${a} for ${leaseSeconds}s`);
+      this.ackTexts.set(leaseSeconds, texts);
+    }
+    return texts.text(address);
   }
 
   private drop(req: DhcpPacket, code: DhcpDropCode, level: 'debug' | 'info', message: string): FullModeOutcome {
