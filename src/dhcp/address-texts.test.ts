@@ -19,6 +19,9 @@ test('AddressTexts gives the text its maker makes, made once per address and var
   assert.equal(texts.text('not-an-ip', 0), 'REQUEST not-an-ip (selecting)');
   assert.equal(texts.text('198.18.0.10', 3), 'REQUEST 198.18.0.10 (undefined)');
   assert.equal(texts.text('198.18.0.10', 0), first);
+  // Another spelling of the same address (an imported dnsmasq lease file may have one) keeps its own.
+  assert.equal(texts.text('198.18.0.010', 0), 'REQUEST 198.18.0.010 (selecting)');
+  assert.equal(texts.text('198.18.0.10', 0), 'REQUEST 198.18.0.10 (selecting)');
 });
 
 test('AddressTexts keeps every address of a /16 apart', () => {

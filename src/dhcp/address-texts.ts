@@ -12,7 +12,8 @@ import { parseIpv4 } from '../wire/ipv4-text.js';
 const SLOTS_LOG2 = 16;
 
 export class AddressTexts {
-  private readonly memo = new SlotMemo<string>(SLOTS_LOG2);
+  /** The text with the address spelling it was made for: "198.18.0.010" parses as "198.18.0.10" does. */
+  private readonly memo = new SlotMemo<{ address: string; text: string }>(SLOTS_LOG2);
 
   /** `variants`: how many texts one address can have (`text`'s `variant` is below it). */
   constructor(
@@ -25,11 +26,10 @@ export class AddressTexts {
     const n = parseIpv4(address);
     if (n < 0 || !(variant >= 0 && variant < this.variants && Number.isInteger(variant))) return this.make(address, variant);
     const key = n * this.variants + variant;
-    let t = this.memo.get(key);
-    if (t === undefined) {
-      t = this.make(address, variant);
-      this.memo.set(key, t);
-    }
-    return t;
+    const hit = this.memo.get(key);
+    if (hit !== undefined && hit.address === address) return hit.text;
+    const text = this.make(address, variant);
+    this.memo.set(key, { address, text });
+    return text;
   }
 }
