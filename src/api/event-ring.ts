@@ -3,7 +3,7 @@
  * the EventLog, so reading recent history costs nothing on the hot path and memory is bounded.
  */
 import type { BootEvent } from '../events/boot-event.js';
-import { timed } from '../events/event-time.js';
+import { asTimed } from '../events/event-time.js';
 
 export type StampedEvent = BootEvent & { time: string };
 
@@ -51,7 +51,7 @@ export class EventRing {
     for (let i = 1; i <= this.count && out.length < limit; i++) {
       const at = (this.next - i + this.capacity) % this.capacity;
       const e = this.slots[at];
-      if (e && (q.mac === undefined || e.mac === q.mac)) out.push(typeof (e as Partial<StampedEvent>).time === 'string' ? (e as StampedEvent) : timed(e, this.times[at] as number));
+      if (e && (q.mac === undefined || e.mac === q.mac)) out.push(asTimed(e, this.times[at] as number));
     }
     return out.reverse();
   }

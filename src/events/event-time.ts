@@ -24,3 +24,11 @@ export function eventTimeText(ms: number): string {
 export function timed(e: BootEvent, ms: number): TimedEvent {
   return { time: eventTimeText(ms), ...e };
 }
+
+/**
+ * A kept event as read: one pushed with its time text (a captured timeline, a test) as it came,
+ * one kept as emitted with the text of `ms`.
+ */
+export function asTimed(e: BootEvent, ms: number): TimedEvent {
+  return typeof (e as Partial<TimedEvent>).time === 'string' ? (e as TimedEvent) : timed(e, ms);
+}

@@ -7,7 +7,7 @@
  * from a few, costs at most `maxEvents` events.
  */
 import type { BootEvent } from './boot-event.js';
-import { timed, type TimedEvent } from './event-time.js';
+import { asTimed, type TimedEvent } from './event-time.js';
 
 export type { TimedEvent } from './event-time.js';
 
@@ -150,8 +150,7 @@ export class MachineTimelines {
     for (let k = 0; k < n; k++) {
       const i = (ring.start + k) % n;
       const e = ring.slots[i] as BootEvent;
-      // One pushed with its time text keeps it as it came.
-      out.push(isTimed(e) ? e : timed(e, ring.times[i] as number));
+      out.push(asTimed(e, ring.times[i] as number));
     }
     return out;
   }
@@ -169,8 +168,4 @@ export class MachineTimelines {
   get size(): number {
     return this.rings.size;
   }
-}
-
-function isTimed(e: BootEvent): e is TimedEvent {
-  return typeof (e as Partial<TimedEvent>).time === 'string';
 }

@@ -32,12 +32,21 @@ export function isIpv4(text: string): boolean {
 }
 
 /**
+ * Dotted-quad `text` as an unsigned 32-bit number.
+ * @throws RangeError when `text` is not a dotted quad.
+ */
+export function ipv4Number(text: string): number {
+  const n = parseIpv4(text);
+  if (n < 0) throw new RangeError(`not an IPv4 address: ${JSON.stringify(text)}`);
+  return n;
+}
+
+/**
  * Write dotted-quad `text` as 4 bytes at `offset`.
  * @throws RangeError when `text` is not a dotted quad.
  */
 export function writeIpv4(text: string, target: Uint8Array, offset: number): void {
-  const n = parseIpv4(text);
-  if (n < 0) throw new RangeError(`not an IPv4 address: ${JSON.stringify(text)}`);
+  const n = ipv4Number(text);
   target[offset] = n >>> 24;
   target[offset + 1] = (n >>> 16) & 0xff;
   target[offset + 2] = (n >>> 8) & 0xff;

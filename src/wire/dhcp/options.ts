@@ -11,8 +11,7 @@
 import { colonMac } from '../hardware-address-text.js';
 import { MessageType, type DhcpPacket } from './packet.js';
 import { HEX_BYTE } from '../hex-byte.js';
-import { formatIpv4, writeIpv4 } from './ipv4.js';
-import { parseIpv4 } from '../ipv4-text.js';
+import { formatIpv4, ipv4Number, writeIpv4 } from './ipv4.js';
 import { SlotMemo } from '../../collections/slot-memo.js';
 import { decodeText, trimTrailingNuls } from './text.js';
 import { CHADDR_LENGTH, MAX_OPTION_CHUNK, OPTION_END, OPTION_MESSAGE_TYPE, OPTION_PAD } from './layout.js';
@@ -194,9 +193,7 @@ export function setU32(opts: DhcpOptions, code: number, value: number): void {
 
 /** Set a single-address option. @throws RangeError on a string that is not a dotted quad. */
 export function setIp(opts: DhcpOptions, code: number, value: string): void {
-  const n = parseIpv4(value);
-  if (n < 0) throw new RangeError(`not an IPv4 address: ${JSON.stringify(value)}`);
-  opts.set(code, fourBytes(n));
+  opts.set(code, fourBytes(ipv4Number(value)));
 }
 
 /**
