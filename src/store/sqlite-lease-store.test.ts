@@ -1,6 +1,6 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, existsSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'libsql';
@@ -120,6 +120,41 @@ test('a file from before keeps its leases and loses the indexes nothing reads', 
   const indexes = after2.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'leases' AND sql IS NOT NULL").all();
   after2.close();
   assert.deepEqual(indexes, []);
+});
+
+test('a file with migration 1\'s rowid table is rebuilt clustered on the address: every lease kept, no index left, writes still land', async () => {
+  const dir = join(root, 'schema-1');
+  const file = join(dir, DB_FILE);
+  mkdirSync(dir, { recursive: true });
+  // What migration 1 alone made, written by hand: the table with its rowid and UNIQUE client_id.
+  const v1 = migrations.find((m) => m.version === 1);
+  assert.ok(v1);
+  const raw = new Database(file);
+  raw.exec(`CREATE TABLE schema_version (version INTEGER NOT NULL, applied_at INTEGER NOT NULL);
+    INSERT INTO schema_version VALUES (1, 0);
+    ${v1.sql}
+    INSERT INTO leases (address, address_num, client_id, mac, state, expires_at, hostname, updated_at) VALUES
+      ('198.18.0.7', 3323068423, 'c7', '52:54:00:00:00:07', 'bound', 9000000000000, 'seven', 1),
+      ('198.18.0.8', 3323068424, NULL, '52:54:00:00:00:08', 'declined', 9000000000000, NULL, 2);`);
+  raw.close();
+  const s = SqliteLeaseStore.openDataDir(dir);
+  assert.equal(s.schemaVersion(), NEWEST);
+  assert.deepEqual(await s.getByClient('c7'), {
+    address: '198.18.0.7', clientId: 'c7', mac: '52:54:00:00:00:07', state: 'bound', expiresAt: 9000000000000, hostname: 'seven', updatedAt: 1,
+  });
+  assert.equal((await s.getByAddress('198.18.0.8'))?.state, 'declined');
+  const claimed = await s.claim({ address: '198.18.0.9', clientId: 'c9', mac: '52:54:00:00:00:09', state: 'bound', expiresAt: 9000000000000, hostname: null, now: 3 });
+  assert.equal(claimed.ok, true);
+  await s.close();
+  const after2 = new Database(file);
+  const table = after2.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'leases'").get() as { sql: string };
+  const indexes = after2.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'leases'").all() as { name: string }[];
+  const rows = after2.prepare('SELECT address FROM leases ORDER BY address_num').all();
+  after2.close();
+  assert.match(table.sql, /WITHOUT ROWID/);
+  // The table is its primary key's B-tree: no index at all, not even SQLite's own for a key or UNIQUE.
+  assert.deepEqual(indexes, []);
+  assert.deepEqual(rows, [{ address: '198.18.0.7' }, { address: '198.18.0.8' }, { address: '198.18.0.9' }]);
 });
 
 test('refuses a database from a newer bootfleet', async () => {

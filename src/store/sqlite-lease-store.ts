@@ -454,9 +454,44 @@ function migrate(db: Db): void {
       db.prepare('INSERT INTO schema_version (version, applied_at) VALUES (?, ?)').run(m.version, Date.now());
     }).immediate();
   }
+  clusterOnAddress(db);
   db.exec(LEASE_GENERATION_SQL);
   db.exec(UNUSED_INDEXES_SQL);
 }
+
+/**
+ * Rebuilds migration 1's `leases` as a table clustered on its address, without the UNIQUE
+ * index on `client_id`, unless it is already. Migration 1's rowid table kept each row in
+ * three B-trees (rowid, address, client_id): a lease write dirtied a page in each, and each
+ * dirtied page is a 4 KiB WAL frame at commit. Clustered, one. One row per client is the
+ * store's rule, kept by its copy (the file has one writer: see the file's comment), as Kea's
+ * memfile keeps it in memory and not in its CSV. Same columns, and `address` is still the
+ * conflict target, so an older bootfleet opens the file and writes it unchanged: done where
+ * needed, like the two below, rather than by a numbered migration that it would refuse.
+ */
+function clusterOnAddress(db: Db): void {
+  const table = db.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'leases'").get();
+  const sql = isRecord(table) ? table['sql'] : undefined;
+  if (typeof sql !== 'string' || /WITHOUT\s+ROWID/i.test(sql)) return;
+  db.transaction(() => db.exec(CLUSTERED_LEASES_SQL)).immediate();
+}
+
+const CLUSTERED_LEASES_SQL = `
+  CREATE TABLE leases_clustered (
+    address     TEXT PRIMARY KEY,
+    address_num INTEGER NOT NULL,
+    client_id   TEXT,
+    mac         TEXT,
+    state       TEXT NOT NULL CHECK (state IN ('offered', 'bound', 'released', 'expired', 'declined')),
+    expires_at  INTEGER NOT NULL,
+    hostname    TEXT,
+    updated_at  INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  INSERT INTO leases_clustered (address, address_num, client_id, mac, state, expires_at, hostname, updated_at)
+    SELECT address, address_num, client_id, mac, state, expires_at, hostname, updated_at FROM leases;
+  DROP TABLE leases;
+  ALTER TABLE leases_clustered RENAME TO leases;
+`;
 
 /**
  * Migration 1's indexes on `mac` and on held expiry: nothing queries them (lookups by MAC
