@@ -150,7 +150,12 @@ test('a file with migration 1\'s rowid table is rebuilt clustered on the address
   const table = after2.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'leases'").get() as { sql: string };
   const indexes = after2.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'leases'").all() as { name: string }[];
   const rows = after2.prepare('SELECT address FROM leases ORDER BY address_num').all();
+  // The generation triggers went with the old table and are back on the new one.
+  const triggers = after2.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'leases' ORDER BY name").all();
+  const generation = after2.prepare('SELECT n FROM lease_generation').get() as { n: number };
   after2.close();
+  assert.deepEqual(triggers, [{ name: 'leases_generation_delete' }, { name: 'leases_generation_insert' }, { name: 'leases_generation_update' }]);
+  assert.ok(generation.n > 0, 'the claim after the rebuild bumped the generation');
   assert.match(table.sql, /WITHOUT ROWID/);
   // The table is its primary key's B-tree: no index at all, not even SQLite's own for a key or UNIQUE.
   assert.deepEqual(indexes, []);

@@ -468,12 +468,15 @@ function migrate(db: Db): void {
  * memfile keeps it in memory and not in its CSV. Same columns, and `address` is still the
  * conflict target, so an older bootfleet opens the file and writes it unchanged: done where
  * needed, like the two below, rather than by a numbered migration that it would refuse.
+ * Its column list is migration 1's: a later migration of `leases` must update it (see
+ * `sqlite-migrations.ts`), or the rebuild would drop what that migration added.
  */
 function clusterOnAddress(db: Db): void {
-  const table = db.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'leases'").get();
-  const sql = isRecord(table) ? table['sql'] : undefined;
-  if (typeof sql !== 'string' || /WITHOUT\s+ROWID/i.test(sql)) return;
-  db.transaction(() => db.exec(CLUSTERED_LEASES_SQL)).immediate();
+  // Checked under the write lock: two processes opening one file at once rebuild it once.
+  db.transaction(() => {
+    const table = db.prepare("SELECT wr FROM pragma_table_list WHERE schema = 'main' AND name = 'leases'").get();
+    if (isRecord(table) && table['wr'] === 0) db.exec(CLUSTERED_LEASES_SQL);
+  }).immediate();
 }
 
 const CLUSTERED_LEASES_SQL = `

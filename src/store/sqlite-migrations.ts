@@ -1,6 +1,11 @@
 /**
  * Schema of the embedded lease database, as an append-only list of migrations. Never edit
  * a shipped migration: add the next one. `schema_version` records the ones applied.
+ *
+ * After these, opening the file rebuilds migration 1's `leases` as a `WITHOUT ROWID` table
+ * with no UNIQUE on `client_id` (`clusterOnAddress` in `sqlite-lease-store.ts`, not numbered
+ * so that an older bootfleet still opens the file). A migration that changes `leases` must
+ * change that rebuild's column list too.
  */
 export interface Migration {
   version: number;
