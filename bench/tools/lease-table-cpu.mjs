@@ -3,7 +3,8 @@
 // WAL, synchronous=FULL, the lease_generation trigger), into a table that already holds <rows> leases, at random
 // addresses. Layouts: v1 (migration 1 as shipped: rowid, UNIQUE client_id, mac and expiry indexes), rowid (v1
 // without the two indexes), clustered (WITHOUT ROWID on address, no UNIQUE: what the store opens today).
-// Files go under /var/tmp/lease-table-cpu (removed first). Compare layouts in one sitting: absolute figures drift.
+// CHECKPOINT_PAGES=n sets wal_autocheckpoint (default 1 000, as the writer). Files go under /var/tmp/lease-table-cpu
+// (removed first). Compare layouts in one sitting: absolute figures drift.
 import Database from 'libsql';
 import { mkdirSync, rmSync } from 'node:fs';
 
@@ -30,7 +31,7 @@ const db = new Database(`${dir}/bootfleet.db`);
 db.pragma(`page_size = ${pageSize}`);
 db.pragma('journal_mode = WAL');
 db.pragma('synchronous = FULL');
-db.pragma('wal_autocheckpoint = 1000');
+db.pragma(`wal_autocheckpoint = ${Number(process.env.CHECKPOINT_PAGES ?? 1000)}`);
 db.exec(layouts[layout]);
 db.exec(`CREATE TABLE lease_generation (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL);
   INSERT INTO lease_generation VALUES (1, 0);
