@@ -33,3 +33,36 @@ test('a size above net.core.rmem_max is capped, not refused, and the socket stil
     await ep.close();
   }
 });
+
+/** Posts `count` datagrams in one turn to a receiver whose queue holds far fewer; counts what arrives. */
+async function burstInto(pace: { perMs: number; maxSpreadMs: number } | undefined, count: number): Promise<number> {
+  const receiver = createSocket('udp4');
+  await new Promise<void>((resolve) => receiver.bind(0, '127.0.0.1', () => resolve()));
+  // ≈ 64 KiB asked (128 KiB granted): room for a hundred or so datagrams, not for the burst.
+  receiver.setRecvBufferSize(64 * 1024);
+  let arrived = 0;
+  receiver.on('message', () => arrived++);
+  const ep = await UdpEndpoint.open({ device: 'lo', port: 0, address: '127.0.0.1', ...(pace ? { pace } : {}) }, () => {}, () => {});
+  try {
+    const payload = Buffer.alloc(300, 7);
+    let settled = 0;
+    for (let i = 0; i < count; i++) ep.post(payload, receiver.address().port, '127.0.0.1', () => settled++);
+    const end = Date.now() + 3000;
+    while ((settled < count || arrived < settled) && Date.now() < end) {
+      const before = arrived;
+      await new Promise((r) => setTimeout(r, 20));
+      if (settled === count && arrived === before) break;
+    }
+    return arrived;
+  } finally {
+    await ep.close();
+    receiver.close();
+  }
+}
+
+test('paced, a burst of 2 000 reaches a receiver that holds a hundred; unpaced, the same burst overflows it', { skip: !root && 'SO_BINDTODEVICE needs root' }, async () => {
+  const paced = await burstInto({ perMs: 32, maxSpreadMs: 200 }, 2000);
+  const unpaced = await burstInto(undefined, 2000);
+  assert.equal(paced, 2000);
+  assert.ok(unpaced < 2000, `unpaced: ${unpaced} of 2000 arrived (the test's receiver must be too small for the burst)`);
+});

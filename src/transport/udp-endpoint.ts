@@ -7,6 +7,7 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { bindToDevice, socketFd } from './bind-device.js';
 import { UdpOutbox } from './udp-outbox.js';
+import { DatagramPacer, type DatagramPacerOptions } from './datagram-pacer.js';
 
 export interface UdpEndpointOptions {
   /** Kernel interface name. */
@@ -20,6 +21,15 @@ export interface UdpEndpointOptions {
    * the kernel's (net.core.rmem_default, ~208 KiB).
    */
   recvBufferBytes?: number;
+  /** Spread bursts of {@link UdpEndpoint.post}ed datagrams over time (`datagram-pacer.ts`); default: none. */
+  pace?: Omit<DatagramPacerOptions, 'now'>;
+}
+
+interface Posted {
+  data: Buffer;
+  port: number;
+  address: string;
+  done: (err: Error | null) => void;
 }
 
 export type DatagramHandler = (data: Buffer, from: RemoteInfo) => void;
@@ -28,6 +38,7 @@ export class UdpEndpoint {
   private socket: Socket | null = null;
   /** {@link post}'s datagrams, sent together at the end of each event-loop turn. */
   private outbox: UdpOutbox | null = null;
+  private pacer: DatagramPacer<Posted> | null = null;
 
   private constructor(readonly device: string, readonly port: number) {}
 
@@ -58,6 +69,7 @@ export class UdpEndpoint {
       overflow: (data, port, address, done) => socket.send(data, port, address, (err) => done?.(err ?? null)),
       onCallbackError: (err) => onError(err instanceof Error ? err : new Error(String(err))),
     });
+    if (opts.pace !== undefined) ep.pacer = new DatagramPacer(opts.pace, (p) => ep.postNow(p.data, p.port, p.address, p.done));
     socket.on('message', onDatagram);
     socket.on('error', onError);
     return ep;
@@ -75,6 +87,11 @@ export class UdpEndpoint {
    * The hot-path form of {@link send}: no Promise, no allocation per datagram.
    */
   post(data: Buffer, port: number, address: string, done: (err: Error | null) => void): void {
+    if (this.pacer === null || this.socket === null || this.pacer.admitNow()) this.postNow(data, port, address, done);
+    else this.pacer.defer({ data, port, address, done });
+  }
+
+  private postNow(data: Buffer, port: number, address: string, done: (err: Error | null) => void): void {
     const socket = this.socket;
     if (!socket) {
       done(new Error(`endpoint on ${this.device} is closed`));
@@ -94,8 +111,10 @@ export class UdpEndpoint {
   async close(): Promise<void> {
     const socket = this.socket;
     if (!socket) return;
+    // Replies posted so far still leave: the socket is open until the lines below.
+    this.pacer?.flush();
+    this.pacer = null;
     this.socket = null;
-    // Replies of this turn still leave: the socket is open until the line below.
     this.outbox?.flush();
     this.outbox = null;
     await new Promise<void>((resolve) => socket.close(() => resolve()));
