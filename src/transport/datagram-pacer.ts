@@ -5,15 +5,17 @@
  * go to one relay, or to one client stack in a load test, whose receive queue holds ≈ 150
  * datagrams of this size. Kea and dnsmasq answer one request at a time and never burst.
  *
- * Up to `perMs` datagrams leave per millisecond window at once, as before; the rest wait in
- * order and leave `perMs` per timer tick. A backlog larger than `maxSpreadMs` ticks' worth
- * leaves faster (backlog / maxSpreadMs per tick), so no datagram waits much longer than
- * `maxSpreadMs` and throughput is never capped.
+ * Up to `perMs` datagrams leave per millisecond at once, as before; the rest wait in order
+ * and leave on timer ticks (1 ms apart when the loop is idle, later when it is busy), each
+ * sending max(`perMs`, backlog / `maxSpreadMs`). A burst of up to `perMs` × `maxSpreadMs` is
+ * spread over at most `maxSpreadMs` ticks; a bigger one loses a `maxSpreadMs`-th of what waits
+ * each tick, so it drains faster than `perMs` a tick and throughput is never capped (a backlog
+ * B is gone after ≈ `maxSpreadMs` × (1 + ln(B / (`perMs` × `maxSpreadMs`))) ticks).
  */
 export interface DatagramPacerOptions {
   /** Datagrams per millisecond that leave without waiting. */
   perMs: number;
-  /** The longest a burst is spread over, in milliseconds. */
+  /** Ticks over which a burst of up to `perMs` × this is spread; a bigger one drains faster. */
   maxSpreadMs: number;
   /** Milliseconds, monotonic (default `performance.now`). */
   now?: () => number;
@@ -26,12 +28,13 @@ export class DatagramPacer<T> {
   private windowAt = -Infinity;
   private inWindow = 0;
   private readonly waiting: T[] = [];
-  /** Index of the first waiting item (shifted off in chunks, not one by one). */
+  /** Index of the first waiting item (removed in chunks, not one by one). */
   private head = 0;
   private timer: NodeJS.Timeout | null = null;
   /** True while waiting items are being sent: an item pushed meanwhile queues behind them. */
   private draining = false;
 
+  /** `send` must not throw: a datagram it cannot send is its own to report. */
   constructor(
     opts: DatagramPacerOptions,
     private readonly send: (item: T) => void,
@@ -84,10 +87,10 @@ export class DatagramPacer<T> {
   private tick(): void {
     this.timer = null;
     this.windowAt = this.now();
-    this.inWindow = 0;
     const take = Math.max(this.perMs, Math.ceil(this.backlog / this.maxSpreadMs));
-    this.inWindow = this.sendWaiting(take);
-    if (this.backlog > 0) this.timer = setTimeout(() => this.tick(), 1);
+    this.inWindow = Math.min(this.perMs, this.sendWaiting(take));
+    // `??=`: a send that pushed again may have scheduled the next tick already.
+    if (this.backlog > 0) this.timer ??= setTimeout(() => this.tick(), 1);
   }
 
   /** Sends up to `count` waiting items, oldest first; returns how many it sent. */

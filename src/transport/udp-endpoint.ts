@@ -69,7 +69,7 @@ export class UdpEndpoint {
       overflow: (data, port, address, done) => socket.send(data, port, address, (err) => done?.(err ?? null)),
       onCallbackError: (err) => onError(err instanceof Error ? err : new Error(String(err))),
     });
-    if (opts.pace !== undefined) ep.pacer = new DatagramPacer(opts.pace, (p) => ep.postNow(p.data, p.port, p.address, p.done));
+    if (opts.pace !== undefined) ep.pacer = new DatagramPacer(opts.pace, (p) => ep.postLater(p));
     socket.on('message', onDatagram);
     socket.on('error', onError);
     return ep;
@@ -84,11 +84,21 @@ export class UdpEndpoint {
   /**
    * Sends one datagram at the end of this event-loop turn, with the turn's others in one
    * system call (`udp-outbox.ts`); `done` runs once the kernel has taken it (or refused it).
-   * The hot-path form of {@link send}: no Promise, no allocation per datagram.
+   * The hot-path form of {@link send}: no Promise, no allocation per datagram (one small
+   * record for a datagram that a paced endpoint holds back for a later millisecond).
    */
   post(data: Buffer, port: number, address: string, done: (err: Error | null) => void): void {
     if (this.pacer === null || this.socket === null || this.pacer.admitNow()) this.postNow(data, port, address, done);
     else this.pacer.defer({ data, port, address, done });
+  }
+
+  /** A datagram the pacer held back: whatever fails is reported to its own callback, from a timer. */
+  private postLater(p: Posted): void {
+    try {
+      this.postNow(p.data, p.port, p.address, p.done);
+    } catch (err) {
+      p.done(err instanceof Error ? err : new Error(String(err)));
+    }
   }
 
   private postNow(data: Buffer, port: number, address: string, done: (err: Error | null) => void): void {
